@@ -1,0 +1,72 @@
+//! # pm-parsers: bytes in, typed events out
+//!
+//! The parsing half of [pm-tui](https://example.invalid/pm-tui): everything
+//! between a log file's bytes and a stream of normalised [`Event`]s, with no
+//! terminal, no dataframe and no file system walking.
+//!
+//! - [`decode`] detects a file's encoding (UTF-8, UTF-16, Shift_JIS, EUC-JP,
+//!   …) and decodes it in chunks ([`decode::TextReader`]).
+//! - [`split`] frames the text into physical lines (LF, CRLF, bare CR),
+//!   bounding line length ([`split::LineSplitter`]).
+//! - A [`Format`] scores a sample of a file ([`Registry::sniff`]) and makes a
+//!   [`LineParser`] that turns lines into [`Event`]s, answering a
+//!   [`Disposition`] for every line so that nothing is lost silently
+//!   ([`Accounting`]).
+//! - [`time`] reads every common timestamp shape and resolves it to UTC.
+//! - [`decl`] loads declarative formats (TOML with regexes and samples).
+//!
+//! ```
+//! use pm_parsers::{parse_str, Registry, Sample, SourceCtx, Event};
+//! use pm_parsers::time::{Resolver, Zone};
+//!
+//! const LOG: &str = "2023-06-01 14:50:00.123 [main] WARN  SessionStore - lock wait 1200 ms\n\
+//!                    \tat com.example.SessionStore.save(SessionStore.java:42)\n\
+//!                    2023-06-01 14:50:01.000 [main] INFO  SessionStore - saved\n";
+//!
+//! let registry = Registry::builtin();
+//! let lines: Vec<&str> = LOG.lines().collect();
+//! let sniffed = registry.sniff(&Sample { lines: &lines, file_name: "app.log" });
+//! let entry = registry.entry(sniffed.best.unwrap()).unwrap();
+//! let ctx = SourceCtx::new(Resolver::new("Asia/Tokyo".parse::<Zone>()?), "app.log");
+//! let mut parser = entry.format.parser(&ctx);
+//! let mut events: Vec<Event<'static>> = Vec::new();
+//! let acct = parse_str(LOG, parser.as_mut(), &mut events);
+//! assert_eq!((acct.parsed, acct.continuation), (2, 1));
+//! assert_eq!(pm_parsers::time::format_utc(events[0].ts), "2023-06-01T05:50:00.123Z");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod assemble;
+pub mod codes;
+pub mod decl;
+pub mod decode;
+pub mod event;
+pub mod fields;
+pub mod generic;
+pub mod parser;
+pub mod registry;
+pub mod route;
+pub mod split;
+pub mod structured;
+pub mod testutil;
+pub mod time;
+
+pub use event::{Event, EventSink, Kind, Level, Participant};
+pub use parser::{
+    Accounting, Disposition, Format, LineParser, Sample, Settlement, SourceCtx, parse_str,
+    parse_stream,
+};
+pub use registry::{Registry, Sniffed};
+pub use split::Line;
+
+use std::sync::Arc;
+
+/// Every format written in Rust, most specific first.
+pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
+    vec![
+        Arc::new(structured::JsonLines),
+        Arc::new(structured::Logfmt),
+        Arc::new(generic::Generic),
+    ]
+}

@@ -1,0 +1,293 @@
+//! The contract between formats and the ingest driver.
+//!
+//! A [`Format`] is a stateless description: a name, a sniffing score for a
+//! sample of a file, and a factory for a [`LineParser`], the stateful reader
+//! of one file. The driver ([`parse_stream`]) decodes, splits and feeds lines;
+//! for every line the parser answers a [`Disposition`] so every line is
+//! accounted for: parsed, continuation of a record, or skipped with a reason.
+
+use crate::decode::TextReader;
+use crate::event::EventSink;
+use crate::split::{Line, LineSplitter};
+use crate::time::Resolver;
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+
+/// What became of one physical line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// The line starts (or is) a record.
+    Parsed,
+    /// The line belongs to the record before it (stack frame, DETAIL, dump body).
+    Continuation,
+    /// The line was not understood; the reason is shown to the user.
+    Skipped(&'static str),
+    /// The parser decides at [`LineParser::finish`] (whole-document formats).
+    Pending,
+}
+
+/// The final account of lines a parser left [`Disposition::Pending`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settlement {
+    /// Pending lines that turned out to start records.
+    pub parsed: u64,
+    /// Pending lines that were continuations.
+    pub continuation: u64,
+    /// Pending lines skipped, by reason.
+    pub skipped: Vec<(&'static str, u64)>,
+}
+
+/// Facts about the source a parser reads, fixed before the first line.
+#[derive(Debug, Clone)]
+pub struct SourceCtx {
+    /// Resolves naive and year-less timestamps.
+    pub resolver: Resolver,
+    /// The file's path as the user gave it (for messages only).
+    pub path: String,
+    /// Time to stamp snapshots that carry none (`--snapshot-time`, or a time
+    /// in the file name such as pt-stalk's `2018_03_05_13_24_55-...`), µs UTC.
+    pub snapshot_time: Option<i64>,
+}
+
+impl SourceCtx {
+    /// A context with `resolver` for a file at `path`.
+    pub fn new(resolver: Resolver, path: impl Into<String>) -> SourceCtx {
+        SourceCtx {
+            resolver,
+            path: path.into(),
+            snapshot_time: None,
+        }
+    }
+}
+
+/// The reader of one file, fed one physical line at a time.
+pub trait LineParser: Send {
+    /// Read one line, emit zero or more events, say what the line was.
+    fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition;
+
+    /// End of input: emit what is still held and settle pending lines.
+    fn finish(&mut self, out: &mut dyn EventSink) -> Settlement;
+}
+
+/// The first lines of a file, for sniffing.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample<'a> {
+    /// Up to [`SAMPLE_LINES`] lines from the start of the file (empty lines dropped).
+    pub lines: &'a [&'a str],
+    /// The file name (not the directory): a weak hint only, to break near-ties.
+    pub file_name: &'a str,
+}
+
+/// How many lines sniffing looks at.
+pub const SAMPLE_LINES: usize = 200;
+
+impl Sample<'_> {
+    /// Fraction of sample lines for which `pred` holds, ignoring lines for
+    /// which `skip` holds (continuations, blank lines); 0 when nothing is left.
+    pub fn fraction(&self, skip: impl Fn(&str) -> bool, pred: impl Fn(&str) -> bool) -> f32 {
+        let mut total = 0u32;
+        let mut hit = 0u32;
+        for l in self.lines {
+            if skip(l) {
+                continue;
+            }
+            total += 1;
+            if pred(l) {
+                hit += 1;
+            }
+        }
+        if total == 0 {
+            0.0
+        } else {
+            hit as f32 / total as f32
+        }
+    }
+
+    /// True when any sample line contains `needle`.
+    pub fn any_contains(&self, needle: &str) -> bool {
+        self.lines.iter().any(|l| l.contains(needle))
+    }
+}
+
+/// Lines that are obviously not record starts in line-oriented formats:
+/// blank, or indented (stack frames, continuations).
+pub fn is_blank_or_indented(l: &str) -> bool {
+    l.trim().is_empty() || l.starts_with([' ', '\t'])
+}
+
+/// A log format pm-tui can read.
+pub trait Format: Send + Sync {
+    /// Stable name (`postgres-stderr`, `nginx-combined`, `json-lines`).
+    fn name(&self) -> &str;
+
+    /// One line for `pm-tui formats`.
+    fn description(&self) -> &str;
+
+    /// How sure the format is that `sample` is its kind, 0.0 to 1.0. Score
+    /// on the fraction of lines recognised, so one stray line never flips a
+    /// file, and weight by specificity: a generic format should lose to a
+    /// specific one that reads the same lines.
+    fn sniff(&self, sample: &Sample<'_>) -> f32;
+
+    /// A parser for one file.
+    fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser>;
+}
+
+/// Per-source line accounting: `parsed + continuation + skipped == lines`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Accounting {
+    /// Physical lines read.
+    pub lines: u64,
+    /// Lines that started records.
+    pub parsed: u64,
+    /// Lines attached to a record.
+    pub continuation: u64,
+    /// Lines not understood.
+    pub skipped: u64,
+    /// Skipped lines by reason.
+    pub skip_reasons: BTreeMap<String, u64>,
+    /// The first few skipped lines: (line number, text, reason).
+    #[serde(skip)]
+    pub skipped_examples: Vec<(u32, String, String)>,
+    /// Events emitted.
+    pub events: u64,
+    /// Byte sequences that were not valid in the file's encoding (replaced by U+FFFD).
+    pub invalid_sequences: u64,
+    /// Decoded bytes.
+    pub bytes: u64,
+}
+
+/// How many skipped lines are kept as examples.
+pub const SKIPPED_EXAMPLES: usize = 5;
+
+impl Accounting {
+    /// Record one line's disposition.
+    pub fn count(&mut self, line: &Line<'_>, d: Disposition) {
+        self.lines += 1;
+        match d {
+            Disposition::Parsed => self.parsed += 1,
+            Disposition::Continuation => self.continuation += 1,
+            Disposition::Skipped(reason) => self.skip(line.number, line.text, reason, 1),
+            Disposition::Pending => {}
+        }
+    }
+
+    /// Count `n` skipped lines for `reason`, keeping an example.
+    pub fn skip(&mut self, number: u32, text: &str, reason: &str, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.skipped += n;
+        *self.skip_reasons.entry(reason.to_string()).or_insert(0) += n;
+        if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+            let mut t: String = text.chars().take(200).collect();
+            if t.len() < text.len() {
+                t.push('…');
+            }
+            self.skipped_examples.push((number, t, reason.to_string()));
+        }
+    }
+
+    /// Apply a parser's settlement of pending lines.
+    pub fn settle(&mut self, s: &Settlement) {
+        self.parsed += s.parsed;
+        self.continuation += s.continuation;
+        for (reason, n) in &s.skipped {
+            self.skip(0, "", reason, *n);
+        }
+    }
+
+    /// True when every line is accounted for.
+    pub fn balanced(&self) -> bool {
+        self.parsed + self.continuation + self.skipped == self.lines
+    }
+
+    /// Merge another file's accounting into this one.
+    pub fn merge(&mut self, other: &Accounting) {
+        self.lines += other.lines;
+        self.parsed += other.parsed;
+        self.continuation += other.continuation;
+        self.skipped += other.skipped;
+        for (k, v) in &other.skip_reasons {
+            *self.skip_reasons.entry(k.clone()).or_insert(0) += v;
+        }
+        for ex in &other.skipped_examples {
+            if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+                self.skipped_examples.push(ex.clone());
+            }
+        }
+        self.events += other.events;
+        self.invalid_sequences += other.invalid_sequences;
+        self.bytes += other.bytes;
+    }
+}
+
+/// Counts events on their way to the real sink.
+struct Counting<'s> {
+    inner: &'s mut dyn EventSink,
+    n: u64,
+}
+
+impl EventSink for Counting<'_> {
+    fn push(&mut self, event: crate::Event<'_>) {
+        self.n += 1;
+        self.inner.push(event);
+    }
+}
+
+/// Reason for lines longer than the splitter's limit.
+pub const REASON_OVERLONG: &str = "line too long";
+/// Reason for lines holding NUL bytes (binary garbage, a crash's zero-filled tail).
+pub const REASON_NUL: &str = "binary bytes (NUL) in line";
+
+/// Decode `reader` (already decompressed) as `encoding`, split it, and feed
+/// every line to `parser`, pushing events into `sink`. `progress` is called
+/// with the number of input bytes consumed since its last call.
+pub fn parse_stream<R: Read>(
+    reader: TextReader<R>,
+    parser: &mut dyn LineParser,
+    sink: &mut dyn EventSink,
+    max_line: usize,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<Accounting> {
+    let mut reader = reader;
+    let mut acct = Accounting::default();
+    let mut splitter = LineSplitter::new(max_line);
+    let mut counting = Counting { inner: sink, n: 0 };
+    let mut reported = reader.bytes_read();
+    loop {
+        let more = reader.read_chunk(splitter.buffer())?;
+        let now = reader.bytes_read();
+        progress(now - reported);
+        reported = now;
+        splitter.drain(!more, &mut |line| {
+            acct.bytes += line.text.len() as u64 + 1;
+            let d = if line.overlong.is_some() {
+                Disposition::Skipped(REASON_OVERLONG)
+            } else if memchr::memchr(0, line.text.as_bytes()).is_some() {
+                Disposition::Skipped(REASON_NUL)
+            } else {
+                parser.line(&line, &mut counting)
+            };
+            acct.count(&line, d);
+        });
+        if !more {
+            break;
+        }
+    }
+    let settlement = parser.finish(&mut counting);
+    acct.settle(&settlement);
+    acct.events = counting.n;
+    acct.invalid_sequences = reader.replaced();
+    Ok(acct)
+}
+
+/// Parse an in-memory UTF-8 text with `parser` (tests and tools).
+pub fn parse_str(text: &str, parser: &mut dyn LineParser, sink: &mut dyn EventSink) -> Accounting {
+    let reader = TextReader::new(text.as_bytes(), encoding_rs::UTF_8, 0);
+    match reader {
+        Ok(r) => parse_stream(r, parser, sink, crate::split::DEFAULT_MAX_LINE, &mut |_| {})
+            .unwrap_or_default(),
+        Err(_) => Accounting::default(),
+    }
+}
