@@ -1,1 +1,47 @@
-fn main() {}
+//! The `pm-tui` command: parse arguments, dispatch to one function per
+//! subcommand, print errors as one line plus their causes.
+
+mod cli;
+mod cmd;
+mod style;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let g = cmd::Globals {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        paint: style::Paint::new(cli.color),
+    };
+    let result = match cli.command {
+        cli::Command::Ingest(a) => cmd::ingest::run(a, &g),
+        cli::Command::Findings(a) => cmd::findings::run(a, &g),
+        cli::Command::Events(a) => cmd::events::run(a, &g),
+        cli::Command::Export(a) => cmd::not_built("export", "the postmortem export", &a.case),
+        cli::Command::Tui(a) => cmd::not_built("tui", "the interactive timeline", &a.case),
+        cli::Command::Open(a) => cmd::not_built("open", "the interactive timeline", &a.paths[0]),
+        cli::Command::Formats(a) => cmd::formats::run(a, &g),
+        cli::Command::Completions { shell } => cmd::completions(shell),
+        cli::Command::Man => cmd::man(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pm-tui: error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! Request latency: per endpoint and time bucket (10 s to 5 min, chosen by
+//! the span of the data), request count and p50/p95/p99, computed with
+//! polars; spikes against a robust per-endpoint baseline; and the
+//! saturation knee, the request rate above which p95 grows non-linearly.
+
+use super::Draft;
+use crate::model::{FindingKind, SymCol, Timeline};
+use pm_parsers::Kind;
+use polars::prelude::*;
+use serde_json::{Map, json};
+use std::collections::HashMap;
+
+/// Per-bucket statistics of one endpoint.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    /// Bucket start (µs UTC).
+    pub start: i64,
+    /// Requests completed in the bucket.
+    pub n: u32,
+    /// Median duration, ms.
+    pub p50: f64,
+    /// 95th percentile, ms.
+    pub p95: f64,
+    /// 99th percentile, ms.
+    pub p99: f64,
+    /// Responses with status ≥ 500.
+    pub errors: u32,
+}
+
+/// One endpoint's series.
+#[derive(Debug, Clone)]
+pub struct EndpointSeries {
+    /// `POST /checkout`.
+    pub endpoint: String,
+    /// Buckets with requests, in time order.
+    pub buckets: Vec<Bucket>,
+    /// Requests in all.
+    pub total: u64,
+}
+
+/// A bucket width for data spanning `span_us`: about 400 buckets, between 10 s and 5 min.
+pub fn bucket_width(span_us: i64) -> i64 {
+    const NICE: [i64; 7] = [10, 15, 30, 60, 120, 180, 300];
+    let want = span_us / 400 / 1_000_000;
+    let secs = NICE.iter().copied().find(|&n| n >= want).unwrap_or(300);
+    secs * 1_000_000
+}
+
+fn endpoint_name(t: &Timeline, i: usize) -> String {
+    let route = t.str(SymCol::Route, i).unwrap_or("?");
+    match t.str(SymCol::Method, i) {
+        Some(m) => format!("{m} {route}"),
+        None => route.to_string(),
+    }
+}
+
+/// Requests with a duration: (event index, endpoint key).
+fn requests(t: &Timeline) -> (Vec<usize>, Vec<u32>, Vec<String>) {
+    let mut idx = Vec::new();
+    let mut keys = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut key_of: HashMap<(u32, u32), u32> = HashMap::new();
+    for i in 0..t.len() {
+        if t.kind(i) != Kind::Request || t.duration_ms(i).is_none() {
+            continue;
+        }
+        let k = (t.sym(SymCol::Method, i), t.sym(SymCol::Route, i));
+        let key = *key_of.entry(k).or_insert_with(|| {
+            names.push(endpoint_name(t, i));
+            names.len() as u32 - 1
+        });
+        idx.push(i);
+        keys.push(key);
+    }
+    (idx, keys, names)
+}
+
+/// Bucketed statistics per endpoint (endpoints with fewer than `min_total` requests are left out).
+pub fn series(t: &Timeline, width: i64, min_total: u64) -> PolarsResult<Vec<EndpointSeries>> {
+    let (idx, keys, names) = requests(t);
+    if idx.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bucket: Vec<i64> = idx
+        .iter()
+        .map(|&i| t.ts(i).div_euclid(width) * width)
+        .collect();
+    let dur: Vec<f64> = idx
+        .iter()
+        .map(|&i| t.duration_ms(i).unwrap_or(0.0))
+        .collect();
+    let err: Vec<u32> = idx
+        .iter()
+        .map(|&i| u32::from(t.status(i).is_some_and(|s| s >= 500)))
+        .collect();
+    let n = idx.len();
+    let df = DataFrame::new(
+        n,
+        vec![
+            Column::new("ep".into(), keys),
+            Column::new("bucket".into(), bucket),
+            Column::new("dur".into(), dur),
+            Column::new("err".into(), err),
+        ],
+    )?;
+    let out = df
+        .lazy()
+        .group_by([col("ep"), col("bucket")])
+        .agg([
+            len().alias("n"),
+            col("dur")
+                .quantile(lit(0.5), QuantileMethod::Linear)
+                .alias("p50"),
+            col("dur")
+                .quantile(lit(0.95), QuantileMethod::Linear)
+                .alias("p95"),
+            col("dur")
+                .quantile(lit(0.99), QuantileMethod::Linear)
+                .alias("p99"),
+            col("err").sum().alias("errors"),
+        ])
+        .sort(["ep", "bucket"], SortMultipleOptions::default())
+        .collect()?;
+    let ep = out.column("ep")?.u32()?;
+    let bk = out.column("bucket")?.i64()?;
+    let cnt = out.column("n")?.cast(&DataType::UInt32)?;
+    let cnt = cnt.u32()?;
+    let p50 = out.column("p50")?.f64()?;
+    let p95 = out.column("p95")?.f64()?;
+    let p99 = out.column("p99")?.f64()?;
+    let errs = out.column("errors")?.cast(&DataType::UInt32)?;
+    let errs = errs.u32()?;
+    let mut by_ep: Vec<EndpointSeries> = names
+        .into_iter()
+        .map(|endpoint| EndpointSeries {
+            endpoint,
+            buckets: Vec::new(),
+            total: 0,
+        })
+        .collect();
+    for r in 0..out.height() {
+        let (Some(e), Some(start)) = (ep.get(r), bk.get(r)) else {
+            continue;
+        };
+        let Some(s) = by_ep.get_mut(e as usize) else {
+            continue;
+        };
+        let b = Bucket {
+            start,
+            n: cnt.get(r).unwrap_or(0),
+            p50: p50.get(r).unwrap_or(0.0),
+            p95: p95.get(r).unwrap_or(0.0),
+            p99: p99.get(r).unwrap_or(0.0),
+            errors: errs.get(r).unwrap_or(0),
+        };
+        s.total += b.n as u64;
+        s.buckets.push(b);
+    }
+    by_ep.retain(|s| s.total >= min_total);
+    by_ep.sort_by(|a, b| b.total.cmp(&a.total).then(a.endpoint.cmp(&b.endpoint)));
+    Ok(by_ep)
+}
+
+fn quantile(v: &mut [f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let pos = q * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+/// Tunables for spike detection.
+#[derive(Debug, Clone)]
+pub struct SpikeConfig {
+    /// Ignore buckets with fewer requests.
+    pub min_bucket_requests: u32,
+    /// A spike bucket's p95 is at least this many times the baseline…
+    pub ratio: f64,
+    /// …and at least this many ms above it.
+    pub min_excess_ms: f64,
+    /// Spikes need this many requests in all.
+    pub min_requests: u64,
+}
+
+impl Default for SpikeConfig {
+    fn default() -> Self {
+        SpikeConfig {
+            min_bucket_requests: 3,
+            ratio: 4.0,
+            min_excess_ms: 400.0,
+            min_requests: 10,
+        }
+    }
+}
+
+/// Latency spikes per endpoint.
+pub fn spikes(t: &Timeline, all: &[EndpointSeries], width: i64, cfg: &SpikeConfig) -> Vec<Draft> {
+    let mut out = Vec::new();
+    let traffic: u64 = all.iter().map(|s| s.total).sum();
+    for s in all {
+        let usable: Vec<&Bucket> = s
+            .buckets
+            .iter()
+            .filter(|b| b.n >= cfg.min_bucket_requests)
+            .collect();
+        if usable.len() < 8 {
+            continue;
+        }
+        // Baseline: the lower quartile of bucket p95s, robust to incidents
+        // that cover up to three quarters of the data.
+        let mut p95s: Vec<f64> = usable.iter().map(|b| b.p95).collect();
+        let base = quantile(&mut p95s, 0.25).max(1.0);
+        let threshold = (base * cfg.ratio).max(base + cfg.min_excess_ms);
+        let hot: Vec<&Bucket> = usable
+            .iter()
+            .copied()
+            .filter(|b| b.p95 >= threshold)
+            .collect();
+        // Merge hot buckets separated by at most one bucket.
+        let mut windows: Vec<(i64, i64)> = Vec::new();
+        for b in hot {
+            match windows.last_mut() {
+                Some((_, end)) if b.start <= *end + width => *end = b.start + width,
+                _ => windows.push((b.start, b.start + width)),
+            }
+        }
+        for (ws, we) in windows {
+            let lo = t.lower_bound(ws);
+            let hi = t.lower_bound(we);
+            let mut durs = Vec::new();
+            let mut evidence = Vec::new();
+            let mut errors = 0u64;
+            let mut worst: Vec<(f64, usize)> = Vec::new();
+            for i in lo..hi {
+                if t.kind(i) != Kind::Request || endpoint_name(t, i) != s.endpoint {
+                    continue;
+                }
+                let Some(d) = t.duration_ms(i) else { continue };
+                durs.push(d);
+                worst.push((d, i));
+                if t.status(i).is_some_and(|x| x >= 500) {
+                    errors += 1;
+                }
+            }
+            let n = durs.len() as u64;
+            if n < cfg.min_requests || (traffic > 10_000 && n * 2000 < traffic.min(2_000_000) / 100)
+            {
+                continue;
+            }
+            let p95 = quantile(&mut durs, 0.95);
+            let p50 = quantile(&mut durs, 0.5);
+            worst.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            evidence.extend(worst.iter().take(30).map(|(_, i)| *i));
+            evidence.sort_unstable();
+            let ratio = p95 / base;
+            let mut attrs = Map::new();
+            attrs.insert("endpoint".into(), json!(s.endpoint));
+            attrs.insert("p95_ms".into(), json!(p95.round()));
+            attrs.insert("p50_ms".into(), json!(p50.round()));
+            attrs.insert("baseline_p95_ms".into(), json!(base.round()));
+            attrs.insert("requests".into(), json!(n));
+            attrs.insert("errors".into(), json!(errors));
+            attrs.insert("bucket_s".into(), json!(width / 1_000_000));
+            attrs.insert("causes".into(), json!([]));
+            let score = (1.0 - (-(ratio.ln().max(0.0)) / 3.0).exp())
+                * (1.0 - (-(n as f64) / 200.0).exp()).max(0.3);
+            let summary = format!(
+                "Latency spike on {}: p95 {} against a baseline of {} ({} requests)",
+                s.endpoint,
+                crate::text::human_ms(p95),
+                crate::text::human_ms(base),
+                n
+            );
+            out.push(Draft::new(
+                FindingKind::LatencySpike,
+                ws,
+                we,
+                score.clamp(0.05, 0.95),
+                summary,
+                evidence,
+                attrs,
+            ));
+        }
+    }
+    out
+}
+
+/// The saturation knee of an endpoint, if its latency grows non-linearly
+/// with its request rate: (knee in requests/min, median p95 below, median p95 above, points).
+pub fn knee(s: &EndpointSeries, width: i64) -> Option<(f64, f64, f64, usize)> {
+    let minutes = width as f64 / 60_000_000.0;
+    let mut pts: Vec<(f64, f64)> = s
+        .buckets
+        .iter()
+        .filter(|b| b.n >= 2)
+        .map(|b| (b.n as f64 / minutes, b.p95))
+        .collect();
+    if pts.len() < 20 {
+        return None;
+    }
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let n = pts.len();
+    // Two-segment fit: flat below the knee, linear above; minimise squared error.
+    let mut best: Option<(f64, usize)> = None;
+    for k in (n / 5)..(n * 9 / 10) {
+        let below = &pts[..k];
+        let above = &pts[k..];
+        let mean_b = below.iter().map(|p| p.1).sum::<f64>() / below.len() as f64;
+        let sse_b: f64 = below.iter().map(|p| (p.1 - mean_b).powi(2)).sum();
+        let (mx, my) = (
+            above.iter().map(|p| p.0).sum::<f64>() / above.len() as f64,
+            above.iter().map(|p| p.1).sum::<f64>() / above.len() as f64,
+        );
+        let sxx: f64 = above.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let sxy: f64 = above.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+        let sse_a: f64 = above
+            .iter()
+            .map(|p| (p.1 - (my + slope * (p.0 - mx))).powi(2))
+            .sum();
+        let sse = sse_b + sse_a;
+        if best.is_none_or(|(b, _)| sse < b) {
+            best = Some((sse, k));
+        }
+    }
+    let (_, k) = best?;
+    let mut below: Vec<f64> = pts[..k].iter().map(|p| p.1).collect();
+    let mut above: Vec<f64> = pts[k..].iter().map(|p| p.1).collect();
+    let pb = quantile(&mut below, 0.5);
+    let pa = quantile(&mut above, 0.5);
+    if pa < 3.0 * pb.max(1.0) || pa - pb < 300.0 {
+        return None;
+    }
+    let knee_rpm = (pts[k - 1].0 + pts[k].0) / 2.0;
+    Some((knee_rpm, pb, pa, n))
+}
+
+/// Saturation findings for endpoints that also spiked.
+pub fn saturation(all: &[EndpointSeries], width: i64, spiked: &[String]) -> Vec<Draft> {
+    let mut out = Vec::new();
+    for s in all.iter().filter(|s| spiked.contains(&s.endpoint)) {
+        let Some((knee_rpm, pb, pa, npts)) = knee(s, width) else {
+            continue;
+        };
+        let minutes = width as f64 / 60_000_000.0;
+        let above: Vec<&Bucket> = s
+            .buckets
+            .iter()
+            .filter(|b| b.n as f64 / minutes >= knee_rpm)
+            .collect();
+        let start = above.iter().map(|b| b.start).min().unwrap_or(0);
+        let end = above.iter().map(|b| b.start + width).max().unwrap_or(start);
+        let mut attrs = Map::new();
+        attrs.insert("endpoint".into(), json!(s.endpoint));
+        attrs.insert("knee_rpm".into(), json!(knee_rpm.round()));
+        attrs.insert("p95_below_ms".into(), json!(pb.round()));
+        attrs.insert("p95_above_ms".into(), json!(pa.round()));
+        attrs.insert("buckets".into(), json!(npts));
+        let summary = format!(
+            "Saturation on {}: above about {} requests/min p95 jumps from {} to {}",
+            s.endpoint,
+            knee_rpm.round(),
+            crate::text::human_ms(pb),
+            crate::text::human_ms(pa)
+        );
+        let score = (1.0 - (-(pa / pb.max(1.0)).ln() / 3.0).exp()).clamp(0.1, 0.8);
+        out.push(Draft::new(
+            FindingKind::Saturation,
+            start,
+            end,
+            score,
+            summary,
+            Vec::new(),
+            attrs,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pm_parsers::Event;
+    use std::borrow::Cow;
+
+    fn req(ts_s: f64, route: &'static str, ms: f64) -> Event<'static> {
+        let mut e = Event::new(Kind::Request, (ts_s * 1e6) as i64, 1, 0);
+        e.method = Some(Cow::Borrowed("POST"));
+        e.route = Some(Cow::Borrowed(route));
+        e.status = Some(200);
+        e.duration_ms = Some(ms);
+        e
+    }
+
+    fn timeline(evs: Vec<Event<'static>>) -> Timeline {
+        let mut t = Timeline::new();
+        for e in &evs {
+            t.push(0, e);
+        }
+        t.sort();
+        t
+    }
+
+    #[test]
+    fn widths() {
+        assert_eq!(bucket_width(3600 * 1_000_000), 10_000_000);
+        assert_eq!(bucket_width(24 * 3600 * 1_000_000), 300_000_000);
+        assert_eq!(bucket_width(6 * 3600 * 1_000_000), 60_000_000);
+    }
+
+    #[test]
+    fn a_spike_in_the_middle_and_one_at_the_edge() {
+        let mut evs = Vec::new();
+        // 2 hours, one request every 6 s at 100 ms; 13 s between 3600 and 4200 s,
+        // and from 7000 s to the end of the data.
+        let mut s = 0.0;
+        while s < 7200.0 {
+            let slow = (3600.0..4200.0).contains(&s) || s >= 7000.0;
+            evs.push(req(s, "/checkout", if slow { 13_000.0 } else { 100.0 }));
+            s += 6.0;
+        }
+        let t = timeline(evs);
+        let width = bucket_width(7200 * 1_000_000);
+        let all = series(&t, width, 10).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].total, 1200);
+        let sp = spikes(&t, &all, width, &SpikeConfig::default());
+        assert_eq!(sp.len(), 2);
+        assert_eq!(sp[0].start, 3600 * 1_000_000);
+        assert_eq!(sp[0].end, 4200 * 1_000_000);
+        assert_eq!(sp[0].attrs["p95_ms"], json!(13000.0));
+        assert_eq!(sp[0].attrs["baseline_p95_ms"], json!(100.0));
+        assert_eq!(sp[0].attrs["endpoint"], json!("POST /checkout"));
+        // Windows are whole buckets: 7000 s falls in the 30 s bucket from 6990 s.
+        assert_eq!(width, 30 * 1_000_000);
+        assert_eq!(sp[1].start, 6990 * 1_000_000);
+        assert_eq!(sp[1].end, 7200 * 1_000_000);
+    }
+
+    #[test]
+    fn knee_of_a_queue() {
+        // p95 flat at 50 ms up to 400 rpm, exploding above.
+        let mut s = EndpointSeries {
+            endpoint: "POST /login".into(),
+            buckets: Vec::new(),
+            total: 0,
+        };
+        for k in 0..60u32 {
+            let rpm = 100 + k * 10;
+            let p95 = if rpm <= 400 {
+                50.0
+            } else {
+                50.0 + (rpm - 400) as f64 * 40.0
+            };
+            s.buckets.push(Bucket {
+                start: k as i64 * 60_000_000,
+                n: rpm,
+                p50: p95 / 2.0,
+                p95,
+                p99: p95,
+                errors: 0,
+            });
+        }
+        let (knee_rpm, below, above, _) = knee(&s, 60_000_000).unwrap();
+        assert!((390.0..=420.0).contains(&knee_rpm), "{knee_rpm}");
+        assert_eq!(below, 50.0);
+        assert!(above > 3000.0);
+    }
+
+    #[test]
+    fn no_knee_when_latency_is_flat() {
+        let mut s = EndpointSeries {
+            endpoint: "GET /".into(),
+            buckets: Vec::new(),
+            total: 0,
+        };
+        for k in 0..60u32 {
+            s.buckets.push(Bucket {
+                start: k as i64 * 60_000_000,
+                n: 100 + k * 10,
+                p50: 20.0,
+                p95: 50.0 + (k % 3) as f64,
+                p99: 60.0,
+                errors: 0,
+            });
+        }
+        assert!(knee(&s, 60_000_000).is_none());
+    }
+}

@@ -1,0 +1,183 @@
+//! Analysis: turning a timeline into findings.
+//!
+//! Each detector is a function of the timeline returning draft findings:
+//! [`locks`] (convoys and their head blocker, deadlocks, lock time-outs),
+//! [`jobs`] (runs and duplicate runs), [`latency`] (spikes and the
+//! saturation knee, with polars), [`errors`] (bursts). [`correlate`] ranks
+//! the causes of each spike and names the job behind a blocker. Findings are
+//! then ranked by score and numbered `F1`, `F2`, ….
+
+pub mod correlate;
+pub mod errors;
+pub mod jobs;
+pub mod latency;
+pub mod locks;
+
+use crate::model::{Finding, FindingKind, SourceReport, Timeline};
+use serde_json::{Map, Value, json};
+
+/// µs per ms.
+pub const MS: f64 = 1000.0;
+
+/// Tunables shared by the detectors.
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    /// Fewest distinct waiters that make a convoy.
+    pub min_convoy_waiters: usize,
+    /// Fewest errors that make a burst.
+    pub min_burst_errors: usize,
+    /// Latency spike settings.
+    pub spikes: latency::SpikeConfig,
+    /// Endpoints with fewer requests are not analysed.
+    pub min_endpoint_requests: u64,
+}
+
+impl Default for AnalyzeConfig {
+    fn default() -> Self {
+        AnalyzeConfig {
+            min_convoy_waiters: 2,
+            min_burst_errors: 10,
+            spikes: latency::SpikeConfig::default(),
+            min_endpoint_requests: 50,
+        }
+    }
+}
+
+/// A finding before ranking and numbering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// Kind.
+    pub kind: FindingKind,
+    /// Window start, µs UTC.
+    pub start: i64,
+    /// Window end.
+    pub end: i64,
+    /// 0..1.
+    pub score: f64,
+    /// One line.
+    pub summary: String,
+    /// Event ids.
+    pub evidence: Vec<usize>,
+    /// Attributes.
+    pub attrs: Map<String, Value>,
+}
+
+impl Draft {
+    /// Build a draft.
+    pub fn new(
+        kind: FindingKind,
+        start: i64,
+        end: i64,
+        score: f64,
+        summary: String,
+        evidence: Vec<usize>,
+        attrs: Map<String, Value>,
+    ) -> Draft {
+        Draft {
+            kind,
+            start,
+            end: end.max(start),
+            score,
+            summary,
+            evidence,
+            attrs,
+        }
+    }
+}
+
+/// Run every detector and rank the findings (`F1` first).
+pub fn run(timeline: &Timeline, sources: &[SourceReport], cfg: &AnalyzeConfig) -> Vec<Finding> {
+    let t = timeline;
+    let formats: Vec<Option<String>> = sources.iter().map(|s| s.format.clone()).collect();
+    let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
+    let mut drafts = Vec::new();
+    let waits = locks::waits(t);
+    drafts.extend(locks::convoys(t, &waits, cfg.min_convoy_waiters));
+    drafts.extend(locks::deadlocks(t, &formats));
+    drafts.extend(locks::lock_timeouts(t));
+    let runs = jobs::runs(t);
+    drafts.extend(jobs::duplicates(t, &runs));
+    correlate::link_blockers(&mut drafts, &runs);
+    if !t.is_empty() {
+        let width = latency::bucket_width(t.ts(t.len() - 1) - t.ts(0));
+        if let Ok(series) = latency::series(t, width, cfg.min_endpoint_requests) {
+            let spikes = latency::spikes(t, &series, width, &cfg.spikes);
+            let spiked: Vec<String> = spikes
+                .iter()
+                .filter_map(|d| {
+                    d.attrs
+                        .get("endpoint")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect();
+            drafts.extend(latency::saturation(&series, width, &spiked));
+            drafts.extend(spikes);
+        }
+        drafts.extend(errors::bursts(
+            t,
+            &paths,
+            cfg.min_burst_errors,
+            2 * 60 * 1_000_000,
+        ));
+    }
+    let causes = correlate::causes(&drafts);
+    rank(drafts, causes)
+}
+
+/// Sort by score, number `F1..`, and turn cause indices into finding ids.
+fn rank(mut drafts: Vec<Draft>, causes: Vec<(usize, Vec<correlate::Cause>)>) -> Vec<Finding> {
+    // A spike with a lock or job cause matters more than one without.
+    for (si, list) in &causes {
+        if let Some(top) = list.first() {
+            let d = &mut drafts[*si];
+            d.score = (d.score + 0.2 * top.score).min(1.0);
+        }
+    }
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by(|&a, &b| {
+        drafts[b]
+            .score
+            .total_cmp(&drafts[a].score)
+            .then(drafts[a].start.cmp(&drafts[b].start))
+            .then(drafts[a].kind.cmp(&drafts[b].kind))
+            .then(drafts[a].summary.cmp(&drafts[b].summary))
+    });
+    let mut id_of = vec![String::new(); drafts.len()];
+    for (rank, &d) in order.iter().enumerate() {
+        id_of[d] = format!("F{}", rank + 1);
+    }
+    for (si, list) in causes {
+        let arr: Vec<Value> = list
+            .iter()
+            .map(|c| json!({"finding": id_of[c.draft], "kind": drafts[c.draft].kind.as_str(), "score": c.score, "reason": c.reason}))
+            .collect();
+        let tail = match list.first() {
+            Some(first) => format!(
+                "; probable cause: {} ({})",
+                id_of[first.draft],
+                drafts[first.draft].kind.as_str().replace('_', " ")
+            ),
+            None => "; no lock, job or error cause in the data".to_string(),
+        };
+        let d = &mut drafts[si];
+        d.summary.push_str(&tail);
+        d.attrs.insert("causes".into(), Value::Array(arr));
+    }
+    order
+        .into_iter()
+        .map(|i| {
+            let d = &drafts[i];
+            Finding {
+                id: id_of[i].clone(),
+                kind: d.kind,
+                start: d.start,
+                end: d.end,
+                score: (d.score * 100.0).round() / 100.0,
+                summary: d.summary.clone(),
+                evidence: d.evidence.iter().map(|&e| e as u64).collect(),
+                attrs: d.attrs.clone(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,333 @@
+//! `pm-tui ingest`: read logs into a case and say what was found.
+
+use super::{Globals, ingest_options};
+use crate::cli::IngestArgs;
+use crate::style::{Bar, local_time};
+use anyhow::{Result, anyhow};
+use pm_parsers::time::{Zone, format_utc};
+use pm_tui::model::{Case, CaseMeta, Finding, SourceReport};
+use pm_tui::text::{escape_terminal, human_ms, thousands};
+use pm_tui::{analyze, config, ingest};
+use serde_json::json;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+use unicode_width::UnicodeWidthStr;
+
+/// Run `pm-tui ingest`.
+pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
+    let started = Instant::now();
+    let (registry, messages) = config::load_registry();
+    if !g.quiet {
+        for m in &messages {
+            eprintln!("pm-tui: warning: {}", escape_terminal(m));
+        }
+    }
+    let (zone, zone_source) =
+        config::resolve_zone(args.read.tz.as_deref()).map_err(|e| anyhow!(e))?;
+    let opts = ingest_options(&args.read, registry, zone, vec![args.output.clone()])?;
+    let bar = Bar::new(!g.quiet && !args.json);
+    let out = ingest::run(&args.paths, &opts, bar.clone()).map_err(|e| anyhow!(e))?;
+    bar.finish();
+    let findings = analyze::run(
+        &out.timeline,
+        &out.sources,
+        &analyze::AnalyzeConfig::default(),
+    );
+    let t = &out.timeline;
+    let (first, last) = if t.is_empty() {
+        (None, None)
+    } else {
+        (Some(t.ts(0)), Some(t.ts(t.len() - 1)))
+    };
+    let nothing = t.is_empty();
+    let meta = CaseMeta {
+        version: pm_tui::model::case::CASE_VERSION,
+        created_by: format!("pm-tui {}", pm_tui::VERSION),
+        created: format_utc(chrono::Utc::now().timestamp_micros()),
+        zone: zone.to_string(),
+        zone_source: zone_source.to_string(),
+        inputs: args.paths.iter().map(|p| p.display().to_string()).collect(),
+        events: t.len() as u64,
+        first_ts: first.map(format_utc),
+        last_ts: last.map(format_utc),
+        sources: out.sources,
+    };
+    let case = Case {
+        meta,
+        timeline: out.timeline,
+        findings,
+        annotations: Vec::new(),
+    };
+    if !nothing {
+        case.save(&args.output)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let v = json!({
+            "case": args.output.display().to_string(),
+            "events": case.meta.events,
+            "findings": case.findings.len(),
+            "first_ts": case.meta.first_ts,
+            "last_ts": case.meta.last_ts,
+            "zone": case.meta.zone,
+            "zone_source": case.meta.zone_source,
+            "written": !nothing,
+            "sources": case.meta.sources,
+        });
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else if !g.quiet {
+        report(
+            &mut stdout,
+            &case,
+            &args,
+            g,
+            zone,
+            zone_source,
+            started.elapsed().as_secs_f64() * 1000.0,
+        )?;
+    }
+    if nothing {
+        eprintln!(
+            "pm-tui: error: nothing could be ingested: no events were read from the given paths"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fit_left(s: &str, width: usize) -> String {
+    let w = s.width();
+    if w <= width {
+        return format!("{s}{}", " ".repeat(width - w));
+    }
+    let mut out = String::from("…");
+    let mut acc = 1;
+    let mut tail: Vec<char> = Vec::new();
+    for c in s.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if acc + cw > width {
+            break;
+        }
+        acc += cw;
+        tail.push(c);
+    }
+    out.extend(tail.into_iter().rev());
+    format!("{out}{}", " ".repeat(width.saturating_sub(acc)))
+}
+
+fn report(
+    w: &mut impl Write,
+    case: &Case,
+    args: &IngestArgs,
+    g: &Globals,
+    zone: Zone,
+    zone_source: &str,
+    elapsed_ms: f64,
+) -> Result<()> {
+    let p = &g.paint;
+    let m = &case.meta;
+    let total_lines: u64 = m.sources.iter().map(|s| s.lines).sum();
+    let bytes: u64 = m.sources.iter().map(|s| s.size).sum();
+    let range = match (&m.first_ts, case.timeline.len()) {
+        (Some(_), n) if n > 0 => {
+            let a = case.timeline.ts(0);
+            let b = case.timeline.ts(n - 1);
+            format!(
+                "{} – {} {}",
+                local_time(a, &zone),
+                local_time(b, &zone),
+                zone.abbreviation_at(a)
+            )
+        }
+        _ => "no events".into(),
+    };
+    writeln!(
+        w,
+        "{} {} files, {} MB, {} lines → {} events in {}",
+        p.bold("pm-tui ingest:"),
+        m.sources.len(),
+        thousands(bytes >> 20),
+        thousands(total_lines),
+        p.bold(&thousands(m.events)),
+        human_ms(elapsed_ms)
+    )?;
+    writeln!(w, "  time range  {range}")?;
+    let zone_note = match zone_source {
+        "--tz" => "from --tz".to_string(),
+        "TZ" => "from the TZ variable; use --tz to change".to_string(),
+        "system" => "the system zone; use --tz to change".to_string(),
+        _ => "no zone found; use --tz".to_string(),
+    };
+    writeln!(
+        w,
+        "  zone        timestamps without a zone read as {zone} ({zone_note})"
+    )?;
+    writeln!(w)?;
+    let width = m
+        .sources
+        .iter()
+        .map(|s| s.path.width())
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 48);
+    writeln!(
+        w,
+        "  {}",
+        p.dim(&format!(
+            "{} {:<18} {:<10} {:>10} {:>7} {:>8}",
+            fit_left("FILE", width),
+            "FORMAT",
+            "ENCODING",
+            "LINES",
+            "READ",
+            "SKIPPED"
+        ))
+    )?;
+    for s in &m.sources {
+        source_line(w, s, width, g)?;
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Case written to {}.",
+        p.bold(&args.output.display().to_string())
+    )?;
+    top_findings(w, &case.findings, args.top, g, &zone)?;
+    let c = args.output.display();
+    writeln!(
+        w,
+        "{}",
+        p.dim(&format!(
+            "Next: pm-tui findings {c}  ·  pm-tui events {c} --kind lock_wait  ·  pm-tui tui {c}"
+        ))
+    )?;
+    Ok(())
+}
+
+fn source_line(w: &mut impl Write, s: &SourceReport, width: usize, g: &Globals) -> Result<()> {
+    let p = &g.paint;
+    let path = escape_terminal(&s.path);
+    match (&s.format, &s.error) {
+        (None, Some(err)) if s.lines == 0 => {
+            writeln!(
+                w,
+                "  {} {}",
+                fit_left(&path, width),
+                p.red(&format!("! {}", escape_terminal(err)))
+            )?;
+            return Ok(());
+        }
+        (None, _) if s.lines == 0 => {
+            writeln!(
+                w,
+                "  {} {}",
+                fit_left(&path, width),
+                p.dim(&s.format_reason)
+            )?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let share = s.accounted_share() * 100.0;
+    let read = format!("{share:.1}%");
+    let read = if share < 95.0 { p.yellow(&read) } else { read };
+    let format = s.format.clone().unwrap_or_else(|| "?".into());
+    writeln!(
+        w,
+        "  {} {:<18} {:<10} {:>10} {:>7} {:>8}",
+        fit_left(&path, width),
+        format,
+        s.encoding.clone().unwrap_or_default(),
+        thousands(s.lines),
+        read,
+        thousands(s.skipped)
+    )?;
+    if s.format.is_none() {
+        writeln!(
+            w,
+            "  {} {}",
+            " ".repeat(width),
+            p.yellow(&format!("? {}", s.format_reason))
+        )?;
+    }
+    if let Some(err) = &s.error {
+        writeln!(
+            w,
+            "  {} {}",
+            " ".repeat(width),
+            p.red(&format!("! {}", escape_terminal(err)))
+        )?;
+    }
+    if s.invalid_sequences > 0 {
+        writeln!(
+            w,
+            "  {} {}",
+            " ".repeat(width),
+            p.dim(&format!(
+                "{} byte sequences invalid in {} were replaced",
+                s.invalid_sequences,
+                s.encoding.as_deref().unwrap_or("?")
+            ))
+        )?;
+    }
+    if g.verbose > 0 && s.skipped > 0 {
+        for (reason, n) in &s.skip_reasons {
+            writeln!(
+                w,
+                "  {} {}",
+                " ".repeat(width),
+                p.dim(&format!("skipped {n}: {reason}"))
+            )?;
+        }
+        for ex in &s.skipped_examples {
+            let text = escape_terminal(&ex.text);
+            let at = if ex.line > 0 {
+                format!("line {}", ex.line)
+            } else {
+                "lines".into()
+            };
+            writeln!(
+                w,
+                "  {} {}",
+                " ".repeat(width),
+                p.dim(&format!("  {at}: {text}"))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn top_findings(
+    w: &mut impl Write,
+    findings: &[Finding],
+    top: usize,
+    g: &Globals,
+    zone: &Zone,
+) -> Result<()> {
+    let p = &g.paint;
+    if findings.is_empty() {
+        writeln!(
+            w,
+            "No findings: no lock convoys, deadlocks, duplicate runs, latency spikes or error bursts detected."
+        )?;
+        return Ok(());
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{}",
+        p.bold(&format!("Top findings ({} in all):", findings.len()))
+    )?;
+    for f in findings.iter().take(top) {
+        writeln!(
+            w,
+            "  {:<4} {:<14} {}  {}",
+            p.cyan(&f.id),
+            f.kind.as_str(),
+            p.dim(&local_time(f.start, zone)),
+            escape_terminal(&f.summary)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,525 @@
+//! Ingest: from paths to one time-ordered timeline, with every file and
+//! every line accounted for.
+//!
+//! walk → group rotated sets → (in parallel, per set, oldest first) open,
+//! decompress, detect encoding, sniff format, parse → concatenate → apply
+//! host names from paths, declared clock skew and the time window → sort.
+
+pub mod open;
+pub mod rotate;
+pub mod walk;
+
+use crate::model::{SkippedLine, SourceReport, SymCol, Timeline};
+use globset::GlobMatcher;
+use pm_parsers::decode::{Content, TextReader, encoding_label, sniff_content};
+use pm_parsers::registry::sample_lines;
+use pm_parsers::time::{Resolver, Zone};
+use pm_parsers::{
+    Disposition, Event, EventSink, Format, LineParser, Registry, Sample, Settlement, SourceCtx,
+    parse_stream,
+};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// Callbacks for progress reporting (a progress bar, a TUI gauge).
+pub trait Progress: Send + Sync {
+    /// Ingest is about to read `files` files totalling `bytes` bytes on disk.
+    fn start(&self, files: u64, bytes: u64);
+    /// `bytes` more bytes were read from disk.
+    fn advance(&self, bytes: u64);
+    /// One more file is done.
+    fn file_done(&self, path: &str);
+}
+
+/// A progress sink that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: u64, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn file_done(&self, _: &str) {}
+}
+
+/// A `--format GLOB=NAME` override.
+#[derive(Debug, Clone)]
+pub struct FormatOverride {
+    /// Matched against the path as walked and against the file name.
+    pub glob: GlobMatcher,
+    /// Registry index of the format.
+    pub format: usize,
+}
+
+/// Everything ingest needs besides the paths.
+pub struct IngestOptions {
+    /// Known formats (built-in and user-defined).
+    pub registry: Arc<Registry>,
+    /// Zone for naive timestamps.
+    pub zone: Zone,
+    /// Year for year-less timestamps (else each file's modification year).
+    pub year: Option<i32>,
+    /// Keep only events at or after this time (µs UTC).
+    pub since: Option<i64>,
+    /// Keep only events before this time (µs UTC).
+    pub until: Option<i64>,
+    /// `--format` overrides, first match wins.
+    pub overrides: Vec<FormatOverride>,
+    /// Directories never to read (the case being written).
+    pub skip_dirs: Vec<PathBuf>,
+    /// Time for snapshots without one (`--snapshot-time`).
+    pub snapshot_time: Option<i64>,
+    /// Name hosts after directories like `web01/` when events name none.
+    pub host_from_path: bool,
+    /// Declared clock skew per host: the host's clock was ahead by this many µs.
+    pub skew: Vec<(String, i64)>,
+    /// Longest line read; longer ones are skipped as overlong.
+    pub max_line: usize,
+    /// Set to stop early (`open` in the TUI).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl IngestOptions {
+    /// Defaults: built-in formats, UTC, no window.
+    pub fn new(registry: Arc<Registry>, zone: Zone) -> IngestOptions {
+        IngestOptions {
+            registry,
+            zone,
+            year: None,
+            since: None,
+            until: None,
+            overrides: Vec::new(),
+            skip_dirs: Vec::new(),
+            snapshot_time: None,
+            host_from_path: true,
+            skew: Vec::new(),
+            max_line: pm_parsers::split::DEFAULT_MAX_LINE,
+            cancel: None,
+        }
+    }
+}
+
+/// What ingest produced.
+#[derive(Debug, Clone)]
+pub struct IngestOutput {
+    /// Every kept event, sorted by time.
+    pub timeline: Timeline,
+    /// Every input file, in path order.
+    pub sources: Vec<SourceReport>,
+}
+
+/// Reason for the lines of files whose format is unknown.
+pub const REASON_UNKNOWN_FORMAT: &str = "unknown format";
+
+/// Collects events of one file into a timeline.
+struct TimelineSink<'t> {
+    timeline: &'t mut Timeline,
+    source: u32,
+}
+
+impl EventSink for TimelineSink<'_> {
+    fn push(&mut self, event: Event<'_>) {
+        self.timeline.push(self.source, &event);
+    }
+}
+
+/// Accounts for every line of a file no format reads.
+struct SkipAll;
+
+impl LineParser for SkipAll {
+    fn line(&mut self, _: &pm_parsers::Line<'_>, _: &mut dyn EventSink) -> Disposition {
+        Disposition::Skipped(REASON_UNKNOWN_FORMAT)
+    }
+    fn finish(&mut self, _: &mut dyn EventSink) -> Settlement {
+        Settlement::default()
+    }
+}
+
+/// A time embedded in a file name, as pt-stalk names its samples
+/// (`2018_03_05_13_24_55-innodbstatus1`) or `...-20180305T132455...`.
+pub fn time_from_file_name(name: &str, zone: &Zone) -> Option<i64> {
+    let digits_at = |s: &str, i: usize, n: usize| -> Option<u32> {
+        let part = s.get(i..i + n)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let b = name.as_bytes();
+    for start in 0..b.len() {
+        // YYYY_MM_DD_HH_MM_SS
+        if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = (
+            digits_at(name, start, 4),
+            digits_at(name, start + 5, 2),
+            digits_at(name, start + 8, 2),
+            digits_at(name, start + 11, 2),
+            digits_at(name, start + 14, 2),
+            digits_at(name, start + 17, 2),
+        ) {
+            let seps = [start + 4, start + 7, start + 10, start + 13, start + 16];
+            if seps
+                .iter()
+                .all(|&i| matches!(b.get(i), Some(b'_') | Some(b'-')))
+            {
+                if let Some(n) = chrono::NaiveDate::from_ymd_opt(y as i32, mo, d)
+                    .and_then(|d| d.and_hms_opt(h, mi, s))
+                {
+                    if (1990..2100).contains(&y) {
+                        return Some(zone.resolve(n));
+                    }
+                }
+            }
+        }
+        // YYYYMMDDTHHMMSS
+        if let (Some(ymd), Some(hms)) = (digits_at(name, start, 8), digits_at(name, start + 9, 6)) {
+            if matches!(b.get(start + 8), Some(b'T') | Some(b'-') | Some(b'_')) {
+                let (y, mo, d) = (ymd / 10000, ymd / 100 % 100, ymd % 100);
+                let (h, mi, s) = (hms / 10000, hms / 100 % 100, hms % 100);
+                if let Some(n) = chrono::NaiveDate::from_ymd_opt(y as i32, mo, d)
+                    .and_then(|d| d.and_hms_opt(h, mi, s))
+                {
+                    if (1990..2100).contains(&y) {
+                        return Some(zone.resolve(n));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn mtime_us(meta: &std::fs::Metadata) -> Option<i64> {
+    let m = meta.modified().ok()?;
+    let d = m.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(d.as_micros() as i64)
+}
+
+fn year_of(us: i64) -> i32 {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|d| d.year())
+        .unwrap_or(1970)
+}
+
+/// Read one file into `timeline` as source `index`.
+fn ingest_file(
+    found: &walk::Found,
+    index: u32,
+    group: &str,
+    group_format: &mut Option<usize>,
+    opts: &IngestOptions,
+    timeline: &mut Timeline,
+    progress: &Arc<dyn Progress>,
+) -> SourceReport {
+    let path = &found.path;
+    let display = path.display().to_string();
+    let mut report = SourceReport {
+        path: display.clone(),
+        group: group.to_string(),
+        compression: "none".into(),
+        ..SourceReport::default()
+    };
+    if opts.host_from_path {
+        report.host = walk::host_from_path(path, &found.root);
+    }
+    if let Some(err) = &found.error {
+        report.error = Some(err.clone());
+        report.format_reason = "not read".into();
+        return report;
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            report.error = Some(walk::io_reason(&e));
+            report.format_reason = "not read".into();
+            return report;
+        }
+    };
+    report.size = meta.len();
+    let p = progress.clone();
+    let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
+    let opened = match open::open(path, Some(advance), opts.cancel.clone()) {
+        Ok(o) => o,
+        Err(e) => {
+            report.error = Some(if e.to_string() == open::CANCELLED {
+                "cancelled".into()
+            } else {
+                format!("cannot read: {}", walk::io_reason(&e))
+            });
+            report.format_reason = "not read".into();
+            return report;
+        }
+    };
+    report.compression = opened.compression.name().into();
+    if opened.sample.is_empty() {
+        report.format_reason = "empty file".into();
+        if let Some(e) = opened.sample_error {
+            report.error = Some(format!(
+                "{} stream is corrupt: {e}",
+                opened.compression.name()
+            ));
+        }
+        return report;
+    }
+    let (encoding, bom) = match sniff_content(&opened.sample) {
+        Content::Text { encoding, bom } => (encoding, bom),
+        Content::Binary { why } => {
+            report.error = Some(format!("binary file ({why}); skipped"));
+            report.format_reason = "binary".into();
+            return report;
+        }
+    };
+    report.encoding = Some(encoding_label(encoding));
+    let head = &opened.sample[bom.min(opened.sample.len())..];
+    let (text, _) = encoding.decode_without_bom_handling(head);
+    let lines = sample_lines(&text);
+    let file_name = path.file_name().and_then(|s| s.to_str()).unwrap_or("");
+    let over = opts
+        .overrides
+        .iter()
+        .find(|o| o.glob.is_match(path) || o.glob.is_match(file_name))
+        .map(|o| o.format);
+    let chosen: Option<usize> = match over {
+        Some(f) => {
+            report.format_reason = "--format".into();
+            Some(f)
+        }
+        None => {
+            let sniffed = opts.registry.sniff(&Sample {
+                lines: &lines,
+                file_name,
+            });
+            match (sniffed.best, *group_format) {
+                (Some(b), _) => {
+                    let score = sniffed.scores.first().map(|s| s.1).unwrap_or(0.0);
+                    report.format_reason = format!("sniffed ({score:.2})");
+                    Some(b)
+                }
+                (None, Some(g)) => {
+                    report.format_reason = "as the rest of its rotated set".into();
+                    Some(g)
+                }
+                (None, None) => {
+                    let guess = sniffed.scores.first().and_then(|(i, s)| {
+                        opts.registry
+                            .entry(*i)
+                            .map(|e| (e.format.name().to_string(), *s))
+                    });
+                    report.format_reason = match guess {
+                        Some((n, s)) => {
+                            format!("unknown format (closest: {n} at {s:.2}); try --format")
+                        }
+                        None => "unknown format; try --format".into(),
+                    };
+                    None
+                }
+            }
+        }
+    };
+    if let Some(c) = chosen {
+        if group_format.is_none() {
+            *group_format = Some(c);
+        }
+    }
+    let format: Option<Arc<dyn Format>> = chosen
+        .and_then(|i| opts.registry.entry(i))
+        .map(|e| e.format.clone());
+    report.format = format.as_ref().map(|f| f.name().to_string());
+    let mtime = mtime_us(&meta);
+    let year = opts
+        .year
+        .or_else(|| mtime.map(year_of))
+        .unwrap_or_else(|| year_of(0));
+    let resolver = Resolver {
+        zone: opts.zone,
+        year,
+        not_after: if opts.year.is_some() { None } else { mtime },
+    };
+    let mut ctx = SourceCtx::new(resolver, display.clone());
+    ctx.snapshot_time = opts
+        .snapshot_time
+        .or_else(|| time_from_file_name(file_name, &opts.zone));
+    let mut parser: Box<dyn LineParser> = match &format {
+        Some(f) => f.parser(&ctx),
+        None => Box::new(SkipAll),
+    };
+    let reader = match TextReader::new(opened.reader, encoding, bom) {
+        Ok(r) => r,
+        Err(e) => {
+            report.error = Some(format!("cannot read: {e}"));
+            return report;
+        }
+    };
+    let first_event = timeline.len();
+    let mut sink = TimelineSink {
+        timeline,
+        source: index,
+    };
+    let (acct, err) = parse_stream(
+        reader,
+        parser.as_mut(),
+        &mut sink,
+        opts.max_line,
+        &mut |_| {},
+    );
+    let err = err.or(opened.sample_error);
+    if let Some(e) = err {
+        let what = if e.to_string() == open::CANCELLED {
+            "cancelled".to_string()
+        } else if opened.compression != open::Compression::None {
+            format!(
+                "{} stream ends early or is corrupt ({e}); the {} lines before it were read",
+                opened.compression.name(),
+                acct.lines
+            )
+        } else {
+            format!("read error after {} lines: {e}", acct.lines)
+        };
+        report.error = Some(what);
+    }
+    if let Some(host) = &report.host {
+        for i in first_event..timeline.len() {
+            timeline.set_host_if_missing(i, host);
+        }
+    }
+    report.lines = acct.lines;
+    report.parsed = acct.parsed;
+    report.continuation = acct.continuation;
+    report.skipped = acct.skipped;
+    report.skip_reasons = acct.skip_reasons;
+    report.skipped_examples = acct
+        .skipped_examples
+        .into_iter()
+        .map(|(line, text, reason)| SkippedLine { line, text, reason })
+        .collect();
+    report.events = acct.events;
+    report.invalid_sequences = acct.invalid_sequences;
+    report
+}
+
+/// Ingest `paths` into one timeline.
+pub fn run(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<IngestOutput, String> {
+    let found = walk::collect(paths, &opts.skip_dirs)?;
+    let total_bytes: u64 = found
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok().map(|m| m.len()))
+        .sum();
+    progress.start(found.len() as u64, total_bytes);
+    let file_paths: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
+    let groups = rotate::group(&file_paths);
+    let results: Vec<(Timeline, Vec<(usize, SourceReport)>)> = groups
+        .par_iter()
+        .map(|(name, members)| {
+            let mut timeline = Timeline::new();
+            let mut reports = Vec::with_capacity(members.len());
+            let mut group_format = None;
+            for &i in members {
+                let r = ingest_file(
+                    &found[i],
+                    i as u32,
+                    name,
+                    &mut group_format,
+                    opts,
+                    &mut timeline,
+                    &progress,
+                );
+                progress.file_done(&r.path);
+                reports.push((i, r));
+            }
+            (timeline, reports)
+        })
+        .collect();
+    let mut sources: Vec<Option<SourceReport>> = vec![None; found.len()];
+    let mut parts = Vec::with_capacity(results.len());
+    for (t, reports) in results {
+        parts.push(t);
+        for (i, r) in reports {
+            sources[i] = Some(r);
+        }
+    }
+    let sources: Vec<SourceReport> = sources.into_iter().flatten().collect();
+    let mut timeline = Timeline::concat(parts);
+    apply_skew(&mut timeline, &opts.skew);
+    if opts.since.is_some() || opts.until.is_some() {
+        let (since, until) = (
+            opts.since.unwrap_or(i64::MIN),
+            opts.until.unwrap_or(i64::MAX),
+        );
+        let ts: Vec<i64> = timeline.times().to_vec();
+        timeline.retain_rows(|i| ts[i] >= since && ts[i] < until);
+    }
+    timeline.sort();
+    let mut sources = sources;
+    let mut kept = vec![0u64; sources.len()];
+    for i in 0..timeline.len() {
+        if let Some(k) = kept.get_mut(timeline.source(i) as usize) {
+            *k += 1;
+        }
+    }
+    for (s, k) in sources.iter_mut().zip(kept) {
+        s.events_kept = k;
+    }
+    Ok(IngestOutput { timeline, sources })
+}
+
+fn apply_skew(t: &mut Timeline, skew: &[(String, i64)]) {
+    if skew.is_empty() {
+        return;
+    }
+    let ids: Vec<(u32, i64)> = skew
+        .iter()
+        .filter_map(|(h, d)| t.strings().lookup(h).map(|s| (s, *d)))
+        .collect();
+    let hosts = t.sym_column(SymCol::Host).to_vec();
+    for (i, h) in hosts.iter().enumerate() {
+        if let Some((_, d)) = ids.iter().find(|(s, _)| s == h) {
+            t.ts[i] -= d;
+        }
+    }
+}
+
+/// Parse `HOST=+3s` / `HOST=-1500ms` into (host, µs its clock was ahead).
+pub fn parse_skew(s: &str) -> Result<(String, i64), String> {
+    let (host, d) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected HOST=DURATION, e.g. batch02=+3s"))?;
+    let (sign, body) = match d.as_bytes().first() {
+        Some(b'-') => (-1.0, &d[1..]),
+        Some(b'+') => (1.0, &d[1..]),
+        _ => (1.0, d),
+    };
+    let ms = pm_parsers::fields::parse_duration_ms(body, 1000.0)
+        .ok_or_else(|| format!("`{d}`: not a duration (try 3s, 1500ms)"))?;
+    Ok((host.to_string(), (sign * ms * 1000.0) as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_times() {
+        let z = Zone::utc();
+        assert_eq!(
+            time_from_file_name("2018_03_05_13_24_55-innodbstatus1", &z)
+                .map(pm_parsers::time::format_utc),
+            Some("2018-03-05T13:24:55.000Z".into())
+        );
+        assert_eq!(
+            time_from_file_name("dump-20230601T145000.txt", &z).map(pm_parsers::time::format_utc),
+            Some("2023-06-01T14:50:00.000Z".into())
+        );
+        assert_eq!(time_from_file_name("access.log.1", &z), None);
+    }
+
+    #[test]
+    fn skews() {
+        assert_eq!(parse_skew("batch02=+3s"), Ok(("batch02".into(), 3_000_000)));
+        assert_eq!(parse_skew("db01=-1500ms"), Ok(("db01".into(), -1_500_000)));
+        assert!(parse_skew("nope").is_err());
+        assert!(parse_skew("h=soon").is_err());
+    }
+}

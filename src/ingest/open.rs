@@ -1,0 +1,268 @@
+//! Opening an input: decompression chosen by magic bytes (never by name),
+//! a bound on the decompression ratio (archive bombs), byte counting for
+//! progress and cancellation, and a sample of the decompressed head for
+//! sniffing.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// How many decompressed bytes are sampled for encoding and format sniffing.
+pub const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// Decompression stops past this ratio of output to input…
+pub const MAX_RATIO: u64 = 250;
+/// …once the output exceeds this size (small files may compress extremely well).
+pub const RATIO_FLOOR: u64 = 256 * 1024 * 1024;
+
+/// The compression of a stream, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain.
+    None,
+    /// gzip (also concatenated members, as logrotate writes).
+    Gzip,
+    /// Zstandard.
+    Zstd,
+    /// bzip2.
+    Bzip2,
+}
+
+impl Compression {
+    /// Detect from magic bytes.
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else if head.starts_with(b"BZh") && head.get(3).is_some_and(|c| (b'1'..=b'9').contains(c))
+        {
+            Compression::Bzip2
+        } else {
+            Compression::None
+        }
+    }
+
+    /// Name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Bzip2 => "bzip2",
+        }
+    }
+}
+
+/// Counts raw bytes read from disk (for progress and the ratio guard) and
+/// honours cancellation.
+pub struct Counting<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+    progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, CANCELLED));
+        }
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some(p) = &self.progress {
+            p(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// The message of the error a cancelled read returns.
+pub const CANCELLED: &str = "cancelled";
+
+struct RatioGuard<R> {
+    inner: R,
+    produced: u64,
+    compressed: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for RatioGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        let consumed = self.compressed.load(Ordering::Relaxed).max(1);
+        if self.produced > RATIO_FLOOR && self.produced > consumed.saturating_mul(MAX_RATIO) {
+            return Err(io::Error::other(format!(
+                "decompression stopped after {} MiB: more than {MAX_RATIO}× the compressed size (an archive bomb?)",
+                self.produced >> 20
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// An opened input.
+pub struct Opened {
+    /// Decompressed bytes, sample included.
+    pub reader: Box<dyn Read + Send>,
+    /// The decompressed head, for sniffing (at most [`SAMPLE_BYTES`]).
+    pub sample: Vec<u8>,
+    /// What it was compressed with.
+    pub compression: Compression,
+    /// An error met while reading the sample (a truncated archive);
+    /// `reader` then yields the sample only.
+    pub sample_error: Option<io::Error>,
+}
+
+/// Open `path` for reading decompressed bytes.
+pub fn open(
+    path: &Path,
+    progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    cancel: Option<Arc<AtomicBool>>,
+) -> io::Result<Opened> {
+    let file = File::open(path)?;
+    let counter = Arc::new(AtomicU64::new(0));
+    let counting = Counting {
+        inner: file,
+        counter: counter.clone(),
+        progress,
+        cancel,
+    };
+    let mut buffered = BufReader::with_capacity(256 * 1024, counting);
+    let head = buffered.fill_buf()?;
+    let compression = Compression::sniff(head);
+    let decoded: Box<dyn Read + Send> = match compression {
+        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(RatioGuard {
+            inner: flate2::bufread::MultiGzDecoder::new(buffered),
+            produced: 0,
+            compressed: counter,
+        }),
+        Compression::Zstd => Box::new(RatioGuard {
+            inner: zstd::stream::read::Decoder::with_buffer(buffered)?,
+            produced: 0,
+            compressed: counter,
+        }),
+        Compression::Bzip2 => Box::new(RatioGuard {
+            inner: bzip2::bufread::MultiBzDecoder::new(buffered),
+            produced: 0,
+            compressed: counter,
+        }),
+    };
+    let mut decoded = decoded;
+    let mut sample = vec![0u8; SAMPLE_BYTES];
+    let mut filled = 0;
+    let mut sample_error = None;
+    while filled < SAMPLE_BYTES {
+        match decoded.read(&mut sample[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted && e.to_string() != CANCELLED => {
+                continue;
+            }
+            Err(e) => {
+                sample_error = Some(e);
+                break;
+            }
+        }
+    }
+    sample.truncate(filled);
+    let reader: Box<dyn Read + Send> = if sample_error.is_some() {
+        Box::new(Cursor::new(sample.clone()))
+    } else {
+        Box::new(Cursor::new(sample.clone()).chain(decoded))
+    };
+    Ok(Opened {
+        reader,
+        sample,
+        compression,
+        sample_error,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn read_all(o: Opened) -> (Vec<u8>, Option<String>) {
+        let mut r = o.reader;
+        let mut out = Vec::new();
+        let err = r.read_to_end(&mut out).err().map(|e| e.to_string());
+        (out, err.or(o.sample_error.map(|e| e.to_string())))
+    }
+
+    #[test]
+    fn detects_and_decompresses() {
+        let d = tempfile::tempdir().unwrap();
+        let text = b"line one\nline two\n".repeat(5000);
+        let cases: Vec<(&str, Vec<u8>, Compression)> = vec![
+            ("plain.log", text.clone(), Compression::None),
+            ("a.log.gz", gz(&text), Compression::Gzip),
+            (
+                "b.log.zst",
+                zstd::encode_all(&text[..], 3).unwrap(),
+                Compression::Zstd,
+            ),
+            (
+                "c.log.bz2",
+                {
+                    let mut e =
+                        bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+                    e.write_all(&text).unwrap();
+                    e.finish().unwrap()
+                },
+                Compression::Bzip2,
+            ),
+            // The name lies: content decides.
+            ("lying.gz", text.clone(), Compression::None),
+        ];
+        for (name, bytes, want) in cases {
+            let p = d.path().join(name);
+            std::fs::write(&p, &bytes).unwrap();
+            let o = open(&p, None, None).unwrap();
+            assert_eq!(o.compression, want, "{name}");
+            assert_eq!(o.sample.len(), SAMPLE_BYTES.min(text.len()));
+            let (all, err) = read_all(o);
+            assert_eq!(err, None, "{name}");
+            assert_eq!(all, text, "{name}");
+        }
+    }
+
+    #[test]
+    fn truncated_gzip_reports_an_error_after_the_readable_part() {
+        let d = tempfile::tempdir().unwrap();
+        let text: Vec<u8> = (0..200_000)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
+        let full = gz(&text);
+        let p = d.path().join("t.log.gz");
+        std::fs::write(&p, &full[..full.len() / 2]).unwrap();
+        let (got, err) = read_all(open(&p, None, None).unwrap());
+        assert!(err.is_some());
+        assert!(!got.is_empty() && got.len() < text.len());
+        assert!(text.starts_with(&got));
+    }
+
+    #[test]
+    fn cancellation_stops_reading() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.log");
+        std::fs::write(&p, vec![b'x'; 1 << 20]).unwrap();
+        let cancel = Arc::new(AtomicBool::new(true));
+        let err = open(&p, None, Some(cancel)).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some(CANCELLED));
+    }
+}

@@ -1,0 +1,565 @@
+//! The case store: a directory holding one ingest's timeline and findings.
+//!
+//! ```text
+//! pm-case/
+//!   case.json          version, zone, inputs, sources with their accounting
+//!   events.parquet     the timeline, one row per event (string columns as ids)
+//!   strings.parquet    the interned strings, row n = id n
+//!   findings.json      the analyzers' findings, ranked
+//!   annotations.json   the responder's marks and notes
+//! ```
+//!
+//! A case is written to a hidden temporary directory beside its target and
+//! renamed into place, so an interrupted ingest never leaves half a case and
+//! the previous case stays intact until the new one is complete.
+
+use super::finding::{Annotation, Finding};
+use super::source::SourceReport;
+use super::timeline::{Extra, Interner, SymCol, Timeline};
+use anyhow::{Context, Result, bail};
+use pm_parsers::{Kind, Level};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The case format version this build writes and reads.
+pub const CASE_VERSION: u32 = 1;
+
+/// `case.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseMeta {
+    /// Case format version.
+    pub version: u32,
+    /// The pm-tui that wrote it.
+    pub created_by: String,
+    /// When (RFC 3339 UTC).
+    pub created: String,
+    /// The zone naive timestamps were read in (`Asia/Tokyo`, `+09:00`).
+    pub zone: String,
+    /// Where that zone came from: `--tz`, `TZ`, or `system`.
+    pub zone_source: String,
+    /// The paths given to ingest.
+    pub inputs: Vec<String>,
+    /// Number of events.
+    pub events: u64,
+    /// First event time (RFC 3339 UTC).
+    pub first_ts: Option<String>,
+    /// Last event time (RFC 3339 UTC).
+    pub last_ts: Option<String>,
+    /// Every input file with its accounting.
+    pub sources: Vec<SourceReport>,
+}
+
+/// A case in memory.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `case.json`.
+    pub meta: CaseMeta,
+    /// The events.
+    pub timeline: Timeline,
+    /// The findings, ranked.
+    pub findings: Vec<Finding>,
+    /// The responder's annotations.
+    pub annotations: Vec<Annotation>,
+}
+
+fn u32_col(name: &str, v: Vec<u32>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn timeline_frame(t: &Timeline) -> DataFrame {
+    let n = t.len();
+    let mut cols: Vec<Column> = Vec::with_capacity(40);
+    cols.push(Column::new("ts".into(), t.ts.clone()));
+    cols.push(u32_col(
+        "kind",
+        t.kind.iter().map(|k| k.code() as u32).collect(),
+    ));
+    cols.push(u32_col(
+        "level",
+        t.level
+            .iter()
+            .map(|l| l.map(|l| l.code() as u32).unwrap_or(0))
+            .collect(),
+    ));
+    cols.push(u32_col("source", t.source.clone()));
+    cols.push(u32_col("line", t.line.clone()));
+    cols.push(Column::new("offset".into(), t.offset.clone()));
+    cols.push(u32_col("line_count", t.line_count.clone()));
+    cols.push(Column::new(
+        "pid".into(),
+        (0..n).map(|i| t.pid(i)).collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "blocker_pid".into(),
+        (0..n).map(|i| t.blocker_pid(i)).collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "duration_ms".into(),
+        t.duration_ms
+            .iter()
+            .map(|d| (!d.is_nan()).then_some(*d))
+            .collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "status".into(),
+        (0..n)
+            .map(|i| t.status(i).map(u32::from))
+            .collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "bytes".into(),
+        (0..n).map(|i| t.bytes(i)).collect::<Vec<_>>(),
+    ));
+    for c in SymCol::ALL {
+        cols.push(u32_col(c.name(), t.sym_column(c).to_vec()));
+    }
+    cols.push(Column::new(
+        "message".into(),
+        t.message.iter().map(|m| m.as_deref()).collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "path".into(),
+        t.path.iter().map(|m| m.as_deref()).collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "statement".into(),
+        t.statement.iter().map(|m| m.as_deref()).collect::<Vec<_>>(),
+    ));
+    let extra: Vec<Option<String>> = (0..n)
+        .map(|i| t.extra(i).and_then(|x| serde_json::to_string(x).ok()))
+        .collect();
+    cols.push(Column::new("extra".into(), extra));
+    // Every column has n rows by construction.
+    DataFrame::new(n, cols).unwrap_or_default()
+}
+
+fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let written = ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df);
+    anyhow::Context::with_context(written, || format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let read = ParquetReader::new(file).finish();
+    anyhow::Context::with_context(read, || {
+        format!("reading {} (the case may be corrupt)", path.display())
+    })
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
+}
+
+/// Write `bytes` to `path` atomically (temp file + rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|s| s.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+fn sibling(dir: &Path, tag: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("pm-case");
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parent.join(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+/// True when `dir` looks like a pm-tui case.
+pub fn is_case_dir(dir: &Path) -> bool {
+    dir.join("case.json").is_file()
+}
+
+impl Case {
+    /// Write the case to `dir`, replacing an existing case there atomically.
+    /// Refuses to replace a directory that is not a case.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        if dir.exists() && !is_case_dir(dir) {
+            let empty = fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !empty {
+                bail!(
+                    "{} exists and is not a pm-tui case; choose another output with -o",
+                    dir.display()
+                );
+            }
+        }
+        clean_stale_temporaries(dir);
+        let tmp = sibling(dir, "tmp");
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let result = self.write_into(&tmp);
+        if let Err(e) = result {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        if dir.exists() {
+            let old = sibling(dir, "old");
+            let _ = fs::remove_dir_all(&old);
+            fs::rename(dir, &old)
+                .with_context(|| format!("moving the previous case {} aside", dir.display()))?;
+            if let Err(e) = fs::rename(&tmp, dir) {
+                let _ = fs::rename(&old, dir);
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(e)
+                    .with_context(|| format!("moving the new case into {}", dir.display()));
+            }
+            let _ = fs::remove_dir_all(&old);
+        } else {
+            fs::rename(&tmp, dir)
+                .with_context(|| format!("moving the new case into {}", dir.display()))?;
+        }
+        Ok(())
+    }
+
+    fn write_into(&self, dir: &Path) -> Result<()> {
+        write_json(&dir.join("case.json"), &self.meta)?;
+        let mut df = timeline_frame(&self.timeline);
+        write_parquet(&dir.join("events.parquet"), &mut df)?;
+        let strings: Vec<&str> = self.timeline.strings().strings().collect();
+        let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
+        write_parquet(&dir.join("strings.parquet"), &mut sdf)?;
+        write_json(&dir.join("findings.json"), &self.findings)?;
+        write_json(&dir.join("annotations.json"), &self.annotations)?;
+        Ok(())
+    }
+
+    /// Read only `case.json` (fast; for listings and version checks).
+    pub fn load_meta(dir: &Path) -> Result<CaseMeta> {
+        let path = dir.join("case.json");
+        if !dir.exists() {
+            bail!(
+                "{} does not exist (create a case with `pm-tui ingest LOGS -o {}`)",
+                dir.display(),
+                dir.display()
+            );
+        }
+        let text = fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{} is not a pm-tui case (no readable case.json)",
+                dir.display()
+            )
+        })?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is corrupt", path.display()))?;
+        let version = v.get("version").and_then(|x| x.as_u64());
+        match version {
+            Some(n) if n as u32 == CASE_VERSION => {}
+            Some(n) if n as u32 > CASE_VERSION => bail!(
+                "{} was written by a newer pm-tui (case format {n}; this pm-tui reads format {CASE_VERSION}). Upgrade pm-tui or re-ingest the logs.",
+                dir.display()
+            ),
+            Some(n) => bail!(
+                "{} uses case format {n}, which this pm-tui cannot read; re-ingest the logs",
+                dir.display()
+            ),
+            None => bail!(
+                "{} has no case format version; it is not a pm-tui case",
+                path.display()
+            ),
+        }
+        serde_json::from_value(v).with_context(|| format!("{} is corrupt", path.display()))
+    }
+
+    /// Read a whole case.
+    pub fn load(dir: &Path) -> Result<Case> {
+        let meta = Case::load_meta(dir)?;
+        let sdf = read_parquet(&dir.join("strings.parquet"))?;
+        let strings = Interner::from_strings(
+            sdf.column("s")?
+                .str()?
+                .iter()
+                .map(|s| s.unwrap_or("").to_string()),
+        );
+        let df = read_parquet(&dir.join("events.parquet"))?;
+        let mut timeline = frame_timeline(&df, strings)
+            .with_context(|| format!("reading the events of {}", dir.display()))?;
+        if timeline.len() as u64 != meta.events {
+            bail!(
+                "{}: case.json counts {} events but events.parquet holds {}; the case is corrupt",
+                dir.display(),
+                meta.events,
+                timeline.len()
+            );
+        }
+        timeline.sort();
+        let findings = read_json_or_default(&dir.join("findings.json"))?;
+        let annotations = read_json_or_default(&dir.join("annotations.json"))?;
+        Ok(Case {
+            meta,
+            timeline,
+            findings,
+            annotations,
+        })
+    }
+
+    /// Save only the annotations (the TUI does this on every change).
+    pub fn save_annotations(dir: &Path, annotations: &[Annotation]) -> Result<()> {
+        let text = serde_json::to_string_pretty(annotations)? + "\n";
+        write_atomic(&dir.join("annotations.json"), text.as_bytes())
+    }
+}
+
+fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T> {
+    match fs::read_to_string(path) {
+        Ok(t) => serde_json::from_str(&t).with_context(|| format!("{} is corrupt", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn clean_stale_temporaries(dir: &Path) {
+    let name = dir
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("pm-case");
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Ok(entries) = fs::read_dir(&parent) else {
+        return;
+    };
+    let prefix_tmp = format!(".{name}.tmp-");
+    let prefix_old = format!(".{name}.old-");
+    for e in entries.flatten() {
+        let n = e.file_name();
+        let Some(n) = n.to_str() else { continue };
+        if n.starts_with(&prefix_tmp) || n.starts_with(&prefix_old) {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+fn col_u32(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    Ok(df
+        .column(name)?
+        .u32()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+fn col_opt_str(df: &DataFrame, name: &str) -> Result<Vec<Option<Box<str>>>> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.map(Box::from))
+        .collect())
+}
+
+fn frame_timeline(df: &DataFrame, strings: Interner) -> Result<Timeline> {
+    let n = df.height();
+    let nsym = strings.len() as u32;
+    let mut t = Timeline {
+        strings,
+        ..Timeline::default()
+    };
+    t.ts = df
+        .column("ts")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    t.kind = col_u32(df, "kind")?
+        .iter()
+        .map(|c| Kind::from_code(*c as u8).unwrap_or(Kind::Log))
+        .collect();
+    t.level = col_u32(df, "level")?
+        .iter()
+        .map(|c| Level::from_code(*c as u8))
+        .collect();
+    t.source = col_u32(df, "source")?;
+    t.line = col_u32(df, "line")?;
+    t.offset = df
+        .column("offset")?
+        .u64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    t.line_count = col_u32(df, "line_count")?;
+    t.pid = df
+        .column("pid")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(i64::MIN))
+        .collect();
+    t.blocker_pid = df
+        .column("blocker_pid")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(i64::MIN))
+        .collect();
+    t.duration_ms = df
+        .column("duration_ms")?
+        .f32()?
+        .iter()
+        .map(|v| v.unwrap_or(f32::NAN))
+        .collect();
+    t.status = df
+        .column("status")?
+        .u32()?
+        .iter()
+        .map(|v| v.unwrap_or(0) as u16)
+        .collect();
+    t.bytes = df
+        .column("bytes")?
+        .u64()?
+        .iter()
+        .map(|v| v.unwrap_or(u64::MAX))
+        .collect();
+    for c in SymCol::ALL {
+        let col = col_u32(df, c.name())?;
+        if col.iter().any(|&s| s >= nsym) {
+            bail!(
+                "column {} refers to strings that are not in strings.parquet",
+                c.name()
+            );
+        }
+        t.syms[c as usize] = col;
+    }
+    t.message = col_opt_str(df, "message")?;
+    t.path = col_opt_str(df, "path")?;
+    t.statement = col_opt_str(df, "statement")?;
+    for (i, x) in df.column("extra")?.str()?.iter().enumerate() {
+        if let Some(json) = x {
+            let extra: Extra =
+                serde_json::from_str(json).context("an event's extra fields are corrupt")?;
+            t.extra.insert(i as u32, Box::new(extra));
+        }
+    }
+    let lens = [t.ts.len(), t.kind.len(), t.source.len(), t.message.len()];
+    if lens.iter().any(|&l| l != n) {
+        bail!("columns of different lengths");
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pm_parsers::Event;
+    use std::borrow::Cow;
+
+    fn sample_case() -> Case {
+        let mut t = Timeline::new();
+        let mut e = Event::new(Kind::LockWait, 1_685_598_600_000_000, 3, 120);
+        e.pid = Some(4211);
+        e.blocker_pid = Some(4190);
+        e.holders = vec![4190];
+        e.queue = vec![4211, 4212];
+        e.resource = Some(Cow::Borrowed("`shop`.`items` PRIMARY"));
+        e.duration_ms = Some(13012.5);
+        e.message = Cow::Borrowed("セッション lock wait");
+        t.push(0, &e);
+        let mut r = Event::new(Kind::Request, 1_685_598_601_000_000, 9, 999);
+        r.method = Some(Cow::Borrowed("POST"));
+        r.route = Some(Cow::Borrowed("/checkout"));
+        r.status = Some(200);
+        r.bytes = Some(0);
+        t.push(1, &r);
+        Case {
+            meta: CaseMeta {
+                version: CASE_VERSION,
+                created_by: "test".into(),
+                created: "2023-06-01T00:00:00.000Z".into(),
+                zone: "Asia/Tokyo".into(),
+                zone_source: "--tz".into(),
+                inputs: vec!["logs".into()],
+                events: 2,
+                first_ts: None,
+                last_ts: None,
+                sources: vec![],
+            },
+            timeline: t,
+            findings: vec![],
+            annotations: vec![],
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        let c = sample_case();
+        c.save(&path).unwrap();
+        let back = Case::load(&path).unwrap();
+        assert_eq!(back.meta, c.meta);
+        let t = &back.timeline;
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.kind(0), Kind::LockWait);
+        assert_eq!(t.pid(0), Some(4211));
+        assert_eq!(t.blocker_pid(0), Some(4190));
+        assert_eq!(t.duration_ms(0), Some(13012.5));
+        assert_eq!(t.str(SymCol::Resource, 0), Some("`shop`.`items` PRIMARY"));
+        assert_eq!(t.message(0), "セッション lock wait");
+        assert_eq!(t.extra(0).map(|x| x.queue.clone()), Some(vec![4211, 4212]));
+        assert_eq!(t.status(1), Some(200));
+        assert_eq!(t.bytes(1), Some(0));
+        assert_eq!(t.pid(1), None);
+        assert_eq!(t.offset(1), 999);
+        // Saving again replaces atomically and leaves no temporaries.
+        c.save(&path).unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(leftovers, vec!["case".to_string()]);
+    }
+
+    #[test]
+    fn refuses_future_and_foreign_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        sample_case().save(&path).unwrap();
+        let meta = std::fs::read_to_string(path.join("case.json")).unwrap();
+        std::fs::write(
+            path.join("case.json"),
+            meta.replace("\"version\": 1", "\"version\": 99"),
+        )
+        .unwrap();
+        let err = Case::load(&path).unwrap_err().to_string();
+        assert!(err.contains("newer pm-tui"), "{err}");
+
+        let foreign = dir.path().join("home");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+        let err = sample_case().save(&foreign).unwrap_err().to_string();
+        assert!(err.contains("is not a pm-tui case"), "{err}");
+        assert!(foreign.join("notes.txt").exists());
+
+        let missing = Case::load(&dir.path().join("nope"))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("does not exist"), "{missing}");
+    }
+
+    #[test]
+    fn corrupt_parquet_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        sample_case().save(&path).unwrap();
+        std::fs::write(path.join("events.parquet"), b"PAR1 garbage").unwrap();
+        assert!(Case::load(&path).is_err());
+    }
+}

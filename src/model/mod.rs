@@ -1,0 +1,13 @@
+//! The data model: the timeline of events, findings, annotations, sources,
+//! and the case store that keeps them on disk.
+
+pub mod case;
+pub mod finding;
+pub mod source;
+pub mod timeline;
+pub mod view;
+
+pub use case::{Case, CaseMeta};
+pub use finding::{Annotation, AnnotationLabel, Finding, FindingKind};
+pub use source::{SkippedLine, SourceReport};
+pub use timeline::{Extra, Interner, Sym, SymCol, Timeline};

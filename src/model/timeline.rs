@@ -1,0 +1,654 @@
+//! The timeline: every event of a case in columns, sorted by time.
+//!
+//! Columns are plain vectors so detectors can run tight loops over them;
+//! repeated strings (hosts, routes, resources, jobs) are interned once.
+//! Fields that only a few events have (holders, deadlock participants,
+//! business ids, extra attributes) live in a sparse side table. Read through
+//! the accessor methods: the storage may change, the accessors stay.
+
+use pm_parsers::{Event, Kind, Level, Participant};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// An interned string id; 0 means "absent".
+pub type Sym = u32;
+
+/// Interned strings shared by all string columns of a timeline.
+#[derive(Debug, Clone)]
+pub struct Interner {
+    map: HashMap<Arc<str>, Sym>,
+    strings: Vec<Arc<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            map: HashMap::new(),
+            strings: vec![Arc::from("")],
+        }
+    }
+}
+
+impl Interner {
+    /// The id of `s`, adding it if new. The empty string is id 0 (absent).
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if s.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as Sym;
+        let a: Arc<str> = Arc::from(s);
+        self.strings.push(a.clone());
+        self.map.insert(a, id);
+        id
+    }
+
+    /// The string for `id` (`""` for 0 or an unknown id).
+    pub fn get(&self, id: Sym) -> &str {
+        self.strings.get(id as usize).map(|s| &**s).unwrap_or("")
+    }
+
+    /// The id of `s` if it is interned.
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        if s.is_empty() {
+            return Some(0);
+        }
+        self.map.get(s).copied()
+    }
+
+    /// Number of strings (including the empty one).
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// True when only the empty string is present.
+    pub fn is_empty(&self) -> bool {
+        self.strings.len() <= 1
+    }
+
+    /// Every string in id order (id 0 first).
+    pub fn strings(&self) -> impl Iterator<Item = &str> {
+        self.strings.iter().map(|s| &**s)
+    }
+
+    /// Rebuild from strings in id order (as stored in a case).
+    pub fn from_strings<I: IntoIterator<Item = String>>(it: I) -> Interner {
+        let mut i = Interner {
+            map: HashMap::new(),
+            strings: Vec::new(),
+        };
+        for s in it {
+            let a: Arc<str> = Arc::from(s);
+            let id = i.strings.len() as Sym;
+            if id > 0 {
+                i.map.insert(a.clone(), id);
+            }
+            i.strings.push(a);
+        }
+        if i.strings.is_empty() {
+            i.strings.push(Arc::from(""));
+        }
+        i
+    }
+}
+
+/// The rare fields of an event, kept sparsely.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extra {
+    /// Every holder pid named by the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<i64>,
+    /// The wait queue named by the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queue: Vec<i64>,
+    /// Deadlock participants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<Participant>,
+    /// Business ids (`order_id` → `88213`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<(String, String)>,
+    /// Other attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attrs: Vec<(String, String)>,
+}
+
+impl Extra {
+    fn is_empty(&self) -> bool {
+        self.holders.is_empty()
+            && self.queue.is_empty()
+            && self.participants.is_empty()
+            && self.ids.is_empty()
+            && self.attrs.is_empty()
+    }
+}
+
+/// Which interned string column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SymCol {
+    /// Host.
+    Host,
+    /// Application.
+    App,
+    /// User.
+    User,
+    /// Database.
+    Db,
+    /// Thread.
+    Thread,
+    /// Transaction id.
+    Txn,
+    /// Request id.
+    RequestId,
+    /// Lock resource.
+    Resource,
+    /// Lock mode.
+    Mode,
+    /// Holder transaction.
+    BlockerTxn,
+    /// HTTP method.
+    Method,
+    /// Route.
+    Route,
+    /// Client address.
+    Client,
+    /// Job name.
+    Job,
+    /// Run id.
+    RunId,
+    /// Error code.
+    Code,
+}
+
+impl SymCol {
+    /// Every string column, in storage order.
+    pub const ALL: [SymCol; 16] = [
+        SymCol::Host,
+        SymCol::App,
+        SymCol::User,
+        SymCol::Db,
+        SymCol::Thread,
+        SymCol::Txn,
+        SymCol::RequestId,
+        SymCol::Resource,
+        SymCol::Mode,
+        SymCol::BlockerTxn,
+        SymCol::Method,
+        SymCol::Route,
+        SymCol::Client,
+        SymCol::Job,
+        SymCol::RunId,
+        SymCol::Code,
+    ];
+
+    /// The column / JSON field name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SymCol::Host => "host",
+            SymCol::App => "app",
+            SymCol::User => "user",
+            SymCol::Db => "db",
+            SymCol::Thread => "thread",
+            SymCol::Txn => "txn",
+            SymCol::RequestId => "request_id",
+            SymCol::Resource => "resource",
+            SymCol::Mode => "mode",
+            SymCol::BlockerTxn => "blocker_txn",
+            SymCol::Method => "method",
+            SymCol::Route => "route",
+            SymCol::Client => "client",
+            SymCol::Job => "job",
+            SymCol::RunId => "run_id",
+            SymCol::Code => "code",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+const NO_INT: i64 = i64::MIN;
+
+/// Every event of a case, in columns.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    pub(crate) ts: Vec<i64>,
+    pub(crate) kind: Vec<Kind>,
+    pub(crate) level: Vec<Option<Level>>,
+    pub(crate) source: Vec<u32>,
+    pub(crate) line: Vec<u32>,
+    pub(crate) offset: Vec<u64>,
+    pub(crate) line_count: Vec<u32>,
+    pub(crate) pid: Vec<i64>,
+    pub(crate) blocker_pid: Vec<i64>,
+    pub(crate) duration_ms: Vec<f32>,
+    pub(crate) status: Vec<u16>,
+    pub(crate) bytes: Vec<u64>,
+    pub(crate) syms: [Vec<Sym>; 16],
+    pub(crate) message: Vec<Option<Box<str>>>,
+    pub(crate) path: Vec<Option<Box<str>>>,
+    pub(crate) statement: Vec<Option<Box<str>>>,
+    pub(crate) extra: HashMap<u32, Box<Extra>>,
+    pub(crate) strings: Interner,
+}
+
+fn opt_box(s: &str) -> Option<Box<str>> {
+    if s.is_empty() {
+        None
+    } else {
+        Some(Box::from(s))
+    }
+}
+
+impl Timeline {
+    /// An empty timeline.
+    pub fn new() -> Timeline {
+        Timeline::default()
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// True when there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+
+    /// Append one parsed event from source number `source`.
+    pub fn push(&mut self, source: u32, e: &Event<'_>) {
+        self.ts.push(e.ts);
+        self.kind.push(e.kind);
+        self.level.push(e.level);
+        self.source.push(source);
+        self.line.push(e.line);
+        self.offset.push(e.offset);
+        self.line_count.push(e.line_count);
+        self.pid.push(e.pid.unwrap_or(NO_INT));
+        self.blocker_pid.push(e.blocker_pid.unwrap_or(NO_INT));
+        self.duration_ms
+            .push(e.duration_ms.map(|d| d as f32).unwrap_or(f32::NAN));
+        self.status.push(e.status.unwrap_or(0));
+        self.bytes.push(e.bytes.unwrap_or(u64::MAX));
+        let fields: [&Option<std::borrow::Cow<'_, str>>; 16] = [
+            &e.host,
+            &e.app,
+            &e.user,
+            &e.db,
+            &e.thread,
+            &e.txn,
+            &e.request_id,
+            &e.resource,
+            &e.mode,
+            &e.blocker_txn,
+            &e.method,
+            &e.route,
+            &e.client,
+            &e.job,
+            &e.run_id,
+            &e.code,
+        ];
+        for (col, f) in self.syms.iter_mut().zip(fields) {
+            col.push(f.as_deref().map(|s| self.strings.intern(s)).unwrap_or(0));
+        }
+        self.message.push(opt_box(&e.message));
+        self.path.push(e.path.as_deref().and_then(opt_box));
+        self.statement
+            .push(e.statement.as_deref().and_then(opt_box));
+        let extra = Extra {
+            holders: e.holders.clone(),
+            queue: e.queue.clone(),
+            participants: e.participants.clone(),
+            ids: e
+                .ids
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            attrs: e
+                .attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        if !extra.is_empty() {
+            self.extra.insert(self.ts.len() as u32 - 1, Box::new(extra));
+        }
+    }
+
+    /// Set the host of event `i` when it has none (hosts named by a path).
+    pub fn set_host_if_missing(&mut self, i: usize, host: &str) {
+        if self.syms[SymCol::Host.index()][i] == 0 {
+            let id = self.strings.intern(host);
+            self.syms[SymCol::Host.index()][i] = id;
+        }
+    }
+
+    /// Shift the times of events `from..` by `delta_us` (declared clock skew).
+    pub fn shift_from(&mut self, from: usize, delta_us: i64) {
+        for t in &mut self.ts[from..] {
+            *t += delta_us;
+        }
+    }
+
+    /// Keep only events with `keep(i)`; the rest are removed.
+    pub fn retain_rows(&mut self, keep: impl Fn(usize) -> bool) {
+        let idx: Vec<usize> = (0..self.len()).filter(|&i| keep(i)).collect();
+        if idx.len() != self.len() {
+            self.apply_permutation(&idx);
+        }
+    }
+
+    /// Concatenate timelines (parsed in parallel), re-interning strings.
+    pub fn concat(parts: Vec<Timeline>) -> Timeline {
+        let mut out = Timeline::new();
+        let total: usize = parts.iter().map(Timeline::len).sum();
+        out.reserve(total);
+        for part in parts {
+            let base = out.len() as u32;
+            let remap: Vec<Sym> = part
+                .strings
+                .strings()
+                .map(|s| out.strings.intern(s))
+                .collect();
+            out.ts.extend_from_slice(&part.ts);
+            out.kind.extend_from_slice(&part.kind);
+            out.level.extend_from_slice(&part.level);
+            out.source.extend_from_slice(&part.source);
+            out.line.extend_from_slice(&part.line);
+            out.offset.extend_from_slice(&part.offset);
+            out.line_count.extend_from_slice(&part.line_count);
+            out.pid.extend_from_slice(&part.pid);
+            out.blocker_pid.extend_from_slice(&part.blocker_pid);
+            out.duration_ms.extend_from_slice(&part.duration_ms);
+            out.status.extend_from_slice(&part.status);
+            out.bytes.extend_from_slice(&part.bytes);
+            for (dst, src) in out.syms.iter_mut().zip(part.syms.iter()) {
+                dst.extend(
+                    src.iter()
+                        .map(|&s| remap.get(s as usize).copied().unwrap_or(0)),
+                );
+            }
+            out.message.extend(part.message);
+            out.path.extend(part.path);
+            out.statement.extend(part.statement);
+            for (row, x) in part.extra {
+                out.extra.insert(base + row, x);
+            }
+        }
+        out
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.ts.reserve(n);
+        self.kind.reserve(n);
+        self.level.reserve(n);
+        self.source.reserve(n);
+        self.line.reserve(n);
+        self.offset.reserve(n);
+        self.line_count.reserve(n);
+        self.pid.reserve(n);
+        self.blocker_pid.reserve(n);
+        self.duration_ms.reserve(n);
+        self.status.reserve(n);
+        self.bytes.reserve(n);
+        for c in &mut self.syms {
+            c.reserve(n);
+        }
+        self.message.reserve(n);
+        self.path.reserve(n);
+        self.statement.reserve(n);
+    }
+
+    /// Sort by time; ties keep source, line and emission order, so the
+    /// result (and every event id) is deterministic.
+    pub fn sort(&mut self) {
+        let mut idx: Vec<usize> = (0..self.len()).collect();
+        let sorted = idx
+            .windows(2)
+            .all(|w| self.order_key(w[0]) <= self.order_key(w[1]));
+        if sorted {
+            return;
+        }
+        idx.sort_by_key(|&i| self.order_key(i));
+        self.apply_permutation(&idx);
+    }
+
+    fn order_key(&self, i: usize) -> (i64, u32, u32, usize) {
+        (self.ts[i], self.source[i], self.line[i], i)
+    }
+
+    /// Reorder (or select) rows: row `k` of the result is old row `idx[k]`.
+    fn apply_permutation(&mut self, idx: &[usize]) {
+        fn pick<T: Clone>(v: &[T], idx: &[usize]) -> Vec<T> {
+            idx.iter().map(|&i| v[i].clone()).collect()
+        }
+        fn take<T>(v: &mut [Option<T>], idx: &[usize]) -> Vec<Option<T>> {
+            idx.iter().map(|&i| v[i].take()).collect()
+        }
+        self.ts = pick(&self.ts, idx);
+        self.kind = pick(&self.kind, idx);
+        self.level = pick(&self.level, idx);
+        self.source = pick(&self.source, idx);
+        self.line = pick(&self.line, idx);
+        self.offset = pick(&self.offset, idx);
+        self.line_count = pick(&self.line_count, idx);
+        self.pid = pick(&self.pid, idx);
+        self.blocker_pid = pick(&self.blocker_pid, idx);
+        self.duration_ms = pick(&self.duration_ms, idx);
+        self.status = pick(&self.status, idx);
+        self.bytes = pick(&self.bytes, idx);
+        for c in &mut self.syms {
+            *c = pick(c, idx);
+        }
+        self.message = take(&mut self.message, idx);
+        self.path = take(&mut self.path, idx);
+        self.statement = take(&mut self.statement, idx);
+        if !self.extra.is_empty() {
+            let mut old = std::mem::take(&mut self.extra);
+            for (new_row, &old_row) in idx.iter().enumerate() {
+                if let Some(x) = old.remove(&(old_row as u32)) {
+                    self.extra.insert(new_row as u32, x);
+                }
+            }
+        }
+    }
+
+    // ----- accessors -----
+
+    /// Time of event `i`, µs UTC.
+    pub fn ts(&self, i: usize) -> i64 {
+        self.ts[i]
+    }
+
+    /// All times, sorted ascending (after [`Timeline::sort`]).
+    pub fn times(&self) -> &[i64] {
+        &self.ts
+    }
+
+    /// Kind of event `i`.
+    pub fn kind(&self, i: usize) -> Kind {
+        self.kind[i]
+    }
+
+    /// Level of event `i`.
+    pub fn level(&self, i: usize) -> Option<Level> {
+        self.level[i]
+    }
+
+    /// Source index of event `i` (into the case's sources).
+    pub fn source(&self, i: usize) -> u32 {
+        self.source[i]
+    }
+
+    /// 1-based line of event `i` in its source file.
+    pub fn line(&self, i: usize) -> u32 {
+        self.line[i]
+    }
+
+    /// Byte offset of event `i` in its decoded source.
+    pub fn offset(&self, i: usize) -> u64 {
+        self.offset[i]
+    }
+
+    /// Physical lines of event `i`'s record.
+    pub fn line_count(&self, i: usize) -> u32 {
+        self.line_count[i]
+    }
+
+    /// Process / backend / thread id.
+    pub fn pid(&self, i: usize) -> Option<i64> {
+        Some(self.pid[i]).filter(|&p| p != NO_INT)
+    }
+
+    /// Pid holding the lock event `i` waits for.
+    pub fn blocker_pid(&self, i: usize) -> Option<i64> {
+        Some(self.blocker_pid[i]).filter(|&p| p != NO_INT)
+    }
+
+    /// Duration in ms.
+    pub fn duration_ms(&self, i: usize) -> Option<f64> {
+        let d = self.duration_ms[i];
+        (!d.is_nan()).then_some(d as f64)
+    }
+
+    /// HTTP status.
+    pub fn status(&self, i: usize) -> Option<u16> {
+        Some(self.status[i]).filter(|&s| s != 0)
+    }
+
+    /// Response bytes.
+    pub fn bytes(&self, i: usize) -> Option<u64> {
+        Some(self.bytes[i]).filter(|&b| b != u64::MAX)
+    }
+
+    /// Interned id of a string field of event `i` (0 when absent).
+    pub fn sym(&self, col: SymCol, i: usize) -> Sym {
+        self.syms[col.index()][i]
+    }
+
+    /// A whole string column.
+    pub fn sym_column(&self, col: SymCol) -> &[Sym] {
+        &self.syms[col.index()]
+    }
+
+    /// A string field of event `i`.
+    pub fn str(&self, col: SymCol, i: usize) -> Option<&str> {
+        match self.syms[col.index()][i] {
+            0 => None,
+            s => Some(self.strings.get(s)),
+        }
+    }
+
+    /// The interner of this timeline.
+    pub fn strings(&self) -> &Interner {
+        &self.strings
+    }
+
+    /// Message of event `i` (may be empty for requests: see [`Timeline::summary`]).
+    pub fn message(&self, i: usize) -> &str {
+        self.message[i].as_deref().unwrap_or("")
+    }
+
+    /// Request path as logged.
+    pub fn path(&self, i: usize) -> Option<&str> {
+        self.path[i].as_deref()
+    }
+
+    /// SQL statement.
+    pub fn statement(&self, i: usize) -> Option<&str> {
+        self.statement[i].as_deref()
+    }
+
+    /// The rare fields of event `i`, if any.
+    pub fn extra(&self, i: usize) -> Option<&Extra> {
+        self.extra.get(&(i as u32)).map(|b| &**b)
+    }
+
+    /// Index of the first event at or after `ts` (binary search).
+    pub fn lower_bound(&self, ts: i64) -> usize {
+        self.ts.partition_point(|&t| t < ts)
+    }
+
+    /// A one-line description of event `i` for lists and reports: the
+    /// message, or for requests `POST /checkout 200 12.9 s`.
+    pub fn summary(&self, i: usize) -> String {
+        let msg = self.message(i);
+        match self.kind(i) {
+            Kind::Request if msg.is_empty() || msg.len() > 200 => {
+                let mut s = String::new();
+                if let Some(m) = self.str(SymCol::Method, i) {
+                    s.push_str(m);
+                    s.push(' ');
+                }
+                s.push_str(self.path(i).or(self.str(SymCol::Route, i)).unwrap_or("?"));
+                if let Some(st) = self.status(i) {
+                    s.push_str(&format!(" {st}"));
+                }
+                if let Some(d) = self.duration_ms(i) {
+                    s.push_str(&format!(" {}", crate::text::human_ms(d)));
+                }
+                s
+            }
+            _ => msg.lines().next().unwrap_or("").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn ev(ts: i64, line: u32, host: &str) -> Event<'static> {
+        let mut e = Event::new(Kind::Log, ts, line, 0);
+        e.host = Some(Cow::Owned(host.to_string()));
+        e.message = Cow::Owned(format!("m{line}"));
+        e
+    }
+
+    #[test]
+    fn concat_remaps_strings_and_sort_is_stable() {
+        let mut a = Timeline::new();
+        a.push(0, &ev(30, 1, "web01"));
+        a.push(0, &ev(10, 2, "web02"));
+        let mut b = Timeline::new();
+        let mut with_extra = ev(10, 1, "db01");
+        with_extra.holders = vec![7];
+        b.push(1, &with_extra);
+        b.push(1, &ev(20, 2, "web01"));
+        let mut t = Timeline::concat(vec![a, b]);
+        t.sort();
+        let order: Vec<(i64, &str, &str)> = (0..t.len())
+            .map(|i| (t.ts(i), t.str(SymCol::Host, i).unwrap_or(""), t.message(i)))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                (10, "web02", "m2"),
+                (10, "db01", "m1"),
+                (20, "web01", "m2"),
+                (30, "web01", "m1")
+            ]
+        );
+        assert_eq!(t.extra(1).map(|x| x.holders.clone()), Some(vec![7]));
+        assert_eq!(t.extra(0), None);
+        assert_eq!(t.strings().len(), 4);
+        assert_eq!(t.lower_bound(15), 2);
+    }
+
+    #[test]
+    fn retain_keeps_extra_aligned() {
+        let mut t = Timeline::new();
+        t.push(0, &ev(1, 1, "a"));
+        let mut x = ev(2, 2, "b");
+        x.queue = vec![1, 2];
+        t.push(0, &x);
+        t.retain_rows(|i| i == 1);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.extra(0).map(|x| x.queue.len()), Some(2));
+    }
+}
