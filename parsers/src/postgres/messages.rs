@@ -117,6 +117,8 @@ struct Wait {
     holders: Vec<i64>,
     /// µs UTC when the wait began (report time minus the time waited).
     since: i64,
+    /// µs UTC of the report.
+    reported: i64,
 }
 
 /// State carried between records of one file: the open lock waits by pid,
@@ -459,7 +461,11 @@ pub fn emit(rec: &Record<'_>, tracker: &mut Tracker, out: &mut dyn EventSink) {
         }
         match e.pid.and_then(|p| tracker.end(p)) {
             Some(w) => {
-                e.duration_ms = Some((rec.ts - w.since) as f64 / 1000.0);
+                // With whole-second stamps (`%t`) the difference means little.
+                let coarse = rec.ts % 1_000_000 == 0 && w.reported % 1_000_000 == 0;
+                if !coarse {
+                    e.duration_ms = Some((rec.ts - w.since) as f64 / 1000.0);
+                }
                 e.blocker_txn = txn_of_resource(&w.resource).map(|x| Cow::Owned(x.to_string()));
                 e.resource = Some(Cow::Owned(w.resource));
                 e.mode = Some(Cow::Owned(w.mode));
@@ -604,6 +610,7 @@ fn lock_message<'r>(
                 mode: (*mode).to_string(),
                 holders: e.holders.clone(),
                 since,
+                reported: rec.ts,
             });
         }
         ACQUIRED => {

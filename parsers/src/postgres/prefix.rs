@@ -215,6 +215,9 @@ pub enum Role {
     App,
 }
 
+/// The bare word standing for `[unknown]` (in any language).
+pub const UNKNOWN_WORD: &str = "[unknown]";
+
 /// How many bare words of a prefix are tracked.
 pub const MAX_BARE: usize = 6;
 
@@ -293,6 +296,16 @@ impl Learner {
     pub fn learn(&mut self, bare: &[Option<String>], user: &str, db: &str, app: &str) {
         for (i, w) in bare.iter().enumerate() {
             let Some(w) = w else { continue };
+            if w == UNKNOWN_WORD {
+                // User and database are known when a connection is
+                // authorized; the application name is set just after.
+                if !app.is_empty() {
+                    if let Some(slot) = self.roles.get_mut(i) {
+                        *slot = Some(Role::App);
+                    }
+                }
+                continue;
+            }
             let hits = [
                 (!user.is_empty() && w == user, Role::User),
                 (!db.is_empty() && w == db, Role::Db),
@@ -412,6 +425,11 @@ fn put_key<'a>(f: &mut PrefixFields<'a>, key: &str, value: &'a str) {
 fn classify<'a>(f: &mut PrefixFields<'a>, tok: &'a str, bracketed: bool) {
     let t = tok.trim_matches('-');
     if !super::present(t) {
+        // Keeps its place among the bare words: `%a` is `[unknown]` when
+        // the connection is authorized (see [`Learner::learn`]).
+        if !t.is_empty() && !bracketed {
+            f.push_bare(UNKNOWN_WORD);
+        }
         return;
     }
     if t == "[local]" || (bracketed && t == "local") {

@@ -288,6 +288,21 @@ fn part_mut<'r, 'a>(rec: &'r mut Record<'a>, p: Part) -> &'r mut Option<Cow<'a, 
     }
 }
 
+/// `00000: text` (verbose error messages) → (`00000`, `text`).
+fn verbose_code(body: &str) -> (Option<&str>, &str) {
+    match (body.get(..5), body.get(5..7)) {
+        (Some(code), Some(": "))
+            if code
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+                && code.bytes().filter(u8::is_ascii_digit).count() >= 2 =>
+        {
+            (Some(code), body.get(7..).unwrap_or(""))
+        }
+        _ => (None, body),
+    }
+}
+
 fn owned(v: Option<&str>) -> Option<Cow<'static, str>> {
     v.filter(|s| present(s)).map(|s| Cow::Owned(s.to_string()))
 }
@@ -391,6 +406,8 @@ impl LineParser for StderrParser {
                 };
                 self.last_ts = Some(ts);
                 self.flush_idle(line.number, out);
+                // `log_error_verbosity = verbose` puts the SQLSTATE first.
+                let (code, body) = verbose_code(sp.body);
                 let mut rec = Record {
                     line: line.number,
                     offset: line.offset,
@@ -398,10 +415,13 @@ impl LineParser for StderrParser {
                     ts,
                     severity: sev,
                     severity_word: Cow::Owned(sp.word.to_string()),
-                    message: Cow::Owned(sp.body.to_string()),
+                    message: Cow::Owned(body.to_string()),
                     ..Record::default()
                 };
                 identity(&mut rec, &f, &w);
+                if rec.sqlstate.is_none() {
+                    rec.sqlstate = code.map(|c| Cow::Owned(c.to_string()));
+                }
                 let bare: Vec<Option<String>> = f
                     .bare
                     .iter()
