@@ -12,7 +12,7 @@
 use super::Severity;
 use regex::Regex;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// The part of a message a label introduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2301,6 +2301,8 @@ pub fn find_label(line: &str) -> Option<(usize, usize, Label, &str)> {
 struct Pattern {
     regex: Regex,
     args: Vec<usize>,
+    /// The literal text before the first argument: a cheap first test.
+    lead: String,
 }
 
 /// Convert a printf format (`%d`, `%s`, `%u`, `%ld`, `%03d`, positional
@@ -2312,6 +2314,7 @@ fn compile(fmt: &str, tail: bool) -> Option<Pattern> {
     let mut next_arg = 0usize;
     let mut chars = fmt.chars().peekable();
     let mut literal = String::new();
+    let mut lead: Option<String> = None;
     while let Some(c) = chars.next() {
         if c != '%' {
             literal.push(c);
@@ -2321,6 +2324,9 @@ fn compile(fmt: &str, tail: bool) -> Option<Pattern> {
             chars.next();
             literal.push('%');
             continue;
+        }
+        if lead.is_none() {
+            lead = Some(literal.clone());
         }
         re.push_str(&regex::escape(&literal));
         literal.clear();
@@ -2359,13 +2365,14 @@ fn compile(fmt: &str, tail: bool) -> Option<Pattern> {
     Some(Pattern {
         regex: Regex::new(&re).ok()?,
         args,
+        lead: lead.unwrap_or(literal),
     })
 }
 
 struct MessageTable {
-    /// English format → its patterns (English first).
-    patterns: HashMap<&'static str, Vec<Pattern>>,
-    /// Translated fixed message → English.
+    /// English format → its patterns (English first), compiled on first use.
+    patterns: HashMap<&'static str, (Vec<&'static str>, OnceLock<Vec<Pattern>>)>,
+    /// Fixed message (English or translated) → English.
     fixed: HashMap<&'static str, &'static str>,
 }
 
@@ -2376,7 +2383,8 @@ fn exact(fmt: &str) -> bool {
 }
 
 static MESSAGE_TABLE: LazyLock<MessageTable> = LazyLock::new(|| {
-    let mut patterns: HashMap<&'static str, Vec<Pattern>> = HashMap::new();
+    let mut patterns: HashMap<&'static str, (Vec<&'static str>, OnceLock<Vec<Pattern>>)> =
+        HashMap::new();
     let mut fixed = HashMap::new();
     let english = MESSAGES
         .iter()
@@ -2385,19 +2393,18 @@ static MESSAGE_TABLE: LazyLock<MessageTable> = LazyLock::new(|| {
         .chain(ROW_CONTEXTS.iter().copied())
         .chain(ENGLISH_ONLY.iter().copied());
     for en in english {
-        if en.contains('%') && !patterns.contains_key(en) {
-            if let Some(p) = compile(en, !exact(en)) {
-                patterns.insert(en, vec![p]);
-            }
+        if en.contains('%') {
+            patterns
+                .entry(en)
+                .or_insert_with(|| (vec![en], OnceLock::new()));
         }
     }
     for (_, en, tr) in MESSAGES.iter().copied() {
         if !en.contains('%') {
             fixed.insert(tr, en);
-            continue;
-        }
-        if let (Some(list), Some(p)) = (patterns.get_mut(en), compile(tr, !exact(en))) {
-            list.push(p);
+            fixed.insert(en, en);
+        } else if let Some((list, _)) = patterns.get_mut(en) {
+            list.push(tr);
         }
     }
     MessageTable { patterns, fixed }
@@ -2412,14 +2419,7 @@ const ENGLISH_ONLY: &[&str] = &[
 /// The English text of a fixed message (`deadlock detected`), whatever
 /// language the server wrote it in.
 pub fn english_fixed(msg: &str) -> Option<&'static str> {
-    let m = msg.trim_end();
-    if let Some(en) = MESSAGE_TABLE.fixed.get(m) {
-        return Some(en);
-    }
-    MESSAGES
-        .iter()
-        .find(|(_, en, _)| !en.contains('%') && *en == m)
-        .map(|(_, en, _)| *en)
+    MESSAGE_TABLE.fixed.get(msg.trim_end()).copied()
 }
 
 /// Match `text` against the English format `fmt` and its translations;
@@ -2428,6 +2428,9 @@ pub fn english_fixed(msg: &str) -> Option<&'static str> {
 pub fn match_format<'t>(fmt: &str, text: &'t str) -> Option<Vec<&'t str>> {
     let table = &*MESSAGE_TABLE;
     let try_one = |p: &Pattern| -> Option<Vec<&'t str>> {
+        if !text.starts_with(p.lead.as_str()) {
+            return None;
+        }
         let caps = p.regex.captures(text)?;
         let n = p.args.iter().copied().max().map_or(0, |m| m + 1);
         let mut out = vec![""; n];
@@ -2438,7 +2441,15 @@ pub fn match_format<'t>(fmt: &str, text: &'t str) -> Option<Vec<&'t str>> {
         Some(out)
     };
     match table.patterns.get(fmt) {
-        Some(list) => list.iter().find_map(try_one),
+        Some((sources, compiled)) => compiled
+            .get_or_init(|| {
+                sources
+                    .iter()
+                    .filter_map(|f| compile(f, !exact(fmt)))
+                    .collect()
+            })
+            .iter()
+            .find_map(try_one),
         None => compile(fmt, !exact(fmt)).and_then(|p| try_one(&p)),
     }
 }

@@ -610,3 +610,26 @@ fn interleaved_processes_keep_their_parts() {
         ]
     );
 }
+
+#[test]
+fn epoch_and_numeric_zone_prefixes() {
+    let text = "\
+1685577600.123 [42] LOG:  process 42 still waiting for ShareLock on transaction 7 after 1000.000 ms
+2023-06-01 09:00:00.500 +09 [43] ERROR:  canceling statement due to statement timeout
+[44] 2023-06-01 00:00:01 UTC LOG:  checkpoint starting: time
+";
+    let (ev, acct) = run(&PgStderr, "UTC", text);
+    assert_eq!((acct.parsed, acct.skipped), (3, 0));
+    assert_eq!(
+        crate::time::format_utc(ev[0].ts),
+        "2023-06-01T00:00:00.123Z"
+    );
+    assert_eq!(
+        crate::time::format_utc(ev[1].ts),
+        "2023-06-01T00:00:00.500Z"
+    );
+    assert_eq!(
+        (ev[2].pid, ev[2].attr("category")),
+        (Some(44), Some("checkpoint"))
+    );
+}
