@@ -57,17 +57,15 @@ fn sniff_line(l: &str) -> f32 {
     if !stamped {
         return if sp.prefix.is_empty() { 0.5 } else { 0.2 };
     }
-    // The server writes two spaces after the label; a syslog sequence number
-    // or a pid in the prefix are PostgreSQL's own marks too.
+    // The server writes two spaces after the label (other programs' `INFO: x`
+    // has one); a pid or a syslog sequence number `[4-1]` confirm it.
     let two_spaces = sp.body.is_empty() || rest.contains(":  ");
-    let marks =
-        two_spaces as u8 + w.seq.is_some() as u8 + (f.pid.is_some() || w.pid.is_some()) as u8;
-    // One mark alone (an application's `... [42] ERROR: x`) is not enough
-    // to beat the generic reader of such lines.
-    match marks {
-        0 => 0.3,
-        1 => 0.7,
-        _ => 1.0,
+    let confirmed = w.seq.is_some() || f.pid.is_some() || w.pid.is_some();
+    match (two_spaces, confirmed) {
+        (true, true) => 1.0,
+        (true, false) => 0.8,
+        (false, true) if w.seq.is_some() => 0.6,
+        _ => 0.25,
     }
 }
 
