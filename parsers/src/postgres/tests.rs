@@ -515,6 +515,25 @@ fn each_format_wins_on_its_own_lines() {
         }),
         0.0
     );
+    // Sidekiq writes `INFO: ` with one space: not the server's two.
+    let sidekiq = "2017-06-06T20:55:55.724Z 207 TID-5aro4 INFO: Booting Sidekiq 5.0.2\n\
+                   2017-06-06T20:55:57.147Z 207 TID-5aro4 INFO: Running in ruby 2.4.1p111\n";
+    let lines: Vec<&str> = sidekiq.lines().collect();
+    let score = PgStderr.sniff(&Sample {
+        lines: &lines,
+        file_name: "sidekiq.log",
+    });
+    assert!(score < 0.35, "{score}");
+    // One PostgreSQL line among application lines does not flip the file.
+    let mut mixed: Vec<&str> =
+        std::iter::repeat_n("2023-06-01 14:50:00.123 [main] WARN  x - y", 30).collect();
+    mixed.push("2023-06-01 14:50:00.123 JST [1] LOG:  checkpoint starting: time");
+    assert!(
+        PgStderr.sniff(&Sample {
+            lines: &mixed,
+            file_name: "app.log"
+        }) < 0.1
+    );
     let json = r#"{"time":"2023-06-01T00:00:00Z","level":"info","msg":"hi"}"#;
     assert_eq!(
         PgJsonlog.sniff(&Sample {
@@ -632,4 +651,52 @@ fn epoch_and_numeric_zone_prefixes() {
         (ev[2].pid, ev[2].attr("category")),
         (Some(44), Some("checkpoint"))
     );
+}
+
+/// Random edits (multi-byte characters, quotes, brackets, colons, tabs,
+/// digits) never panic a parser and never unbalance its accounting.
+#[test]
+fn random_edits_never_panic() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let bits: [&str; 16] = [
+        "あ", "\"", "[", "]", ":", "  ", "\t", "\n", "0", "-", "ЖЖ", "(", ")", "=", ",", "#011",
+    ];
+    for (f, text) in [
+        (&PgStderr as &dyn Format, DEBIAN),
+        (&PgStderr, SYSLOG),
+        (&PgStderr, JA),
+        (&PgStderr, RU_RDS),
+        (&PgStderr, HEROKU),
+        (&PgCsvlog, CSV),
+        (&PgJsonlog, JSONLOG),
+        (&PgJsonlog, CNPG),
+    ] {
+        let t = ParseTester::new(f, "UTC");
+        for _ in 0..150 {
+            let mut s: Vec<char> = text.chars().collect();
+            for _ in 0..1 + next() % 12 {
+                let at = (next() as usize) % (s.len() + 1);
+                match next() % 3 {
+                    0 if at < s.len() => {
+                        s.remove(at);
+                    }
+                    _ => {
+                        let b = bits[(next() as usize) % bits.len()];
+                        for (k, c) in b.chars().enumerate() {
+                            s.insert((at + k).min(s.len()), c);
+                        }
+                    }
+                }
+            }
+            let mutated: String = s.into_iter().collect();
+            let (_, acct) = t.run(mutated.as_bytes());
+            assert!(acct.balanced(), "{}: {mutated}", f.name());
+        }
+    }
 }
