@@ -11,6 +11,7 @@ use pm_parsers::event::{Event, Kind};
 use pm_parsers::parser::Format;
 use pm_parsers::postgres::{PgCsvlog, PgJsonlog, PgStderr};
 use pm_parsers::testutil::ParseTester;
+use pm_parsers::time::{Resolver, Zone};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -47,6 +48,43 @@ fn count(events: &[Event<'_>], key: &str) -> Option<usize> {
 fn check_scenario(file: &str, s: &Value, events: &[Event<'_>]) {
     let name = s["name"].as_str().unwrap_or("?");
     let ctx = format!("{file} / {name}");
+    // Inside the scenario's time window, every wait is by one of its
+    // sessions and blocked by one of them.
+    let at = |k: &str| {
+        s[k].as_str()
+            .and_then(pm_parsers::time::parse_prefix)
+            .and_then(|(st, _)| Resolver::new(Zone::utc()).resolve(st))
+    };
+    if let (Some(from), Some(to)) = (at("started_at"), at("ended_at")) {
+        let members: BTreeSet<i64> = s["sessions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["pid"].as_i64())
+            .collect();
+        // With whole-second stamps (`%t`) an event is up to 1 s later than written.
+        let coarse = events.iter().all(|e| e.ts % 1_000_000 == 0);
+        let to = if coarse { to - 1_000_000 } else { to };
+        let waits: Vec<_> = events
+            .iter()
+            .filter(|e| e.ts >= from && e.ts <= to)
+            .filter(|e| matches!(e.kind, Kind::LockWait | Kind::LockTimeout | Kind::Deadlock))
+            .collect();
+        assert!(!waits.is_empty(), "{ctx}: no lock events in the window");
+        for e in waits {
+            assert!(
+                e.pid.is_some_and(|p| members.contains(&p)),
+                "{ctx}: {:?}",
+                e.pid
+            );
+            assert!(
+                e.blocker_pid.is_some_and(|p| members.contains(&p)),
+                "{ctx}: blocker {:?} of {:?}",
+                e.blocker_pid,
+                e.pid
+            );
+        }
+    }
     if let Some(h) = s["holder_pid"].as_i64() {
         assert!(
             events

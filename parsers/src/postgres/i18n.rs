@@ -2546,3 +2546,41 @@ pub fn severity_of(word: &str) -> Option<Severity> {
         _ => None,
     }
 }
+
+/// ` at character %d` (`elog.c`, appended to a message in the text log when
+/// the error has a cursor position), English first, then each catalogue's.
+const AT_CHARACTER: &[&str] = &[
+    " at character %d",
+    " bei Zeichen %d",
+    " en carácter %d",
+    " au caractère %d",
+    " al carattere %d",
+    "(%d文字目)",
+    " სიმბოლოსთან %d",
+    " %d 번째 문자 부근",
+    " (символ %d)",
+    " vid tecken %d",
+    " символ %d",
+    " 第 %d 个字符处",
+];
+
+/// The message without a trailing ` at character N` (any language).
+pub fn strip_position(msg: &str) -> &str {
+    let m = msg.trim_end();
+    for f in AT_CHARACTER {
+        let Some((pre, post)) = f.split_once("%d") else {
+            continue;
+        };
+        let Some(rest) = m.strip_suffix(post) else {
+            continue;
+        };
+        let num = rest.trim_end_matches(|c: char| c.is_ascii_digit());
+        if num.len() == rest.len() {
+            continue;
+        }
+        if let Some(base) = num.strip_suffix(pre) {
+            return base;
+        }
+    }
+    m
+}

@@ -394,8 +394,9 @@ pub fn emit(rec: &Record<'_>, tracker: &mut Tracker, out: &mut dyn EventSink) {
         }
     }
 
-    let english = i18n::english_fixed(msg);
-    let en_msg = english.unwrap_or(msg);
+    let base = i18n::strip_position(msg);
+    let english = i18n::english_fixed(base);
+    let en_msg = english.unwrap_or(base);
     let code = sqlstate.or_else(|| {
         if rec.severity.is_error() || rec.severity == super::Severity::Warning {
             code_for(en_msg)
@@ -720,6 +721,24 @@ mod tests {
         let d = parse_duration("duration: 0.5 ms").unwrap();
         assert_eq!((d.ms, d.tail), (0.5, ""));
         assert!(parse_duration("durations are fine").is_none());
+    }
+
+    #[test]
+    fn positions_are_not_part_of_the_message() {
+        use super::i18n::strip_position;
+        assert_eq!(
+            strip_position("canceling statement due to lock timeout at character 13"),
+            "canceling statement due to lock timeout"
+        );
+        assert_eq!(
+            strip_position(
+                "ロックのタイムアウトのためステートメントをキャンセルしています(15文字目)"
+            ),
+            "ロックのタイムアウトのためステートメントをキャンセルしています"
+        );
+        assert_eq!(strip_position("x (символ 7)"), "x");
+        assert_eq!(strip_position("version 13"), "version 13");
+        assert_eq!(strip_position("at character"), "at character");
     }
 
     #[test]
