@@ -55,7 +55,10 @@ fn sniff_line(l: &str) -> f32 {
     let f = prefix::parse_prefix(sp.prefix);
     let stamped = f.stamp.is_some() || w.stamp.is_some();
     if !stamped {
-        return if sp.prefix.is_empty() { 0.5 } else { 0.2 };
+        // A message without a time (empty `log_line_prefix`) counts only
+        // among stamped ones: the parser gives such messages the time of the
+        // message before them.
+        return if sp.prefix.is_empty() { 0.4 } else { 0.2 };
     }
     // The server writes two spaces after the label (other programs' `INFO: x`
     // has one); a pid or a syslog sequence number `[4-1]` confirm it.
@@ -81,19 +84,20 @@ impl Format for PgStderr {
     fn sniff(&self, sample: &Sample<'_>) -> f32 {
         let mut total = 0.0f32;
         let mut score = 0.0f32;
-        let mut hits = 0u32;
+        let mut stamped = 0u32;
         for l in sample.lines {
             if l.trim().is_empty() || l.starts_with(['\t', ' ']) {
                 continue;
             }
             total += 1.0;
             let s = sniff_line(l);
-            if s > 0.0 {
-                hits += 1;
+            if s > 0.4 {
+                stamped += 1;
             }
             score += s;
         }
-        if total == 0.0 || hits == 0 {
+        // Without any timestamp (psql's client-side errors) there is nothing to place.
+        if total == 0.0 || stamped == 0 {
             return 0.0;
         }
         0.97 * score / total

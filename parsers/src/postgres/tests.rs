@@ -524,6 +524,19 @@ fn each_format_wins_on_its_own_lines() {
         file_name: "sidekiq.log",
     });
     assert!(score < 0.35, "{score}");
+    // psql's client-side errors carry no time: nothing to place on a timeline.
+    let psql = [
+        "ERROR:  deadlock detected",
+        "DETAIL:  Process 1 waits for ShareLock on transaction 2; blocked by process 3.",
+        "HINT:  See server log for query details.",
+    ];
+    assert_eq!(
+        PgStderr.sniff(&Sample {
+            lines: &psql,
+            file_name: "client-errors.txt"
+        }),
+        0.0
+    );
     // One PostgreSQL line among application lines does not flip the file.
     let mut mixed: Vec<&str> =
         std::iter::repeat_n("2023-06-01 14:50:00.123 [main] WARN  x - y", 30).collect();
