@@ -382,6 +382,9 @@ pub fn emit(rec: &Record<'_>, tracker: &mut Tracker, out: &mut dyn EventSink) {
     if let Some(ctx) = opt(&rec.context) {
         e.attrs.push((Cow::Borrowed("context"), cap(ctx, 2048)));
     }
+    if let Some(loc) = opt(&rec.location) {
+        e.attrs.push((Cow::Borrowed("location"), cap(loc, 512)));
+    }
 
     // Lock waits: every lock message names a mode, and every mode ends in `Lock`.
     if msg.contains("Lock") {
