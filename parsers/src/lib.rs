@@ -45,6 +45,7 @@ pub mod event;
 pub mod fields;
 pub mod generic;
 pub mod parser;
+pub mod postgres;
 pub mod registry;
 pub mod route;
 pub mod split;
@@ -65,6 +66,9 @@ use std::sync::Arc;
 /// Every format written in Rust, most specific first.
 pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
     vec![
+        Arc::new(postgres::PgJsonlog),
+        Arc::new(postgres::PgCsvlog),
+        Arc::new(postgres::PgStderr),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),

@@ -1,0 +1,456 @@
+//! `log_destination = 'stderr'` (and syslog / Heroku logplex copies of it).
+//!
+//! A message is a line with a severity label (`LOG:  `, `ERROR:  `, any
+//! catalogued language) and the lines of the same process after it: its
+//! `DETAIL` / `HINT` / `QUERY` / `CONTEXT` / `LOCATION` / `STATEMENT` lines
+//! (each with its own prefix) and the tab-indented lines that continue a
+//! multi-line text. Messages of different processes may interleave (without
+//! the logging collector, or in syslog), so each process has its own open
+//! record; a record is emitted when its process starts a new message, when it
+//! has been idle for [`IDLE_LINES`] lines, or at the end of the file.
+//!
+//! Lines another program wrote into the log (`pg_ctl: could not start
+//! server`) right after a message are kept with it (up to
+//! [`MAX_FOREIGN_RUN`] in a row); others are skipped.
+
+use super::i18n::{Label, Part};
+use super::messages::{self, Tracker};
+use super::prefix::{self, Learner, MAX_BARE, PrefixFields, Wrapper};
+use super::{Record, append_opt, present};
+use crate::event::EventSink;
+use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
+use crate::split::Line;
+use crate::time::Resolver;
+use std::borrow::Cow;
+
+/// Reason for a line that is neither a PostgreSQL message nor part of one.
+pub const REASON_FOREIGN: &str = "not a PostgreSQL log line";
+/// Reason for a `DETAIL`/`STATEMENT`/... line whose message is not in the file.
+pub const REASON_ORPHAN_PART: &str = "DETAIL/HINT/CONTEXT/STATEMENT line without its message";
+/// Reason for a message without any timestamp (none in the prefix nor before it).
+pub const REASON_NO_TS: &str = "no timestamp (log_line_prefix has no %m/%t/%n)";
+/// Reason for continuation lines before the first message.
+pub const REASON_BEFORE_FIRST: &str = "continuation before the first message";
+
+/// A record idle for this many lines is emitted.
+pub const IDLE_LINES: u32 = 32;
+/// At most this many records are held open at once.
+pub const MAX_OPEN: usize = 256;
+/// Foreign lines kept with the record before them, in a row.
+pub const MAX_FOREIGN_RUN: u32 = 5;
+
+/// PostgreSQL `stderr` logs with any `log_line_prefix`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PgStderr;
+
+/// How a line reads, for sniffing.
+fn sniff_line(l: &str) -> f32 {
+    let (w, rest) = prefix::unwrap(l);
+    if w.is_some() && (rest.starts_with("#011") || w.seq.is_some_and(|(_, m)| m > 1)) {
+        return 1.0;
+    }
+    let Some(sp) = prefix::split(rest) else {
+        return 0.0;
+    };
+    let f = prefix::parse_prefix(sp.prefix);
+    let stamped = f.stamp.is_some() || w.stamp.is_some();
+    if !stamped {
+        // A message without a time (empty `log_line_prefix`) counts only
+        // among stamped ones: the parser gives such messages the time of the
+        // message before them.
+        return if sp.prefix.is_empty() { 0.4 } else { 0.2 };
+    }
+    // The server writes two spaces after the label (other programs' `INFO: x`
+    // has one); a pid or a syslog sequence number `[4-1]` confirm it.
+    let two_spaces = sp.body.is_empty() || rest.contains(":  ");
+    let confirmed = w.seq.is_some() || f.pid.is_some() || w.pid.is_some();
+    match (two_spaces, confirmed) {
+        (true, true) => 1.0,
+        (true, false) => 0.8,
+        (false, true) if w.seq.is_some() => 0.6,
+        _ => 0.25,
+    }
+}
+
+impl Format for PgStderr {
+    fn name(&self) -> &str {
+        "postgres-stderr"
+    }
+
+    fn description(&self) -> &str {
+        "PostgreSQL server log (stderr, any log_line_prefix; syslog and Heroku copies; any lc_messages)"
+    }
+
+    fn sniff(&self, sample: &Sample<'_>) -> f32 {
+        let mut total = 0.0f32;
+        let mut score = 0.0f32;
+        let mut stamped = 0u32;
+        for l in sample.lines {
+            if l.trim().is_empty() || l.starts_with(['\t', ' ']) {
+                continue;
+            }
+            total += 1.0;
+            let s = sniff_line(l);
+            if s > 0.4 {
+                stamped += 1;
+            }
+            score += s;
+        }
+        // Without any timestamp (psql's client-side errors) there is nothing to place.
+        if total == 0.0 || stamped == 0 {
+            return 0.0;
+        }
+        0.97 * score / total
+    }
+
+    fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
+        Box::new(StderrParser::new(ctx.resolver))
+    }
+}
+
+/// Which text a tab-indented line continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Message,
+    Part(Part),
+}
+
+#[derive(Debug)]
+struct Open {
+    rec: Record<'static>,
+    /// Line number of the last line taken.
+    last_line: u32,
+    slot: Slot,
+    /// The syslog sequence number, when wrapped.
+    seq: Option<u64>,
+    /// Bare prefix words of the first line (for learning).
+    bare: Vec<Option<String>>,
+    /// Closed: waits only for the records before it to be emitted.
+    done: bool,
+}
+
+/// The reader of one `stderr` log.
+#[derive(Debug)]
+pub struct StderrParser {
+    resolver: Resolver,
+    open: Vec<Open>,
+    /// Start line of the record that took the last line.
+    last: Option<u32>,
+    foreign_run: u32,
+    last_ts: Option<i64>,
+    learner: Learner,
+    tracker: Tracker,
+}
+
+impl StderrParser {
+    /// A parser resolving naive timestamps with `resolver`.
+    pub fn new(resolver: Resolver) -> StderrParser {
+        StderrParser {
+            resolver,
+            open: Vec::new(),
+            last: None,
+            foreign_run: 0,
+            last_ts: None,
+            learner: Learner::default(),
+            tracker: Tracker::default(),
+        }
+    }
+
+    /// Close the record at `i`; records are emitted in the order they
+    /// started, once every record before them is closed too.
+    fn flush_at(&mut self, i: usize, out: &mut dyn EventSink) {
+        let Some(o) = self.open.get_mut(i) else {
+            return;
+        };
+        if o.done {
+            return;
+        }
+        o.done = true;
+        let line = o.rec.line;
+        if self.last == Some(line) {
+            self.last = None;
+        }
+        if let Some(o) = self.open.get(i) {
+            let (bare, msg) = (o.bare.clone(), o.rec.message.clone());
+            self.learn(&bare, &msg);
+        }
+        self.drain(out);
+    }
+
+    /// Emit the closed records at the front.
+    fn drain(&mut self, out: &mut dyn EventSink) {
+        while self.open.first().is_some_and(|o| o.done) {
+            let o = self.open.remove(0);
+            messages::emit(&o.rec, &mut self.tracker, out);
+        }
+    }
+
+    fn learn(&mut self, bare: &[Option<String>], m: &str) {
+        if bare.iter().all(Option::is_none) {
+            return;
+        }
+        let rest = m
+            .strip_prefix("connection authorized: ")
+            .or_else(|| m.strip_prefix("replication connection authorized: "))
+            .or_else(|| m.strip_prefix("disconnection: "));
+        let Some(rest) = rest else { return };
+        let val = |k: &str| -> String {
+            rest.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(k))
+                .unwrap_or("")
+                .to_string()
+        };
+        let (u, d, a) = (val("user="), val("database="), val("application_name="));
+        self.learner.learn(bare, &u, &d, &a);
+    }
+
+    /// Emit records idle for too long, and the oldest beyond the cap.
+    fn flush_idle(&mut self, now: u32, out: &mut dyn EventSink) {
+        while let Some(i) = self
+            .open
+            .iter()
+            .position(|o| !o.done && now.saturating_sub(o.last_line) > IDLE_LINES)
+        {
+            self.flush_at(i, out);
+        }
+        while self.open.len() >= MAX_OPEN {
+            match self.open.iter().position(|o| !o.done) {
+                Some(i) => self.flush_at(i, out),
+                None => self.drain(out),
+            }
+        }
+    }
+
+    fn last_open(&mut self) -> Option<&mut Open> {
+        let l = self.last?;
+        self.open.iter_mut().find(|o| !o.done && o.rec.line == l)
+    }
+
+    /// The open record a part line of process `pid` (syslog sequence `seq`) belongs to.
+    fn owner(&self, pid: Option<i64>, seq: Option<u64>, host: Option<&str>) -> Option<usize> {
+        self.open.iter().rposition(|o| {
+            if o.done {
+                return false;
+            }
+            let same_pid = pid.is_none() || o.rec.pid == pid;
+            let same_seq = seq.is_none() || o.seq.is_none() || o.seq == seq;
+            let same_host = host.is_none() || o.rec.server_host.as_deref() == host;
+            same_pid && same_seq && same_host
+        })
+    }
+
+    fn continuation(&mut self, line: &Line<'_>, text: &str) -> Disposition {
+        let n = line.number;
+        match self.last_open() {
+            Some(o) => {
+                let t = text.strip_prefix('\t').unwrap_or(text);
+                match o.slot {
+                    Slot::Message => {
+                        let m = o.rec.message.to_mut();
+                        m.push('\n');
+                        m.push_str(t);
+                    }
+                    Slot::Part(p) => append_opt(part_mut(&mut o.rec, p), t),
+                }
+                o.rec.line_count += 1;
+                o.last_line = n;
+                self.foreign_run = 0;
+                Disposition::Continuation
+            }
+            None => Disposition::Skipped(REASON_BEFORE_FIRST),
+        }
+    }
+
+    fn foreign(&mut self, line: &Line<'_>) -> Disposition {
+        if self.foreign_run >= MAX_FOREIGN_RUN {
+            return Disposition::Skipped(REASON_FOREIGN);
+        }
+        let n = line.number;
+        let text = line.text;
+        match self.last_open() {
+            Some(o) => {
+                append_opt(&mut o.rec.foreign, text);
+                o.rec.line_count += 1;
+                o.last_line = n;
+                self.foreign_run += 1;
+                Disposition::Continuation
+            }
+            None => Disposition::Skipped(REASON_FOREIGN),
+        }
+    }
+}
+
+fn part_mut<'r, 'a>(rec: &'r mut Record<'a>, p: Part) -> &'r mut Option<Cow<'a, str>> {
+    match p {
+        Part::Detail => &mut rec.detail,
+        Part::Hint => &mut rec.hint,
+        Part::Query => &mut rec.query,
+        Part::Context => &mut rec.context,
+        Part::Location => &mut rec.location,
+        Part::Statement => &mut rec.statement,
+        Part::Backtrace => &mut rec.location,
+    }
+}
+
+/// `00000: text` (verbose error messages) → (`00000`, `text`).
+fn verbose_code(body: &str) -> (Option<&str>, &str) {
+    match (body.get(..5), body.get(5..7)) {
+        (Some(code), Some(": "))
+            if code
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+                && code.bytes().filter(u8::is_ascii_digit).count() >= 2 =>
+        {
+            (Some(code), body.get(7..).unwrap_or(""))
+        }
+        _ => (None, body),
+    }
+}
+
+fn owned(v: Option<&str>) -> Option<Cow<'static, str>> {
+    v.filter(|s| present(s)).map(|s| Cow::Owned(s.to_string()))
+}
+
+/// Fill a record's identity from the prefix and the wrapper.
+fn identity(rec: &mut Record<'static>, f: &PrefixFields<'_>, w: &Wrapper<'_>) {
+    rec.pid = f.pid.or(w.pid);
+    rec.user = owned(f.user);
+    rec.db = owned(f.db);
+    rec.app = owned(f.app);
+    rec.client = owned(f.client);
+    rec.client_port = owned(f.client_port);
+    rec.server_host = owned(w.host);
+    rec.session = owned(f.session);
+    rec.vxid = owned(f.vxid);
+    rec.txid = owned(f.txid);
+    rec.sqlstate = owned(f.sqlstate);
+    rec.query_id = owned(f.query_id);
+    rec.command_tag = owned(f.command_tag);
+    rec.backend_type = owned(f.backend_type);
+    rec.session_line = f.session_line.or(w.seq.map(|(n, _)| n));
+}
+
+impl LineParser for StderrParser {
+    fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
+        let text = line.text;
+        if text.trim().is_empty() {
+            return match self.last_open() {
+                Some(o) => {
+                    o.rec.line_count += 1;
+                    o.last_line = line.number;
+                    Disposition::Continuation
+                }
+                None => Disposition::Skipped(REASON_BEFORE_FIRST),
+            };
+        }
+        if text.starts_with(['\t', ' ']) {
+            return self.continuation(line, text);
+        }
+        let (w, rest) = prefix::unwrap(text);
+        if w.is_some() {
+            if let Some(t) = rest.strip_prefix("#011") {
+                return self.continuation(line, t);
+            }
+            if rest.starts_with('\t') {
+                return self.continuation(line, rest);
+            }
+        }
+        let Some(sp) = prefix::split(rest) else {
+            if w.seq.is_some_and(|(_, m)| m > 1) {
+                return self.continuation(line, rest);
+            }
+            if w.is_some() {
+                // Another program's line in a syslog file.
+                return Disposition::Skipped(REASON_FOREIGN);
+            }
+            return self.foreign(line);
+        };
+        self.foreign_run = 0;
+        let mut f = prefix::parse_prefix(sp.prefix);
+        let pid = f.pid.or(w.pid);
+        if matches!(sp.label, Label::Primary(_)) {
+            // A new message of this process ends its previous one (which may
+            // teach the roles of bare prefix words).
+            while let Some(i) = self.open.iter().position(|o| {
+                !o.done
+                    && (pid.is_none() || o.rec.pid == pid)
+                    && o.rec.server_host.as_deref() == w.host.filter(|h| present(h))
+            }) {
+                self.flush_at(i, out);
+            }
+        }
+        f.apply(&self.learner);
+        match sp.label {
+            Label::Part(part) => {
+                let seq = w.seq.map(|(n, _)| n);
+                let Some(i) = self.owner(pid, seq, w.host) else {
+                    return Disposition::Skipped(REASON_ORPHAN_PART);
+                };
+                let Some(o) = self.open.get_mut(i) else {
+                    return Disposition::Skipped(REASON_ORPHAN_PART);
+                };
+                append_opt(part_mut(&mut o.rec, part), sp.body);
+                o.slot = Slot::Part(part);
+                o.rec.line_count += 1;
+                o.last_line = line.number;
+                if o.rec.sqlstate.is_none() {
+                    o.rec.sqlstate = owned(f.sqlstate);
+                }
+                self.last = Some(o.rec.line);
+                Disposition::Continuation
+            }
+            Label::Primary(sev) => {
+                let stamp = f.stamp.or(w.stamp);
+                let ts = match stamp.and_then(|s| self.resolver.resolve(s)) {
+                    Some(ts) => ts,
+                    None => match self.last_ts {
+                        Some(ts) => ts,
+                        None => return Disposition::Skipped(REASON_NO_TS),
+                    },
+                };
+                self.last_ts = Some(ts);
+                self.flush_idle(line.number, out);
+                // `log_error_verbosity = verbose` puts the SQLSTATE first.
+                let (code, body) = verbose_code(sp.body);
+                let mut rec = Record {
+                    line: line.number,
+                    offset: line.offset,
+                    line_count: 1,
+                    ts,
+                    severity: sev,
+                    severity_word: Cow::Owned(sp.word.to_string()),
+                    message: Cow::Owned(body.to_string()),
+                    ..Record::default()
+                };
+                identity(&mut rec, &f, &w);
+                if rec.sqlstate.is_none() {
+                    rec.sqlstate = code.map(|c| Cow::Owned(c.to_string()));
+                }
+                let bare: Vec<Option<String>> = f
+                    .bare
+                    .iter()
+                    .take(MAX_BARE)
+                    .map(|b| b.map(str::to_string))
+                    .collect();
+                self.last = Some(line.number);
+                self.open.push(Open {
+                    rec,
+                    last_line: line.number,
+                    slot: Slot::Message,
+                    seq: w.seq.map(|(n, _)| n),
+                    bare,
+                    done: false,
+                });
+                Disposition::Parsed
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut dyn EventSink) -> Settlement {
+        for o in &mut self.open {
+            o.done = true;
+        }
+        self.drain(out);
+        Settlement::default()
+    }
+}
