@@ -44,6 +44,7 @@ pub mod decode;
 pub mod event;
 pub mod fields;
 pub mod generic;
+pub mod mysql;
 pub mod parser;
 pub mod registry;
 pub mod route;
@@ -65,6 +66,8 @@ use std::sync::Arc;
 /// Every format written in Rust, most specific first.
 pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
     vec![
+        Arc::new(mysql::innodb_status::InnodbStatus),
+        Arc::new(mysql::error_log::MysqlError),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
