@@ -68,6 +68,7 @@ pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
     vec![
         Arc::new(mysql::innodb_status::InnodbStatus),
         Arc::new(mysql::error_log::MysqlError),
+        Arc::new(mysql::lock_tables::MysqlLockTables),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
