@@ -69,6 +69,8 @@ pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
         Arc::new(mysql::innodb_status::InnodbStatus),
         Arc::new(mysql::error_log::MysqlError),
         Arc::new(mysql::lock_tables::MysqlLockTables),
+        Arc::new(mysql::slowlog::MysqlSlow),
+        Arc::new(mysql::client_errors::MysqlClientErrors),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),

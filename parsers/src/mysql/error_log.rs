@@ -410,7 +410,7 @@ Record lock, heap no 3 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
         let d = &events[1];
         assert_eq!(time::format_utc(d.ts), "2026-11-22T21:19:55.000Z");
         assert_eq!(d.line, 3);
-        assert_eq!(d.line_count, 38);
+        assert_eq!(d.line_count, 39);
         assert_eq!(d.participants.len(), 2);
         let (p1, p2) = (&d.participants[0], &d.participants[1]);
         assert_eq!((p1.txn.as_deref(), p1.pid), (Some("32"), Some(6)));

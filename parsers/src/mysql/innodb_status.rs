@@ -574,7 +574,7 @@ fn is_wrapper(t: &str) -> bool {
         || tt == "Type\tName\tStatus"
         || tt == "|"
         || (tt.starts_with("+-") && tt.ends_with("-+"))
-        || (tt.starts_with("| Type") && tt.ends_with("Status |"))
+        || (tt.starts_with("| Type") && tt.contains("| Status"))
         || tt.starts_with("mysql> SHOW ENGINE INNODB STATUS")
         || tt.starts_with("MariaDB [")
             && tt
