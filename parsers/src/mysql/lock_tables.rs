@@ -449,6 +449,7 @@ struct Wait {
     wait_started: Option<i64>,
     blockers: Vec<(Option<String>, Option<i64>)>,
     blocking_query: Option<String>,
+    blocker_queries: Vec<(String, String)>,
     blocking_mode: Option<String>,
     rows: Vec<(usize, usize)>,
 }
@@ -595,9 +596,11 @@ fn emit_group(
         };
         let w = slot(&mut waits, txn, at);
         w.rows.push(at);
-        w.pid = w
-            .pid
-            .or(parse_i64(r.get(&["waiting_pid", "waiting_thread_id"])));
+        w.pid = w.pid.or(parse_i64(r.get(&[
+            "waiting_pid",
+            "waiting_thread",
+            "waiting_thread_id",
+        ])));
         w.statement = w
             .statement
             .clone()
@@ -636,12 +639,11 @@ fn emit_group(
             .and_then(|v| parse_datetime_cell(v, resolver)));
         w.blockers.push((
             r.get(&["blocking_trx_id"]).map(str::to_string),
-            parse_i64(r.get(&["blocking_pid"])),
+            parse_i64(r.get(&["blocking_pid", "blocking_thread", "blocking_thread_id"])),
         ));
-        w.blocking_query = w
-            .blocking_query
-            .clone()
-            .or(r.get(&["blocking_query"]).map(str::to_string));
+        if let (Some(b), Some(q)) = (r.get(&["blocking_trx_id"]), r.get(&["blocking_query"])) {
+            w.blocker_queries.push((b.to_string(), q.to_string()));
+        }
         w.blocking_mode = w
             .blocking_mode
             .clone()
@@ -763,7 +765,18 @@ fn emit_group(
             *u = snap_ts.is_some() || !waits.is_empty();
         }
     }
+    // The head of the line first: a blocker that is not itself waiting holds the lock.
+    let waiting_txns: Vec<String> = waits.iter().map(|w| w.txn.clone()).collect();
     for w in &mut waits {
+        w.blockers
+            .sort_by_key(|(t, _)| t.as_ref().is_some_and(|t| waiting_txns.contains(t)));
+    }
+    for w in &mut waits {
+        if let Some((Some(first), _)) = w.blockers.first() {
+            if let Some((_, q)) = w.blocker_queries.iter().find(|(t, _)| t == first) {
+                w.blocking_query = Some(q.clone());
+            }
+        }
         w.pid = w.pid.or_else(|| trx_thread.get(&w.txn).copied());
         for b in &mut w.blockers {
             if b.1.is_none() {

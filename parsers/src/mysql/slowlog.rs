@@ -168,7 +168,7 @@ impl SlowParser {
         let mut e = Event::new(Kind::Query, ts, en.line, en.offset);
         e.line_count = en.last_line.saturating_sub(en.line) + 1;
         e.level = Some(Level::Info);
-        e.duration_ms = en.query_time.map(|q| q * 1000.0);
+        e.duration_ms = en.query_time.map(|q| (q * 1e6).round() / 1e3);
         e.user = en.user.map(owned);
         e.host = en.host.map(owned);
         e.pid = en.pid;
