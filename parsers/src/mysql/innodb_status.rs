@@ -274,6 +274,9 @@ impl StatusParser {
             if let Some(s) = self.snap.as_mut() {
                 if s.section == Section::Transactions {
                     if let Some(trx) = s.trxs.last_mut() {
+                        if trx.in_wait {
+                            trx.last_line = line.number;
+                        }
                         trx.in_wait = false;
                         trx.in_statement = false;
                     }
