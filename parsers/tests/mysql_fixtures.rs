@@ -1,6 +1,7 @@
 //! The MySQL / MariaDB formats on real output: files captured from MariaDB
 //! 10.11 for this project and lnav's MySQL 8.0 error-log sample (see
 //! `tests/fixtures/mysql/README.md`). Exact counts and field values.
+#![allow(clippy::unwrap_used)]
 
 use pm_parsers::mysql::client_errors::MysqlClientErrors;
 use pm_parsers::mysql::error_log::MysqlError;
@@ -12,6 +13,11 @@ use pm_parsers::testutil::ParseTester;
 use pm_parsers::time::format_utc;
 use pm_parsers::{Accounting, Event, Format, Kind, Registry, Sample};
 use std::collections::BTreeMap;
+
+/// (txn, pid, victim, blocked_by) of a participant.
+type Part<'a> = (Option<&'a str>, Option<i64>, bool, Option<i64>);
+/// (txn, pid, blocker txn, blocker pid) of a wait.
+type WaitBrief<'a> = (&'a str, Option<i64>, Option<&'a str>, Option<i64>);
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mysql/");
 
@@ -108,7 +114,7 @@ fn mariadb_error_log_deadlock() {
     let d = ev.iter().find(|e| e.kind == Kind::Deadlock).unwrap();
     assert_eq!(format_utc(d.ts), "2026-11-22T21:19:55.000Z");
     assert_eq!(d.participants.len(), 2);
-    let p: Vec<(Option<&str>, Option<i64>, bool, Option<i64>)> = d
+    let p: Vec<Part<'_>> = d
         .participants
         .iter()
         .map(|p| (p.txn.as_deref(), p.pid, p.victim, p.blocked_by))
@@ -154,7 +160,7 @@ fn mariadb_status_repeated_with_ts_lines() {
         .collect();
     assert_eq!(keys, vec!["2026-11-22T21:19:55Z|31,32"; 2]);
     // Both waiters queue behind trx 54 (thread 30), found from the lock monitor's lists.
-    let waits: Vec<(&str, Option<i64>, Option<&str>, Option<i64>)> = ev
+    let waits: Vec<WaitBrief<'_>> = ev
         .iter()
         .filter(|e| e.kind == Kind::LockWait)
         .map(|e| {

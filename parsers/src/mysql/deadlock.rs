@@ -127,10 +127,8 @@ pub fn parse_lock_line(s: &str) -> Option<LockInfo> {
         let index = r[ix + 7..of].trim().trim_matches(|c| c == '`' || c == '"');
         lock.index = Some(index.to_string());
         &r[of + 10..]
-    } else if let Some(r) = s.strip_prefix("TABLE LOCK table ") {
-        r
     } else {
-        return None;
+        s.strip_prefix("TABLE LOCK table ")?
     };
     let trx_at = rest.find(" trx id ");
     let table = match trx_at {
@@ -526,20 +524,14 @@ impl DeadlockBuilder {
         }
     }
 
-    /// The deadlock event; `None` when no transaction was read. `fallback_ts`
-    /// stands in for a report without its own timestamp; without either the
-    /// report cannot be placed in time and `Err(())` is returned.
-    pub fn finish(
-        self,
-        fallback_ts: Option<i64>,
-        origin: &'static str,
-    ) -> Result<Option<Event<'static>>, ()> {
+    /// The deadlock event. `fallback_ts` stands in for a report without its
+    /// own timestamp. `None` when no transaction was read, or when the
+    /// report has no time at all and cannot be placed on the timeline.
+    pub fn finish(self, fallback_ts: Option<i64>, origin: &'static str) -> Option<Event<'static>> {
         if self.parts.is_empty() {
-            return Ok(None);
+            return None;
         }
-        let Some(ts) = self.ts.or(fallback_ts) else {
-            return Err(());
-        };
+        let ts = self.ts.or(fallback_ts)?;
         let victim = if self.too_deep && self.victim.is_none() {
             self.parts.first().map(|p| p.num)
         } else {
@@ -689,7 +681,7 @@ impl DeadlockBuilder {
         e.code = Some(owned("ERROR 1213"));
         e.attrs = attrs;
         e.participants = participants;
-        Ok(Some(e))
+        Some(e)
     }
 }
 
@@ -811,7 +803,7 @@ Record lock, heap no 2 PHYSICAL RECORD: n_fields 4; compact format; info bits 0\
         for (i, l) in body.lines().enumerate() {
             b.feed(l, i as u32 + 1, &r);
         }
-        let e = b.finish(Some(0), "test").unwrap().unwrap();
+        let e = b.finish(Some(0), "test").unwrap();
         assert_eq!(e.participants.len(), 2);
         let p1 = &e.participants[0];
         assert_eq!(p1.txn.as_deref(), Some("43260"));

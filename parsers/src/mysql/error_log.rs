@@ -203,7 +203,7 @@ struct ErrorLogParser {
 impl ErrorLogParser {
     fn finish_deadlock(&mut self, out: &mut dyn EventSink) {
         if let Some(b) = self.deadlock.take() {
-            if let Ok(Some(e)) = b.finish(self.deadlock_ts, "error-log") {
+            if let Some(e) = b.finish(self.deadlock_ts, "error-log") {
                 out.push(e);
             }
         }

@@ -328,7 +328,7 @@ fn close_section(snap: &mut Snap, out: &mut dyn EventSink) {
     match snap.section {
         Section::Deadlock => {
             if let Some(b) = snap.deadlock.take() {
-                if let Ok(Some(e)) = b.finish(snap.ts, "innodb-status") {
+                if let Some(e) = b.finish(snap.ts, "innodb-status") {
                     snap.deadlocks += 1;
                     out.push(e);
                 }

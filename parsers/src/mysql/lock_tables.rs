@@ -812,10 +812,10 @@ fn emit_group(
         }
         e.holders = w.blockers.iter().filter_map(|(_, p)| *p).collect();
         if let Some(p) = w.pid.and_then(|p| procs.get(&p)) {
-            e.user = p.get(&["user"]).map(|s| owned(s));
-            e.host = p.get(&["host"]).map(|s| owned(s));
+            e.user = p.get(&["user"]).map(owned);
+            e.host = p.get(&["host"]).map(owned);
             if e.db.is_none() {
-                e.db = p.get(&["db"]).map(|s| owned(s));
+                e.db = p.get(&["db"]).map(owned);
             }
         }
         let mut attrs = vec![(owned("snapshot"), owned("lock-tables"))];
@@ -874,16 +874,16 @@ fn emit_group(
         };
         let mut e = Event::new(Kind::Txn, ts, r.line, r.offset);
         e.line_count = r.lines;
-        e.txn = r.get(&["trx_id"]).map(|s| owned(s));
+        e.txn = r.get(&["trx_id"]).map(owned);
         e.pid = parse_i64(r.get(&["trx_mysql_thread_id"]));
-        e.statement = r.get(&["trx_query"]).map(|s| owned(s));
+        e.statement = r.get(&["trx_query"]).map(owned);
         if let (Some(s), Some(st)) = (snap_ts, started) {
             e.duration_ms = Some(((s - st) as f64 / 1000.0).max(0.0));
         }
         if let Some(p) = e.pid.and_then(|p| procs.get(&p)) {
-            e.user = p.get(&["user"]).map(|s| owned(s));
-            e.host = p.get(&["host"]).map(|s| owned(s));
-            e.db = p.get(&["db"]).map(|s| owned(s));
+            e.user = p.get(&["user"]).map(owned);
+            e.host = p.get(&["host"]).map(owned);
+            e.db = p.get(&["db"]).map(owned);
         }
         let mut attrs = vec![(owned("snapshot"), owned("lock-tables"))];
         for k in [
@@ -927,10 +927,10 @@ fn emit_group(
         e.line_count = r.lines;
         e.level = Some(Level::Info);
         e.pid = parse_i64(r.get(&["id"]));
-        e.user = r.get(&["user"]).map(|s| owned(s));
-        e.host = r.get(&["host"]).map(|s| owned(s));
-        e.db = r.get(&["db"]).map(|s| owned(s));
-        e.statement = r.get(&["info"]).map(|s| owned(s));
+        e.user = r.get(&["user"]).map(owned);
+        e.host = r.get(&["host"]).map(owned);
+        e.db = r.get(&["db"]).map(owned);
+        e.statement = r.get(&["info"]).map(owned);
         let command = r.get(&["command"]).unwrap_or("");
         let mut attrs = vec![
             (owned("snapshot"), owned("processlist")),

@@ -302,10 +302,8 @@ impl LineParser for SlowParser {
                 return Disposition::Continuation;
             }
         }
-        if !tt.is_empty() || !cur.statement.is_empty() {
-            if cur.statement.len() < 2000 {
-                cur.statement.push(t.to_string());
-            }
+        if (!tt.is_empty() || !cur.statement.is_empty()) && cur.statement.len() < 2000 {
+            cur.statement.push(t.to_string());
         }
         Disposition::Continuation
     }

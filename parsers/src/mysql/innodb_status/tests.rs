@@ -112,6 +112,8 @@ INSERT INTO audit (msg) VALUES ('x')
 TABLE LOCK table `shop`.`audit` trx id 77 lock mode AUTO-INC waiting
 ";
 
+type Brief = (Kind, Option<String>, Option<i64>, Option<f64>);
+
 fn kinds(ev: &[Event<'_>]) -> Vec<Kind> {
     ev.iter().map(|e| e.kind).collect()
 }
@@ -163,7 +165,7 @@ fn mysql8_wait_with_holder_from_lock_lists() {
 fn wrappings_give_the_same_events() {
     let t = ParseTester::new(&InnodbStatus, "UTC");
     let (plain, _) = t.check(MYSQL8.as_bytes()).unwrap();
-    let strip = |v: &[Event<'static>]| -> Vec<(Kind, Option<String>, Option<i64>, Option<f64>)> {
+    let strip = |v: &[Event<'static>]| -> Vec<Brief> {
         v.iter()
             .map(|e| {
                 (
