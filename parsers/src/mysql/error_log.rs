@@ -162,7 +162,14 @@ impl Format for MysqlError {
             .iter()
             .any(|l| split_prefix(l).is_some_and(|p| p.code.is_some() || p.subsystem.is_some()));
         let f = sample.fraction(skip, |l| match split_prefix(l) {
-            Some(p) => p.level.is_some() || p.subsystem.is_some() || p.msg.starts_with("mysqld"),
+            Some(p) => {
+                let short_date = l.as_bytes().get(6) == Some(&b' ');
+                p.level.is_some() && (p.thread.is_some() || short_date)
+                    || p.subsystem.is_some()
+                    || p.code.is_some()
+                    || p.msg.starts_with("mysqld")
+                    || p.msg.starts_with("mariadbd")
+            }
             None => {
                 l.starts_with("Version: '")
                     || l.starts_with("mysqld: ")
@@ -433,5 +440,113 @@ Record lock, heap no 3 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
         assert_eq!(events[2].pid, Some(12));
         assert_eq!(events[3].level, Some(Level::Error));
         assert_eq!(events[3].app.as_deref(), Some("InnoDB"));
+    }
+
+    /// MySQL 8.0 style (section lines prefixed with `[MY-012469]`, bodies
+    /// bare) and MySQL 5.5 style (`InnoDB: transactions deadlock detected`,
+    /// then a bare time line), two deadlocks in one log; hand-made following
+    /// the manual's error-log body.
+    const MYSQL8_AND_55: &str = "\
+2023-06-01T05:50:00.123456Z 0 [Note] [MY-012468] [InnoDB] Transactions deadlock detected, dumping detailed information.
+2023-06-01T05:50:00.123501Z 0 [Note] [MY-012469] [InnoDB] *** (1) TRANSACTION:
+TRANSACTION 5100, ACTIVE 12 sec starting index read
+mysql tables in use 1, locked 1
+LOCK WAIT 4 lock struct(s), heap size 1128, 2 row lock(s)
+MySQL thread id 21, OS thread handle 139815619204864, query id 301 localhost u2 updating
+UPDATE Fish SET value=3 WHERE name='Carp'
+2023-06-01T05:50:00.123530Z 0 [Note] [MY-012469] [InnoDB] *** (1) HOLDS THE LOCK(S):
+RECORD LOCKS space id 31 page no 4 n bits 72 index PRIMARY of table `zoo`.`Birds` trx id 5100 lock mode S locks rec but not gap
+Record lock, heap no 2 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
+ 0: len 4; hex 4f776c73; asc Owls;;
+
+2023-06-01T05:50:00.123560Z 0 [Note] [MY-012469] [InnoDB] *** (1) WAITING FOR THIS LOCK TO BE GRANTED:
+RECORD LOCKS space id 30 page no 4 n bits 72 index PRIMARY of table `zoo`.`Fish` trx id 5100 lock_mode X locks rec but not gap waiting
+Record lock, heap no 2 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
+
+2023-06-01T05:50:00.123590Z 0 [Note] [MY-012469] [InnoDB] *** (2) TRANSACTION:
+TRANSACTION 5101, ACTIVE 15 sec starting index read
+mysql tables in use 1, locked 1
+LOCK WAIT 4 lock struct(s), heap size 1128, 2 row lock(s)
+MySQL thread id 22, OS thread handle 139815618148096, query id 305 localhost u1 updating
+UPDATE Birds SET value=4 WHERE name='Owls'
+2023-06-01T05:50:00.123620Z 0 [Note] [MY-012469] [InnoDB] *** (2) HOLDS THE LOCK(S):
+RECORD LOCKS space id 30 page no 4 n bits 72 index PRIMARY of table `zoo`.`Fish` trx id 5101 lock mode S locks rec but not gap
+Record lock, heap no 2 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
+
+2023-06-01T05:50:00.123650Z 0 [Note] [MY-012469] [InnoDB] *** (2) WAITING FOR THIS LOCK TO BE GRANTED:
+RECORD LOCKS space id 31 page no 4 n bits 72 index PRIMARY of table `zoo`.`Birds` trx id 5101 lock_mode X locks rec but not gap waiting
+Record lock, heap no 2 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
+
+2023-06-01T05:50:00.123680Z 0 [Note] [MY-012469] [InnoDB] *** WE ROLL BACK TRANSACTION (2)
+2023-06-01T05:51:00.000000Z 9 [Warning] [MY-010055] [Server] IP address '10.0.0.9' could not be resolved
+130624 17:39:24 InnoDB: transactions deadlock detected, dumping detailed information.
+130624 17:39:24
+*** (1) TRANSACTION:
+TRANSACTION 3405, ACTIVE 161 sec starting index read
+MySQL thread id 19, OS thread handle 0x7fac301e4700, query id 180 localhost ro Updating
+update a set b=1 where id=2
+*** (1) WAITING FOR THIS LOCK TO BE GRANTED:
+RECORD LOCKS space id 0 page no 307 n bits 72 index `PRIMARY` of table `test`.`a` trx id 3405 lock_mode X locks rec but not gap waiting
+*** (2) TRANSACTION:
+TRANSACTION 3404, ACTIVE 1026 sec starting index read
+MySQL thread id 18, OS thread handle 0x7fac30225700, query id 181 localhost ro Updating
+update a set b=2 where id=4
+*** (2) HOLDS THE LOCK(S):
+RECORD LOCKS space id 0 page no 307 n bits 72 index `PRIMARY` of table `test`.`a` trx id 3404 lock_mode X locks rec but not gap
+*** (2) WAITING FOR THIS LOCK TO BE GRANTED:
+RECORD LOCKS space id 0 page no 307 n bits 72 index `PRIMARY` of table `test`.`a` trx id 3404 lock_mode X locks rec but not gap waiting
+*** WE ROLL BACK TRANSACTION (2)
+130624 17:40:00 [Note] Event Scheduler: Loaded 0 events
+";
+
+    #[test]
+    fn every_deadlock_in_mysql8_and_55_logs() {
+        let t = ParseTester::new(&MysqlError, "UTC");
+        let (ev, acct) = t.check(MYSQL8_AND_55.as_bytes()).unwrap();
+        assert_eq!((acct.skipped, acct.parsed), (0, 4));
+        let kinds: Vec<Kind> = ev.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![Kind::Deadlock, Kind::Log, Kind::Deadlock, Kind::Log]
+        );
+        let d = &ev[0];
+        assert_eq!(time::format_utc(d.ts), "2023-06-01T05:50:00.123Z");
+        assert_eq!(d.line_count, 31);
+        let p = &d.participants;
+        assert_eq!((p[0].pid, p[1].pid), (Some(21), Some(22)));
+        assert_eq!(p[0].holds, vec!["`zoo`.`Birds` index PRIMARY".to_string()]);
+        assert_eq!(
+            p[0].waits_for.as_deref(),
+            Some("`zoo`.`Fish` index PRIMARY")
+        );
+        // Matched through the held locks, not only because there are two.
+        assert_eq!((p[0].blocked_by, p[1].blocked_by), (Some(22), Some(21)));
+        assert!(p[1].victim);
+        assert_eq!(d.attr("origin"), Some("error-log"));
+        let d = &ev[2];
+        assert_eq!(time::format_utc(d.ts), "2013-06-24T17:39:24.000Z");
+        assert_eq!(d.participants.len(), 2);
+        assert_eq!(d.pid, Some(18));
+        assert_eq!(ev[3].message, "Event Scheduler: Loaded 0 events");
+    }
+
+    #[test]
+    fn other_programs_bracketed_levels_are_not_mysql() {
+        let lines = [
+            "2025-11-01 09:05:34 [WARNING] external API unstable",
+            "2025-11-01 09:05:38 [INFO] cache refreshed",
+            "2025-11-01 09:05:41 [ERROR] connection timed out",
+        ];
+        let s = Sample {
+            lines: &lines,
+            file_name: "app.log",
+        };
+        assert!(MysqlError.sniff(&s) < 0.1);
+        let lines = ["130624 17:40:00 [Note] Event Scheduler: Loaded 0 events"];
+        let s = Sample {
+            lines: &lines,
+            file_name: "mysqld.err",
+        };
+        assert!(MysqlError.sniff(&s) > 0.6);
     }
 }
