@@ -48,7 +48,7 @@ pub fn parse_client_error(text: &str) -> Option<ClientError<'_>> {
         Some(0) => (None, t),
         Some(p) => {
             let (s, used) = time::parse_prefix(t)?;
-            let between = t[used..p].trim();
+            let between = t.get(used..p)?.trim();
             if !between.is_empty() && !between.chars().all(|c| "[]:-|".contains(c)) {
                 return None;
             }

@@ -122,11 +122,11 @@ pub fn parse_lock_line(s: &str) -> Option<LockInfo> {
         if let Some(p) = r.find("page no ") {
             lock.page = leading_int(&r[p + 8..]).map(|(n, _)| n as u64);
         }
-        let ix = r.find(" index ")?;
-        let of = r[ix..].find(" of table ")? + ix;
-        let index = r[ix + 7..of].trim().trim_matches(|c| c == '`' || c == '"');
+        let ix = r.find(" index ")? + 7;
+        let of = r.get(ix..)?.find(" of table ")? + ix;
+        let index = r.get(ix..of)?.trim().trim_matches(|c| c == '`' || c == '"');
         lock.index = Some(index.to_string());
-        &r[of + 10..]
+        r.get(of + 10..)?
     } else {
         s.strip_prefix("TABLE LOCK table ")?
     };

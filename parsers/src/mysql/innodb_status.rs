@@ -162,11 +162,8 @@ fn lock_struct_numbers(s: &str) -> (Option<i64>, Option<i64>) {
     let num_before = |needle: &str| -> Option<i64> {
         let p = s.find(needle)?;
         let head = s[..p].trim_end();
-        let start = head
-            .rfind(|c: char| !c.is_ascii_digit())
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        head[start..].parse().ok()
+        let digits = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+        head.get(head.len() - digits..)?.parse().ok()
     };
     let undo = s
         .find("undo log entries ")
