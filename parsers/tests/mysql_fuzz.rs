@@ -1,6 +1,7 @@
 //! Fuzz-style damage for the MySQL formats: lines of real dumps shuffled,
 //! cut and mixed with junk and multi-byte text. Never a panic; every line
 //! accounted for; the same result however the bytes are chunked.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use pm_parsers::Format;
 use pm_parsers::mysql::client_errors::MysqlClientErrors;
