@@ -242,6 +242,8 @@ pub struct ThreadLine {
     pub query_id: Option<i64>,
     /// Client host.
     pub host: Option<String>,
+    /// Client address, when printed beside the host name (MySQL ≤ 5.1).
+    pub ip: Option<String>,
     /// User.
     pub user: Option<String>,
     /// Thread state (`Updating`, `init`, `User sleep`).
@@ -278,11 +280,29 @@ pub fn parse_thread_line(s: &str) -> Option<ThreadLine> {
         t.state = (!x.is_empty()).then(|| x.to_string());
         return Some(t);
     }
-    let mut words = rest.splitn(3, ' ');
+    let mut words = rest.splitn(4, ' ');
     t.host = words.next().map(str::to_string);
-    t.user = words.next().map(str::to_string);
-    t.state = words
-        .next()
+    let second = words.next();
+    // MySQL ≤ 5.1 prints the host name, then its address, then the user.
+    let (user, tail) = match second {
+        Some(ip) if ip.parse::<std::net::IpAddr>().is_ok() && t.host.as_deref() != Some(ip) => {
+            t.ip = Some(ip.to_string());
+            let user = words.next();
+            (user, words.next())
+        }
+        _ => {
+            let tail = match (words.next(), words.next()) {
+                (Some(a), Some(b)) => Some(format!("{a} {b}")),
+                (Some(a), None) => Some(a.to_string()),
+                _ => None,
+            };
+            t.user = second.map(str::to_string);
+            t.state = tail.map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
+            return Some(t);
+        }
+    };
+    t.user = user.map(str::to_string);
+    t.state = tail
         .map(str::trim)
         .filter(|x| !x.is_empty())
         .map(str::to_string);
@@ -767,6 +787,14 @@ mod tests {
             .unwrap();
         assert_eq!(t.user.as_deref(), Some("system user"));
         assert_eq!(t.host, None);
+        let t = parse_thread_line(
+            "MySQL thread id 391236, query id 202790998 upload 10.0.16.1 admin deleting from reference tables",
+        )
+        .unwrap();
+        assert_eq!(t.host.as_deref(), Some("upload"));
+        assert_eq!(t.ip.as_deref(), Some("10.0.16.1"));
+        assert_eq!(t.user.as_deref(), Some("admin"));
+        assert_eq!(t.state.as_deref(), Some("deleting from reference tables"));
         let t = parse_thread_line("MySQL thread id 2724315, OS thread handle 0x40e13940, query id 131346524 localhost root").unwrap();
         assert_eq!(t.state, None);
     }

@@ -456,6 +456,7 @@ fn emit_transactions(snap: &mut Snap, out: &mut dyn EventSink) {
                 e.pid = Some(th.pid);
                 e.host = th.host.clone().map(owned);
                 e.user = th.user.clone().map(owned);
+                e.client = th.ip.clone().map(owned);
                 if let Some(q) = th.query_id {
                     e.attrs.push((owned("query_id"), owned(q.to_string())));
                 }
