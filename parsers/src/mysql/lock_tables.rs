@@ -1014,7 +1014,12 @@ impl LineParser for TablesParser {
             }
         }
         if is_row_marker(tt) {
-            if !matches!(self.open, Open::Vertical { .. }) {
+            // `1. row` opens a new result set (several `\G` queries in a row).
+            let first = tt
+                .trim_start_matches('*')
+                .trim_start()
+                .starts_with("1. row");
+            if first || !matches!(self.open, Open::Vertical { .. }) {
                 self.close_table(out);
                 self.table = Some(Table {
                     kind: TableKind::Unknown,

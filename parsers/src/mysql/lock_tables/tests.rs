@@ -219,3 +219,62 @@ fn sniffs_tables_and_not_others() {
     assert_eq!(score("a\tb\tc\n1\t2\t3\n"), 0.0);
     assert_eq!(score("2023-06-01 12:00:00 [INFO] x: y\n"), 0.0);
 }
+
+#[test]
+fn consecutive_vertical_results_are_separate_tables() {
+    let text = "TS 1685631010 2023-06-01 14:50:10
+*************************** 1. row ***************************
+                    trx_id: 7001
+                 trx_state: LOCK WAIT
+               trx_started: 2023-06-01 14:50:04
+     trx_requested_lock_id: 7001:30:4:3
+          trx_wait_started: 2023-06-01 14:50:04
+       trx_mysql_thread_id: 42
+                 trx_query: UPDATE sessions SET data='x' WHERE id=7
+*************************** 2. row ***************************
+                    trx_id: 7000
+                 trx_state: RUNNING
+               trx_started: 2023-06-01 14:49:30
+     trx_requested_lock_id: NULL
+          trx_wait_started: NULL
+       trx_mysql_thread_id: 17
+                 trx_query: NULL
+*************************** 1. row ***************************
+    lock_id: 7001:30:4:3
+lock_trx_id: 7001
+  lock_mode: X
+  lock_type: RECORD
+ lock_table: `shop`.`sessions`
+ lock_index: PRIMARY
+  lock_data: 7
+*************************** 2. row ***************************
+    lock_id: 7000:30:4:3
+lock_trx_id: 7000
+  lock_mode: X
+  lock_type: RECORD
+ lock_table: `shop`.`sessions`
+ lock_index: PRIMARY
+  lock_data: 7
+*************************** 1. row ***************************
+requesting_trx_id: 7001
+requested_lock_id: 7001:30:4:3
+  blocking_trx_id: 7000
+ blocking_lock_id: 7000:30:4:3
+";
+    let t = ParseTester::new(&MysqlLockTables, "UTC");
+    let (ev, acct) = t.check(text.as_bytes()).unwrap();
+    assert_eq!(acct.skipped, 0);
+    assert_eq!(kinds(&ev), vec![Kind::LockWait, Kind::Txn, Kind::Txn]);
+    let w = &ev[0];
+    assert_eq!((w.txn.as_deref(), w.pid), (Some("7001"), Some(42)));
+    assert_eq!(
+        (w.blocker_txn.as_deref(), w.blocker_pid),
+        (Some("7000"), Some(17))
+    );
+    assert_eq!(
+        w.resource.as_deref(),
+        Some("`shop`.`sessions` index PRIMARY")
+    );
+    assert_eq!(w.duration_ms, Some(6000.0));
+    assert_eq!(acct.parsed, 3);
+}
