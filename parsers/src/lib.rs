@@ -44,6 +44,7 @@ pub mod decode;
 pub mod event;
 pub mod fields;
 pub mod generic;
+pub mod mysql;
 pub mod parser;
 pub mod postgres;
 pub mod registry;
@@ -69,6 +70,11 @@ pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
         Arc::new(postgres::PgJsonlog),
         Arc::new(postgres::PgCsvlog),
         Arc::new(postgres::PgStderr),
+        Arc::new(mysql::innodb_status::InnodbStatus),
+        Arc::new(mysql::error_log::MysqlError),
+        Arc::new(mysql::lock_tables::MysqlLockTables),
+        Arc::new(mysql::slowlog::MysqlSlow),
+        Arc::new(mysql::client_errors::MysqlClientErrors),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
