@@ -37,6 +37,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod assemble;
 pub mod codes;
 pub mod decl;
@@ -44,11 +45,13 @@ pub mod decode;
 pub mod event;
 pub mod fields;
 pub mod generic;
+pub mod journald;
 pub mod parser;
 pub mod registry;
 pub mod route;
 pub mod split;
 pub mod structured;
+pub mod syslog;
 pub mod testutil;
 pub mod time;
 
@@ -65,6 +68,16 @@ use std::sync::Arc;
 /// Every format written in Rust, most specific first.
 pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
     vec![
+        Arc::new(access::haproxy::Haproxy),
+        Arc::new(access::uwsgi::Uwsgi),
+        Arc::new(access::w3c::W3c),
+        Arc::new(access::ltsv::Ltsv),
+        Arc::new(access::clf::CombinedTimed),
+        Arc::new(access::clf::Combined),
+        Arc::new(access::clf::Common),
+        Arc::new(access::json::JsonAccess),
+        Arc::new(journald::Journald),
+        Arc::new(syslog::Syslog),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
