@@ -446,8 +446,7 @@ fn command_words(seg: &str) -> Option<&str> {
             }
             start = Some(w_start);
         }
-        if w.starts_with('>') || w.starts_with("2>") || w.starts_with("1>") || w.starts_with('<')
-        {
+        if w.starts_with('>') || w.starts_with("2>") || w.starts_with("1>") || w.starts_with('<') {
             break;
         }
         words += 1;
@@ -558,6 +557,14 @@ impl JobTracker {
         }
     }
 
+    /// Mark a unit's run as ended (so `Deactivated` then `Finished` is one end).
+    fn close(&mut self, job: &str) {
+        if let Some(r) = self.units.get_mut(job) {
+            r.open = false;
+            r.start = None;
+        }
+    }
+
     /// Classify one message from `app` on `e` (whose `ts`, `pid` and
     /// `level` are set): job events for cron and systemd, `error` for
     /// messages at error level or with a code at warning level, else `log`.
@@ -628,7 +635,8 @@ impl JobTracker {
                     }
                     if let Some(st) = text.rsplit(' ').next() {
                         if !st.is_empty() {
-                            e.attrs.push((Cow::Borrowed("exit_status"), Cow::Owned(st.into())));
+                            e.attrs
+                                .push((Cow::Borrowed("exit_status"), Cow::Owned(st.into())));
                         }
                     }
                 }
@@ -678,7 +686,7 @@ impl JobTracker {
                 Some(r) if r.open => {
                     if elapsed(&r).is_some_and(|ms| ms >= 1000.0) {
                         e.duration_ms = elapsed(&r);
-                        self.units.remove(job);
+                        self.close(job);
                         Kind::JobEnd
                     } else {
                         Kind::Log
@@ -700,7 +708,7 @@ impl JobTracker {
             Sd::Finished | Sd::Deactivated => match run {
                 Some(r) if r.open => {
                     e.duration_ms = elapsed(&r);
-                    self.units.remove(job);
+                    self.close(job);
                     Kind::JobEnd
                 }
                 Some(_) => Kind::Log,

@@ -24,8 +24,8 @@
 //!   (bytes in/out), not timing. An upstream list (`0.002, 0.120`) is summed.
 
 use super::{
-    REASON_BAD_TIME, REASON_NOT_ACCESS, attr, attr_owned, ms_text, present,
-    request_event, set_agent, set_client, set_request_line, status, uint,
+    REASON_BAD_TIME, REASON_NOT_ACCESS, attr, attr_owned, ms_text, present, request_event,
+    set_agent, set_client, set_request_line, status, uint,
 };
 use crate::event::{Event, EventSink};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};

@@ -136,7 +136,15 @@ impl Format for Haproxy {
         // `ip:port [dd/Mon/yyyy:hh:mm:ss.mmm] fe be/srv a/b/c/d/e status`
         // is unmistakable; HAProxy's own non-request lines lower the fraction
         // only a little.
-        0.95 * sample.fraction(|l| l.trim().is_empty(), is_haproxy_line)
+        let requests = sample.fraction(|l| l.trim().is_empty(), is_haproxy_line);
+        if requests < 0.1 {
+            return 0.0;
+        }
+        // HAProxy's own syslog lines (startup, server state) belong to the file too.
+        0.95 * sample.fraction(
+            |l| l.trim().is_empty(),
+            |l| is_haproxy_line(l) || parse_header(l).is_some_and(|h| h.app == Some("haproxy")),
+        )
     }
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(HaproxyParser {

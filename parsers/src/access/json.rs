@@ -136,8 +136,7 @@ fn string_at(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
                     b'u' => {
                         let hi = u32::from_str_radix(s.get(k..k + 4)?, 16).ok()?;
                         k += 4;
-                        let cp = if (0xD800..0xDC00).contains(&hi)
-                            && s.get(k..k + 2) == Some("\\u")
+                        let cp = if (0xD800..0xDC00).contains(&hi) && s.get(k..k + 2) == Some("\\u")
                         {
                             let lo = u32::from_str_radix(s.get(k + 2..k + 6)?, 16).ok()?;
                             if (0xDC00..0xE000).contains(&lo) {
@@ -405,7 +404,11 @@ impl<'a> Acc<'a> {
                 }
             }
             "EdgeEndTimestamp" => self.end_ns = ns_value(&v),
-            "method" | "request_method" | "ClientRequestMethod" | "http_method" | "verb"
+            "method"
+            | "request_method"
+            | "ClientRequestMethod"
+            | "http_method"
+            | "verb"
             | "requestMethod" => self.method = text(&v),
             "uri" | "request_uri" | "path" | "url" | "ClientRequestURI" | "ClientRequestPath"
             | "request_path" | "requestUrl" => {
@@ -505,7 +508,8 @@ impl<'a> Acc<'a> {
     }
 
     fn is_access(&self) -> bool {
-        self.status.is_some() && (self.method.is_some() || self.uri.is_some() || self.request.is_some())
+        self.status.is_some()
+            && (self.method.is_some() || self.uri.is_some() || self.request.is_some())
     }
 }
 
@@ -534,10 +538,12 @@ fn access_event<'a>(
     e.status = acc.status;
     e.bytes = acc.bytes;
     e.level = acc.level;
-    e.duration_ms = acc.duration_ms.or_else(|| match (acc.start_ns, acc.end_ns) {
-        (Some(s), Some(en)) if en >= s => Some((en - s) as f64 / 1e6),
-        _ => None,
-    });
+    e.duration_ms = acc
+        .duration_ms
+        .or_else(|| match (acc.start_ns, acc.end_ns) {
+            (Some(s), Some(en)) if en >= s => Some((en - s) as f64 / 1e6),
+            _ => None,
+        });
     match (acc.uri, acc.request) {
         (Some(u), req) => {
             set_target_cow(&mut e, acc.method, u);
@@ -545,17 +551,15 @@ fn access_event<'a>(
                 e.message = r;
             }
         }
-        (None, Some(r)) => {
-            match r {
-                Cow::Borrowed(b) => set_request_line(&mut e, b),
-                Cow::Owned(o) => {
-                    if let Some((m, t, _)) = super::split_request(&o) {
-                        let (m, t) = (m.to_string(), t.to_string());
-                        set_target_cow(&mut e, Some(Cow::Owned(m)), Cow::Owned(t));
-                    }
+        (None, Some(r)) => match r {
+            Cow::Borrowed(b) => set_request_line(&mut e, b),
+            Cow::Owned(o) => {
+                if let Some((m, t, _)) = super::split_request(&o) {
+                    let (m, t) = (m.to_string(), t.to_string());
+                    set_target_cow(&mut e, Some(Cow::Owned(m)), Cow::Owned(t));
                 }
             }
-        }
+        },
         (None, None) => {}
     }
     if e.message.is_empty() {
@@ -589,7 +593,11 @@ fn access_event<'a>(
         }
         (r, u) => {
             if let Some(r) = r {
-                attr_owned(&mut e, "referer", super::short(&r, super::MAX_REFERER).to_string());
+                attr_owned(
+                    &mut e,
+                    "referer",
+                    super::short(&r, super::MAX_REFERER).to_string(),
+                );
             }
             if let Some(u) = u {
                 attr_owned(&mut e, "ua", super::short(&u, super::MAX_UA).to_string());
@@ -737,7 +745,14 @@ mod tests {
                 ("i".into(), "[]".into()),
             ]
         );
-        for bad in [r#"{"a":}"#, r#"{"a" 1}"#, r#"{"a":"x"#, "[1]", r#"{"a":nope}"#, r#"{"a":{"b":1}"#] {
+        for bad in [
+            r#"{"a":}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":"x"#,
+            "[1]",
+            r#"{"a":nope}"#,
+            r#"{"a":{"b":1}"#,
+        ] {
             let mut it = object(bad);
             for _ in it.by_ref() {}
             assert!(it.bad, "{bad}");

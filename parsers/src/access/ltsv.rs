@@ -14,8 +14,8 @@
 //! as a `log` event with its `message`/`msg` label.
 
 use super::{
-    attr, attr_owned, ms_text, present, request_event, set_agent,
-    set_client, set_request_line, set_target, status, uint,
+    attr, attr_owned, ms_text, present, request_event, set_agent, set_client, set_request_line,
+    set_target, status, uint,
 };
 use crate::event::{EventSink, Kind, Level};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};

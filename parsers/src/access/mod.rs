@@ -288,7 +288,9 @@ pub fn strip_compose_prefix(line: &str) -> &str {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         {
-            return line[bar + 1..].strip_prefix(' ').unwrap_or(&line[bar + 1..]);
+            return line[bar + 1..]
+                .strip_prefix(' ')
+                .unwrap_or(&line[bar + 1..]);
         }
     }
     line
@@ -334,7 +336,10 @@ mod tests {
         assert_eq!(strip_origin("https://h"), "/");
         assert_eq!(strip_compose_prefix("caddy  | {\"a\":1}"), "{\"a\":1}");
         assert_eq!(strip_compose_prefix("web_1    | x"), "x");
-        assert_eq!(strip_compose_prefix("{\"a\":\"x | y\"}"), "{\"a\":\"x | y\"}");
+        assert_eq!(
+            strip_compose_prefix("{\"a\":\"x | y\"}"),
+            "{\"a\":\"x | y\"}"
+        );
         assert_eq!(ms_text(120.0), "120");
         assert_eq!(ms_text(0.5), "0.5");
     }

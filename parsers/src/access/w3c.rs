@@ -15,8 +15,8 @@
 //! use IIS's default field set when they have its field count.
 
 use super::{
-    REASON_NOT_ACCESS, attr, present, request_event, set_agent, set_client,
-    set_target, status, uint,
+    REASON_NOT_ACCESS, attr, present, request_event, set_agent, set_client, set_target, status,
+    uint,
 };
 use crate::event::EventSink;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
@@ -119,11 +119,9 @@ impl Format for W3c {
         "W3C extended log format (IIS, #Fields: header driven): date time ... cs-method cs-uri-stem sc-status time-taken"
     }
     fn sniff(&self, sample: &Sample<'_>) -> f32 {
-        let fields = sample
-            .lines
-            .iter()
-            .find_map(|l| l.strip_prefix("#Fields:"));
-        let marker = fields.is_some() || sample.any_contains("#Software: Microsoft Internet Information Services");
+        let fields = sample.lines.iter().find_map(|l| l.strip_prefix("#Fields:"));
+        let marker = fields.is_some()
+            || sample.any_contains("#Software: Microsoft Internet Information Services");
         if !marker {
             return 0.0;
         }
