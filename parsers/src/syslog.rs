@@ -162,12 +162,11 @@ fn parse_5424(text: &str, pri: u8) -> Option<Header<'_>> {
             match b[i] {
                 b'\\' => i += 1,
                 b'"' => in_quote = !in_quote,
-                b']' if !in_quote => {
-                    if b.get(i + 1) != Some(&b'[') {
+                b']' if !in_quote
+                    && b.get(i + 1) != Some(&b'[') => {
                         end = i + 1;
                         break;
                     }
-                }
                 _ => {}
             }
             i += 1;

@@ -29,12 +29,39 @@ pub const REASON_NOT_LTSV: &str = "not an LTSV line";
 /// Reason for LTSV lines without a time label.
 pub const REASON_NO_TIME: &str = "LTSV line without a time label";
 
-/// Iterate the `(label, value)` pairs of an LTSV line.
-pub fn pairs(line: &str) -> impl Iterator<Item = (&str, &str)> {
-    line.split('\t').filter_map(|f| {
-        let c = memchr(b':', f.as_bytes())?;
-        Some((&f[..c], &f[c + 1..]))
-    })
+/// Iterate the `(label, value)` pairs of an LTSV line (fields without a
+/// colon are left out).
+pub fn pairs(line: &str) -> Pairs<'_> {
+    Pairs { s: line, i: 0 }
+}
+
+/// Iterator over LTSV fields, see [`pairs`]. Finds tabs and colons with
+/// `memchr` in one pass.
+pub struct Pairs<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a str, &'a str);
+    fn next(&mut self) -> Option<(&'a str, &'a str)> {
+        loop {
+            let b = self.s.as_bytes();
+            if self.i > b.len() {
+                return None;
+            }
+            let rest = &b[self.i..];
+            let end = memchr(b'\t', rest).map_or(b.len(), |j| self.i + j);
+            let field = &self.s[self.i..end];
+            self.i = end + 1;
+            if let Some(c) = memchr(b':', field.as_bytes()) {
+                return Some((&field[..c], &field[c + 1..]));
+            }
+            if self.i > b.len() {
+                return None;
+            }
+        }
+    }
 }
 
 fn is_label(l: &str) -> bool {
@@ -48,11 +75,16 @@ fn is_label(l: &str) -> bool {
 /// valid label, a colon and a value.
 pub fn is_ltsv(line: &str) -> bool {
     let mut n = 0;
-    for f in line.split('\t') {
+    let mut i = 0;
+    let b = line.as_bytes();
+    while i <= b.len() {
+        let end = memchr(b'\t', &b[i..]).map_or(b.len(), |j| i + j);
+        let f = &line[i..end];
         match memchr(b':', f.as_bytes()) {
             Some(c) if is_label(&f[..c]) => n += 1,
             _ => return false,
         }
+        i = end + 1;
     }
     n >= 3
 }
@@ -97,8 +129,11 @@ impl LineParser for LtsvParser {
         if text.trim().is_empty() {
             return Disposition::Skipped("empty line");
         }
-        if !is_ltsv(text) {
-            return Disposition::Skipped(REASON_NOT_LTSV);
+        // Fast pre-check: LTSV starts with a label and a colon.
+        let first_tab = memchr(b'\t', text.as_bytes()).unwrap_or(text.len());
+        match memchr(b':', &text.as_bytes()[..first_tab]) {
+            Some(c) if is_label(&text[..c]) => {}
+            _ => return Disposition::Skipped(REASON_NOT_LTSV),
         }
         let mut ts = None;
         let mut e = request_event(0, line);
@@ -106,18 +141,21 @@ impl LineParser for LtsvParser {
         let (mut req, mut method, mut uri) = (None, None, None);
         let mut upstream = None;
         let mut msg = None;
+        let mut fields = 0;
         for (k, v) in pairs(text) {
+            if !is_label(k) {
+                return Disposition::Skipped(REASON_NOT_LTSV);
+            }
+            fields += 1;
             match k {
-                "time" | "time_local" | "time_iso8601" | "timestamp" | "datetime" | "date" => {
-                    if ts.is_none() {
+                "time" | "time_local" | "time_iso8601" | "timestamp" | "datetime" | "date"
+                    if ts.is_none() => {
                         ts = time::parse_prefix(v).and_then(|(s, _)| self.resolver.resolve(s));
                     }
-                }
-                "epoch" | "msec" => {
-                    if ts.is_none() {
+                "epoch" | "msec"
+                    if ts.is_none() => {
                         ts = time::parse_epoch(v).and_then(|(s, _)| self.resolver.resolve(s));
                     }
-                }
                 "host" | "remote_addr" | "remote_host" | "client" | "client_ip" => remote = Some(v),
                 "forwardedfor" | "x_forwarded_for" | "http_x_forwarded_for" | "xff" => {
                     xff = Some(v)
@@ -159,6 +197,9 @@ impl LineParser for LtsvParser {
                 }
                 _ => {}
             }
+        }
+        if fields < 3 {
+            return Disposition::Skipped(REASON_NOT_LTSV);
         }
         let Some(ts) = ts else {
             return Disposition::Skipped(REASON_NO_TIME);
