@@ -61,7 +61,10 @@ fn run(parser: &mut dyn LineParser, lines: &[Line<'_>]) -> (u64, u64) {
 
 /// (parsed lines, events) and the checksum of the events' fields.
 fn run_checked(parser: &mut dyn LineParser, lines: &[Line<'_>]) -> ((u64, u64), u64) {
-    let mut sink = Count { events: 0, check: 0 };
+    let mut sink = Count {
+        events: 0,
+        check: 0,
+    };
     let mut parsed = 0;
     for l in lines {
         if parser.line(l, &mut sink) == pm_parsers::Disposition::Parsed {
@@ -108,14 +111,22 @@ fn benches(c: &mut Criterion) {
     bench_format(c, "nginx-combined-timed", &clf::CombinedTimed, NGINX_TIMED);
     bench_format(c, "ltsv", &ltsv::Ltsv, LTSV);
     bench_format(c, "access-json", &json::JsonAccess, NGINX_JSON);
-    bench_format(c, "json-lines", &pm_parsers::structured::JsonLines, NGINX_JSON);
+    bench_format(
+        c,
+        "json-lines",
+        &pm_parsers::structured::JsonLines,
+        NGINX_JSON,
+    );
     bench_format(c, "syslog", &pm_parsers::syslog::Syslog, SYSLOG);
 
     // The whole pipeline (decode, split, parse) for the combined log.
     let text = corpus(SHOP, 1 << 20);
     let ctx = ctx();
     let mut p = clf::Combined.parser(&ctx);
-    let mut sink = Count { events: 0, check: 0 };
+    let mut sink = Count {
+        events: 0,
+        check: 0,
+    };
     let acct = parse_str(&text, p.as_mut(), &mut sink);
     assert_eq!(acct.parsed, acct.lines);
     let mut g = c.benchmark_group("pipeline");
@@ -123,7 +134,10 @@ fn benches(c: &mut Criterion) {
     g.bench_function("nginx-combined", |b| {
         b.iter(|| {
             let mut p = clf::Combined.parser(&ctx);
-            let mut sink = Count { events: 0, check: 0 };
+            let mut sink = Count {
+                events: 0,
+                check: 0,
+            };
             black_box(parse_str(black_box(&text), p.as_mut(), &mut sink).parsed)
         })
     });

@@ -41,19 +41,37 @@ impl Format for Journald {
     }
     fn sniff(&self, sample: &Sample<'_>) -> f32 {
         // `__REALTIME_TIMESTAMP` is journald's own: beats json-lines (0.6).
-        0.9 * sample.fraction(|l| l.trim().is_empty(), is_journal_line)
+        let compact = sample.fraction(|l| l.trim().is_empty(), is_journal_line);
+        if compact > 0.0 || !sample.any_contains("\"__REALTIME_TIMESTAMP\"") {
+            return 0.9 * compact;
+        }
+        // `journalctl -o json-pretty`: braces alone on a line, one field per line.
+        0.9 * sample.fraction(
+            |l| l.trim().is_empty(),
+            |l| {
+                let t = l.trim();
+                t == "{" || t == "}" || t == "}," || (t.starts_with('"') && t.contains("\" : "))
+            },
+        )
     }
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         let _ = ctx;
         Box::new(JournaldParser {
             jobs: JobTracker::default(),
+            pretty: None,
         })
     }
 }
 
 struct JournaldParser {
     jobs: JobTracker,
+    /// A `json-pretty` entry being collected: its text, first line number
+    /// and offset.
+    pretty: Option<(String, u32, u64)>,
 }
+
+/// Upper bound on one pretty-printed entry.
+const MAX_PRETTY: usize = 1 << 20;
 
 fn str_of<'a>(v: &Value<'a>) -> Option<Cow<'a, str>> {
     match v {
@@ -153,6 +171,33 @@ pub fn journal_event<'a>(
 impl LineParser for JournaldParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
         let t = line.text.trim();
+        if let Some((buf, number, offset)) = self.pretty.as_mut() {
+            if buf.len() < MAX_PRETTY {
+                buf.push_str(t);
+                buf.push('\n');
+            }
+            if t == "}" || t == "}," {
+                let (buf, number, offset) = (std::mem::take(buf), *number, *offset);
+                self.pretty = None;
+                let first = Line {
+                    text: "",
+                    number,
+                    offset,
+                    overlong: None,
+                };
+                if let Ok(mut e) =
+                    journal_event(buf.trim_end().trim_end_matches(','), &mut self.jobs, &first)
+                {
+                    e.line_count = line.number.saturating_sub(number) + 1;
+                    out.push(e);
+                }
+            }
+            return Disposition::Continuation;
+        }
+        if t == "{" {
+            self.pretty = Some((String::from("{\n"), line.number, line.offset));
+            return Disposition::Parsed;
+        }
         if t.is_empty() {
             return Disposition::Skipped("empty line");
         }
@@ -168,6 +213,8 @@ impl LineParser for JournaldParser {
         }
     }
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
+        // A truncated pretty entry: its lines stay counted, it has no event.
+        self.pretty = None;
         Settlement::default()
     }
 }
@@ -209,5 +256,25 @@ mod tests {
         assert_eq!(ev[2].kind, Kind::JobFail);
         assert_eq!(ev[2].duration_ms, Some(60_000.0));
         assert_eq!(ev[3].kind, Kind::Log);
+    }
+
+    #[test]
+    fn json_pretty() {
+        let text = "{\n\t\"__REALTIME_TIMESTAMP\" : \"1685598600000000\",\n\t\"_HOSTNAME\" : \"h\",\n\t\"SYSLOG_IDENTIFIER\" : \"CRON\",\n\t\"_PID\" : \"77\",\n\t\"MESSAGE\" : \"(root) CMD (/opt/x.sh)\"\n}\n{\n\t\"__REALTIME_TIMESTAMP\" : \"1685598601000000\",\n";
+        let lines: Vec<&str> = text.lines().collect();
+        let s = Sample {
+            lines: &lines,
+            file_name: "j.json",
+        };
+        assert!(Journald.sniff(&s) > 0.8);
+        let ctx = SourceCtx::new(Resolver::new(Zone::utc()), "t");
+        let mut p = Journald.parser(&ctx);
+        let mut ev: Vec<Event<'static>> = Vec::new();
+        let acct = parse_str(text, p.as_mut(), &mut ev);
+        assert_eq!((acct.lines, acct.parsed, acct.continuation), (9, 2, 7));
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].kind, Kind::JobStart);
+        assert_eq!(ev[0].job.as_deref(), Some("/opt/x.sh"));
+        assert_eq!((ev[0].line, ev[0].line_count), (1, 7));
     }
 }

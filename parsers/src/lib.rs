@@ -76,6 +76,7 @@ pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
         Arc::new(access::clf::Combined),
         Arc::new(access::clf::Common),
         Arc::new(access::json::JsonAccess),
+        Arc::new(access::oslo::Oslo),
         Arc::new(journald::Journald),
         Arc::new(syslog::Syslog),
         Arc::new(structured::JsonLines),

@@ -162,11 +162,10 @@ fn parse_5424(text: &str, pri: u8) -> Option<Header<'_>> {
             match b[i] {
                 b'\\' => i += 1,
                 b'"' => in_quote = !in_quote,
-                b']' if !in_quote
-                    && b.get(i + 1) != Some(&b'[') => {
-                        end = i + 1;
-                        break;
-                    }
+                b']' if !in_quote && b.get(i + 1) != Some(&b'[') => {
+                    end = i + 1;
+                    break;
+                }
                 _ => {}
             }
             i += 1;
@@ -806,6 +805,10 @@ impl LineParser for SyslogParser {
                 self.asm.continue_with(line)
             }
             None if line.text.trim().is_empty() => Disposition::Skipped("empty line"),
+            // journalctl's own markers: `-- Boot 5d1c... --`, `-- Logs begin at ... --`.
+            None if line.text.starts_with("-- ") && line.text.ends_with(" --") => {
+                Disposition::Parsed
+            }
             None => Disposition::Skipped(REASON_NOT_SYSLOG),
         }
     }

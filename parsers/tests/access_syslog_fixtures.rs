@@ -364,3 +364,83 @@ fn junk_and_truncation() {
         );
     }
 }
+
+fn best(lines: &[&str]) -> String {
+    let r = Registry::builtin();
+    let s = r.sniff(&Sample {
+        lines,
+        file_name: "x.log",
+    });
+    s.best
+        .and_then(|i| r.entry(i))
+        .map(|e| e.format.name().to_string())
+        .unwrap_or_default()
+}
+
+/// Other families' shapes are not taken by the access and syslog formats.
+#[test]
+fn other_shapes_are_not_ours() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "2023-06-01 14:50:00.123 [main] WARN  SessionStore - lock wait 1200 ms",
+                "2023-06-01 14:50:01.000 [main] INFO  SessionStore - saved",
+            ],
+            "generic",
+        ),
+        (
+            &[
+                r#"{"name":"renovate","hostname":"h","pid":1,"level":30,"msg":"x","time":"2023-03-24T12:00:00.000Z","v":0}"#,
+                r#"{"name":"renovate","hostname":"h","pid":1,"level":20,"msg":"y","time":"2023-03-24T12:00:01.000Z","v":0}"#,
+            ],
+            "json-lines",
+        ),
+        (
+            &[
+                r#"{"reqId":"a","level":2,"time":"2023-10-01T00:00:00+00:00","remoteAddr":"1.2.3.4","user":"u","app":"core","method":"GET","url":"/index.php/apps/x","message":"m"}"#,
+                r#"{"reqId":"b","level":2,"time":"2023-10-01T00:00:01+00:00","remoteAddr":"1.2.3.4","user":"u","app":"core","method":"GET","url":"/index.php/apps/y","message":"m"}"#,
+            ],
+            "json-lines",
+        ),
+        (
+            &[
+                r#"time="2021-09-15T10:00:00Z" level=error msg="pod not found" namespace=default"#,
+                r#"time="2021-09-15T10:00:01Z" level=info msg="ok" namespace=default"#,
+            ],
+            "logfmt",
+        ),
+    ];
+    for (lines, want) in cases {
+        assert_eq!(best(lines), *want, "{lines:?}");
+    }
+}
+
+/// One stray line of another format never flips a file.
+#[test]
+fn one_stray_line_does_not_flip() {
+    let shop = String::from_utf8(fixture("access/lnav_shop_access_log.0")).unwrap();
+    let mut lines: Vec<&str> = shop.lines().take(60).collect();
+    lines.insert(
+        7,
+        "Jun  1 03:00:01 batch01 CRON[4243]: (root) CMD (/opt/a.sh)",
+    );
+    lines.insert(
+        20,
+        r#"{"time":"2023-06-01T00:00:00Z","msg":"x","status":200,"method":"GET"}"#,
+    );
+    assert_eq!(best(&lines), "access-combined");
+    let sys = String::from_utf8(fixture("syslog/debian_syslog.log")).unwrap();
+    let mut lines: Vec<&str> = sys.lines().collect();
+    lines.insert(
+        3,
+        r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0900] "GET / HTTP/1.1" 200 5 "-" "ua" 0.1"#,
+    );
+    assert_eq!(best(&lines), "syslog");
+    let timed = String::from_utf8(fixture("access/nginx_timed.log")).unwrap();
+    let mut lines: Vec<&str> = timed.lines().collect();
+    lines.insert(
+        3,
+        r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0900] "GET / HTTP/1.1" 200 5"#,
+    );
+    assert_eq!(best(&lines), "access-combined-timed");
+}

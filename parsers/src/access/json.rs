@@ -393,9 +393,10 @@ impl<'a> Acc<'a> {
         match k {
             "ts" | "time" | "timestamp" | "@timestamp" | "time_local" | "time_iso8601" | "msec"
             | "date" | "start_time" | "receiveTimestamp"
-                if self.ts.is_none() => {
-                    self.ts = stamp_value(&v, resolver);
-                }
+                if self.ts.is_none() =>
+            {
+                self.ts = stamp_value(&v, resolver);
+            }
             "EdgeStartTimestamp" => {
                 self.start_ns = ns_value(&v);
                 if self.ts.is_none() {
@@ -411,9 +412,10 @@ impl<'a> Acc<'a> {
             | "requestMethod" => self.method = text(&v),
             "uri" | "request_uri" | "path" | "url" | "ClientRequestURI" | "ClientRequestPath"
             | "request_path" | "requestUrl"
-                if self.uri.is_none() => {
-                    self.uri = text(&v)
-                }
+                if self.uri.is_none() =>
+            {
+                self.uri = text(&v)
+            }
             "request" | "req" | "httpRequest" | "http_request" if depth < 2 => match v {
                 Value::Obj(o) => {
                     self.visit(o, depth + 1, resolver);
@@ -443,16 +445,18 @@ impl<'a> Acc<'a> {
             }
             "status" | "status_code" | "EdgeResponseStatus" | "response_status" | "http_status"
             | "statusCode"
-                if self.status.is_none() => {
-                    self.status = num_u64(&v)
-                        .filter(|s| (100..600).contains(s))
-                        .map(|s| s as u16);
-                }
+                if self.status.is_none() =>
+            {
+                self.status = num_u64(&v)
+                    .filter(|s| (100..600).contains(s))
+                    .map(|s| s as u16);
+            }
             "size" | "body_bytes_sent" | "bytes_sent" | "EdgeResponseBytes" | "bytes"
             | "response_size" | "responseSize"
-                if self.bytes.is_none() => {
-                    self.bytes = num_u64(&v)
-                }
+                if self.bytes.is_none() =>
+            {
+                self.bytes = num_u64(&v)
+            }
             "duration" | "latency" | "took" | "elapsed" => {
                 self.duration_ms = self.duration_ms.or_else(|| duration_value(&v))
             }
@@ -467,16 +471,18 @@ impl<'a> Acc<'a> {
             }
             "client_ip" | "ClientIP" | "remoteIp" => self.client_ip = text(&v),
             "remote_addr" | "remote_ip" | "remote_host" | "ip" | "remoteAddr"
-                if self.remote.is_none() => {
-                    self.remote = text(&v)
-                }
+                if self.remote.is_none() =>
+            {
+                self.remote = text(&v)
+            }
             "http_x_forwarded_for" | "x_forwarded_for" | "xff" | "X-Forwarded-For" => {
                 self.xff = text(&v)
             }
             "host" | "server_name" | "http_host" | "ClientRequestHost" | "vhost"
-                if self.host.is_none() => {
-                    self.host = text(&v)
-                }
+                if self.host.is_none() =>
+            {
+                self.host = text(&v)
+            }
             "http_user_agent" | "user_agent" | "ua" | "ClientRequestUserAgent" | "userAgent" => {
                 self.ua = text(&v)
             }

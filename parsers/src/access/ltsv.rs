@@ -149,13 +149,13 @@ impl LineParser for LtsvParser {
             fields += 1;
             match k {
                 "time" | "time_local" | "time_iso8601" | "timestamp" | "datetime" | "date"
-                    if ts.is_none() => {
-                        ts = time::parse_prefix(v).and_then(|(s, _)| self.resolver.resolve(s));
-                    }
-                "epoch" | "msec"
-                    if ts.is_none() => {
-                        ts = time::parse_epoch(v).and_then(|(s, _)| self.resolver.resolve(s));
-                    }
+                    if ts.is_none() =>
+                {
+                    ts = time::parse_prefix(v).and_then(|(s, _)| self.resolver.resolve(s));
+                }
+                "epoch" | "msec" if ts.is_none() => {
+                    ts = time::parse_epoch(v).and_then(|(s, _)| self.resolver.resolve(s));
+                }
                 "host" | "remote_addr" | "remote_host" | "client" | "client_ip" => remote = Some(v),
                 "forwardedfor" | "x_forwarded_for" | "http_x_forwarded_for" | "xff" => {
                     xff = Some(v)

@@ -17,11 +17,13 @@
 //! - [`uwsgi`]: uWSGI request lines.
 //! - [`json`]: JSON access logs (Caddy, Cloudflare-like, nginx
 //!   `escape=json`), with docker-compose prefixes stripped.
+//! - [`oslo`]: OpenStack oslo.log files, whose WSGI lines are requests.
 
 pub mod clf;
 pub mod haproxy;
 pub mod json;
 pub mod ltsv;
+pub mod oslo;
 pub mod uwsgi;
 pub mod w3c;
 

@@ -197,3 +197,19 @@ fn levels_and_junk() {
     assert_eq!(ev[2].kind, Kind::Log);
     assert_eq!(ev[2].level, None);
 }
+
+#[test]
+fn journalctl_short_outputs() {
+    let text = "-- Logs begin at Thu 2023-06-01 00:00:00 JST, end at Thu 2023-06-01 23:59:59 JST. --\n\
+                Jun 01 03:00:01 batch01 CRON[4243]: (root) CMD (/opt/a.sh)\n\
+                -- Boot 5d1c0e4b5f6e4a1d9f5e3c2b1a000000 --\n\
+                2023-06-01T03:00:02+0900 batch01 systemd[1]: Starting backup.service - Backup...\n\
+                Jun 01 03:00:03.123456 batch01 kernel: eth0: link up\n";
+    let (ev, acct) = run(text);
+    assert_eq!((acct.lines, acct.parsed, acct.skipped), (5, 5, 0));
+    assert_eq!(ev.len(), 3);
+    assert_eq!(ev[0].kind, Kind::JobStart);
+    assert_eq!(ev[1].kind, Kind::JobStart);
+    assert_eq!(format_utc(ev[1].ts), "2023-05-31T18:00:02.000Z");
+    assert_eq!(format_utc(ev[2].ts), "2023-06-01T03:00:03.123Z");
+}
