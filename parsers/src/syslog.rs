@@ -286,6 +286,18 @@ pub fn lead_level(msg: &str) -> Option<Level> {
     Level::parse(core)
 }
 
+/// Messages that stay `log` whatever their level: sshd and its PAM lines
+/// (internet scanners make thousands), and the kernel's OOM-killer reports.
+fn is_noise(app: Option<&str>, msg: &str) -> bool {
+    match app {
+        Some(a) if a.starts_with("sshd") => true,
+        Some("kernel") => {
+            msg.contains("Out of memory") || msg.contains("oom-kill") || msg.contains("oom_reaper")
+        }
+        _ => false,
+    }
+}
+
 /// One cron run being tracked by the pid of its cron child.
 #[derive(Debug, Clone)]
 struct CronRun {
@@ -586,8 +598,10 @@ impl JobTracker {
             if matches!(e.level, Some(l) if l >= Level::Warn) {
                 e.code = extract_code(msg).map(Cow::Owned);
             }
-            // A job line that stayed `log` (`Stopping X...`) keeps that kind.
-            if e.job.is_none() {
+            // A job line that stayed `log` (`Stopping X...`) keeps that kind;
+            // so do sshd's scanner noise and kernel OOM reports, whatever
+            // their severity, so they do not drown real error bursts.
+            if e.job.is_none() && !is_noise(app, msg) {
                 e.kind = infer_kind(e, None);
             }
         }

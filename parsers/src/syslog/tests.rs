@@ -213,3 +213,14 @@ fn journalctl_short_outputs() {
     assert_eq!(format_utc(ev[1].ts), "2023-05-31T18:00:02.000Z");
     assert_eq!(format_utc(ev[2].ts), "2023-06-01T03:00:03.123Z");
 }
+
+#[test]
+fn noise_stays_log() {
+    let text = "<35>Jun  1 06:00:00 h sshd[1]: error: kex_exchange_identification: Connection closed by remote host\n\
+                <3>Jun  1 06:00:01 h kernel: Out of memory: Killed process 3141 (java)\n\
+                <3>Jun  1 06:00:02 h kernel: blk_update_request: I/O error, dev sda, sector 123\n";
+    let (ev, _) = run(text);
+    let kinds: Vec<Kind> = ev.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, vec![Kind::Log, Kind::Log, Kind::Error]);
+    assert_eq!(ev[0].level, Some(Level::Error));
+}
