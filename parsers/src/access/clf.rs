@@ -16,12 +16,15 @@
 //!   looks like an address list (else an `extra` attribute);
 //! - `key=value` fields (`rt=0.123 urt="0.120" uct=...`): request time,
 //!   upstream time, host, forwarded-for by key;
-//! - bare numbers: the first timing slot is the request duration, the second
-//!   the upstream time. A decimal (`0.123`) is seconds (nginx
-//!   `$request_time`, `$upstream_response_time`); an integer is microseconds
-//!   (Apache `%D`); `%T/%D` (`0/1234`) reads its µs half. Two integers where
-//!   the second is at least the response size are Apache mod_logio's `%I %O`
-//!   (bytes in/out), not timing. An upstream list (`0.002, 0.120`) is summed.
+//! - bare numbers: when any is a decimal, they are nginx's: the first
+//!   decimal is `$request_time` (seconds), the next decimal or `-` is
+//!   `$upstream_response_time`, and integers beside them (`$upstream_status`,
+//!   `$request_length`) are no timings. With integers only, they are
+//!   Apache's: `%D` (microseconds), `%T/%D` (`0/1234`, its µs half), or,
+//!   when there are two and the second is at least the response size,
+//!   mod_logio's `%I %O` (bytes in/out). A bare `%T` (whole seconds) cannot
+//!   be told from a small `%D` and is read as microseconds. An upstream list
+//!   (`0.002, 0.120`) is summed.
 
 use super::{
     REASON_BAD_TIME, REASON_NOT_ACCESS, attr, attr_owned, ms_text, present, request_event,
@@ -252,9 +255,10 @@ fn is_numberish(t: &str) -> bool {
 /// Classify the trailing fields of a line (see the module docs).
 pub fn parse_extras<'a>(tail: &'a str, bytes: Option<u64>) -> Extras<'a> {
     let mut x = Extras::default();
-    // Numeric slots: (text of the first token, summed ms of a list).
-    let mut slots: [Option<&'a str>; 2] = [None, None];
-    let mut slot_ms: [Option<f64>; 2] = [None, None];
+    // Bare numeric fields, in order: (text of the first token, summed ms of
+    // an upstream list). Up to four are looked at.
+    let mut slots: [Option<&'a str>; 4] = [None; 4];
+    let mut slot_ms: [Option<f64>; 4] = [None; 4];
     let mut nslots = 0usize;
     let mut continuing = false;
     for tok in (Tail { s: tail, i: 0 }) {
@@ -305,7 +309,7 @@ pub fn parse_extras<'a>(tail: &'a str, bytes: Option<u64>) -> Extras<'a> {
                 x.numbers = x.numbers.saturating_add(1);
                 let core = t.trim_end_matches(',');
                 continuing = t.ends_with(',');
-                if nslots < 2 {
+                if nslots < slots.len() {
                     slots[nslots] = Some(core);
                     slot_ms[nslots] = timing_ms(core);
                     nslots += 1;
@@ -313,8 +317,28 @@ pub fn parse_extras<'a>(tail: &'a str, bytes: Option<u64>) -> Extras<'a> {
             }
         }
     }
+    let used = &slots[..nslots];
+    let decimal = |t: &str| t == "-" || memchr(b'.', t.as_bytes()).is_some();
+    if used.iter().flatten().any(|t| t.contains('.')) {
+        // nginx: the first decimal is `$request_time`, the next decimal (or
+        // `-`) `$upstream_response_time`; integers among them (an
+        // `$upstream_status`, a `$request_length`) are not timings.
+        let mut dec = used
+            .iter()
+            .zip(&slot_ms[..nslots])
+            .filter(|(t, _)| t.is_some_and(decimal));
+        if x.duration_ms.is_none() {
+            x.duration_ms = dec.next().and_then(|(_, ms)| *ms);
+        } else {
+            dec.next();
+        }
+        if x.upstream_ms.is_none() {
+            x.upstream_ms = dec.next().and_then(|(_, ms)| *ms);
+        }
+        return x;
+    }
     // Apache mod_logio: two integers, the second ≥ the response body size.
-    if let (Some(a), Some(b)) = (slots[0], slots[1]) {
+    if let (Some(Some(a)), Some(Some(b))) = (used.first(), used.get(1)) {
         if let (Some(i), Some(o)) = (uint(a), uint(b)) {
             if o >= bytes.unwrap_or(0) && o > 0 && bytes.is_some() {
                 x.io = Some((i, o));
@@ -322,11 +346,9 @@ pub fn parse_extras<'a>(tail: &'a str, bytes: Option<u64>) -> Extras<'a> {
             }
         }
     }
+    // Apache `%D` (µs) or `%T/%D`.
     if x.duration_ms.is_none() {
         x.duration_ms = slot_ms[0];
-    }
-    if x.upstream_ms.is_none() {
-        x.upstream_ms = slot_ms[1];
     }
     x
 }
@@ -567,6 +589,23 @@ mod tests {
         );
         assert_eq!(e.duration_ms, Some(52.0));
         assert_eq!(e.attr("upstream_ms"), Some("50"));
+    }
+
+    #[test]
+    fn integers_beside_nginx_decimals_are_not_timings() {
+        // `$upstream_status $request_time $upstream_response_time`
+        let e = one(
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0900] "GET /x HTTP/1.1" 200 5 "-" "ua" 200 0.250 0.248"#,
+        );
+        assert_eq!(e.duration_ms, Some(250.0));
+        assert_eq!(e.attr("upstream_ms"), Some("248"));
+        // `$request_time` before the referer, `$request_length` after.
+        let e = one(
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0900] "GET /x HTTP/1.1" 200 5 0.031 "-" "ua" 512"#,
+        );
+        assert_eq!(e.duration_ms, Some(31.0));
+        assert_eq!(e.attr("upstream_ms"), None);
+        assert_eq!(e.attr("ua"), Some("ua"));
     }
 
     #[test]
