@@ -84,8 +84,10 @@ fn token(s: &str, i: usize) -> Option<(&str, usize)> {
     Some((&s[i..end], end))
 }
 
-/// Read the fixed head of a CLF line.
+/// Read the fixed head of a CLF line (behind a `docker compose logs`
+/// prefix such as `web-1  | `, if any).
 pub fn parse_head(text: &str) -> Option<Head<'_>> {
+    let text = super::strip_compose_prefix(text);
     let b = text.as_bytes();
     let lb = memchr(b'[', b)?;
     if lb < 6 || b[lb - 1] != b' ' {
@@ -606,6 +608,15 @@ mod tests {
         assert_eq!(e.duration_ms, Some(31.0));
         assert_eq!(e.attr("upstream_ms"), None);
         assert_eq!(e.attr("ua"), Some("ua"));
+    }
+
+    #[test]
+    fn compose_prefix() {
+        let e = one(
+            r#"web-1  | 172.18.0.1 - - [01/Jun/2023:14:50:00 +0900] "GET /x HTTP/1.1" 200 5 "-" "ua" "-""#,
+        );
+        assert_eq!(e.client.as_deref(), Some("172.18.0.1"));
+        assert_eq!(e.path.as_deref(), Some("/x"));
     }
 
     #[test]
