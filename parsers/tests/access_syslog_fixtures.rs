@@ -494,11 +494,13 @@ fn mutation_fuzz() {
             .unwrap_or_else(|e| panic!("{}: {e}", x.format));
         assert!(acct.balanced());
     }
-    for name in ["openstack-oslo"] {
-        let f = r.entry(r.find(name).unwrap()).unwrap().format.clone();
-        let (_, acct) = ParseTester::new(f.as_ref(), "UTC")
-            .check(corpus.as_bytes())
-            .unwrap();
-        assert!(acct.balanced());
-    }
+    let f = r
+        .entry(r.find("openstack-oslo").unwrap())
+        .unwrap()
+        .format
+        .clone();
+    let (_, acct) = ParseTester::new(f.as_ref(), "UTC")
+        .check(corpus.as_bytes())
+        .unwrap();
+    assert!(acct.balanced());
 }
