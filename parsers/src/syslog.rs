@@ -16,9 +16,11 @@
 //! - cron (Debian `CRON[pid]`, cronie `CROND[pid]`/`crond`): `(user) CMD
 //!   (command)` is a `job_start` with the command's stable name as `job`;
 //!   Debian's `(CRON) error (grandchild #N failed with exit status S)` from
-//!   the same pid is its `job_fail`, `pam_unix(cron:session): session closed`
-//!   its `job_end`; cronie's `CMDEND` is a `job_end`. Daemon lines
-//!   (`(CRON) INFO`, `STARTUP`) stay `log`.
+//!   the same pid is its `job_fail`; its `(user) END (...)` (`cron -L 2`),
+//!   cronie's `CMDEND`, or else `pam_unix(cron:session): session closed`
+//!   its `job_end` (one end per run: nothing after a failure). The job's
+//!   pid that `cron -L 8` writes (`CMD ([23983] cmd)`) is the `run_id`.
+//!   Daemon lines (`(CRON) INFO`, `STARTUP`) stay `log`.
 //! - systemd (`systemd[pid]`): `Starting X...` → `job_start`; `Finished X.`,
 //!   `X: Deactivated successfully.`, `X: Succeeded.` → `job_end`; `X: Main
 //!   process exited, code=exited, status=1/FAILURE` (or killed), `X: Failed
@@ -304,6 +306,8 @@ struct CronRun {
     job: String,
     user: Option<String>,
     start: i64,
+    /// Its failure was reported (the run ended).
+    failed: bool,
 }
 
 /// One systemd unit run.
@@ -610,6 +614,16 @@ impl JobTracker {
     fn cron<'a>(&mut self, e: &mut Event<'a>, msg: &'a str) {
         let ts = e.ts;
         if let Some((user, verb, text)) = cron_parts(msg) {
+            // With `cron -L 8` and up, Debian names the job's pid: `([23983] cmd)`.
+            let (gpid, text) = match text.strip_prefix('[').and_then(|t| t.split_once("] ")) {
+                Some((p, rest)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) => {
+                    (Some(p), rest)
+                }
+                _ => (None, text),
+            };
+            if let Some(p) = gpid {
+                e.run_id = Some(Cow::Borrowed(p));
+            }
             match verb {
                 "CMD" => {
                     let job = cron_job_name(text);
@@ -624,31 +638,48 @@ impl JobTracker {
                                 job: job.to_string(),
                                 user: Some(user.to_string()),
                                 start: ts,
+                                failed: false,
                             },
                         );
                     }
                 }
-                "CMDEND" => {
-                    e.kind = Kind::JobEnd;
+                // Debian `cron -L 2`: `(root) END (cmd)`; cronie: `CMDEND`.
+                "END" | "CMDEND" => {
+                    let run = e.pid.and_then(|p| self.cron.remove(&p));
                     e.job = Some(Cow::Borrowed(cron_job_name(text)));
                     e.user = Some(Cow::Borrowed(user));
-                    if let Some(run) = e.pid.and_then(|p| self.cron.remove(&p)) {
-                        e.duration_ms = Some((ts - run.start) as f64 / 1000.0);
+                    match run {
+                        // The failure was the run's end already.
+                        Some(r) if r.failed => {}
+                        Some(r) => {
+                            e.kind = Kind::JobEnd;
+                            e.duration_ms = Some((ts - r.start) as f64 / 1000.0);
+                        }
+                        None => e.kind = Kind::JobEnd,
                     }
                 }
                 "error" | "ERROR" if user == "CRON" && text.contains("failed with exit status") => {
-                    if let Some(run) = e.pid.and_then(|p| self.cron.remove(&p)) {
-                        e.kind = Kind::JobFail;
+                    e.kind = Kind::JobFail;
+                    if let Some(run) = e.pid.and_then(|p| self.cron.get_mut(&p)) {
+                        if run.failed {
+                            e.kind = Kind::Log;
+                        }
+                        run.failed = true;
                         e.duration_ms = Some((ts - run.start) as f64 / 1000.0);
-                        e.job = Some(Cow::Owned(run.job));
-                        e.user = run.user.map(Cow::Owned);
-                    } else {
-                        e.kind = Kind::JobFail;
+                        e.job = Some(Cow::Owned(run.job.clone()));
+                        e.user = run.user.clone().map(Cow::Owned);
+                    }
+                    // `(grandchild #23982 failed with exit status 1)`
+                    if let Some(g) = text
+                        .strip_prefix("grandchild #")
+                        .and_then(|t| t.split(' ').next())
+                    {
+                        e.run_id = Some(Cow::Borrowed(g));
                     }
                     if let Some(st) = text.rsplit(' ').next() {
                         if !st.is_empty() {
                             e.attrs
-                                .push((Cow::Borrowed("exit_status"), Cow::Owned(st.into())));
+                                .push((Cow::Borrowed("exit_status"), Cow::Borrowed(st)));
                         }
                     }
                 }
@@ -658,10 +689,12 @@ impl JobTracker {
         }
         if msg.starts_with("pam_unix(cron:session): session closed") {
             if let Some(run) = e.pid.and_then(|p| self.cron.remove(&p)) {
-                e.kind = Kind::JobEnd;
-                e.duration_ms = Some((ts - run.start) as f64 / 1000.0);
-                e.job = Some(Cow::Owned(run.job));
-                e.user = run.user.map(Cow::Owned);
+                if !run.failed {
+                    e.kind = Kind::JobEnd;
+                    e.duration_ms = Some((ts - run.start) as f64 / 1000.0);
+                    e.job = Some(Cow::Owned(run.job));
+                    e.user = run.user.map(Cow::Owned);
+                }
             }
         }
     }

@@ -132,6 +132,19 @@ const EXPECT: &[Expect] = &[
         ],
     },
     Expect {
+        file: "syslog/debian_cron_capture.log",
+        format: "syslog",
+        lines: 77,
+        parsed: 77,
+        continuation: 0,
+        kinds: &[
+            ("job_end", 6),
+            ("job_fail", 3),
+            ("job_start", 12),
+            ("log", 56),
+        ],
+    },
+    Expect {
         file: "syslog/rfc5424.log",
         format: "syslog",
         lines: 4,
@@ -503,4 +516,80 @@ fn mutation_fuzz() {
         .check(corpus.as_bytes())
         .unwrap();
     assert!(acct.balanced());
+}
+
+/// Real Debian cron (3.0pl1-162) output, `cron -f -L 15` then `cron -f`.
+#[test]
+fn real_cron_runs() {
+    let ev = events_of("syslog/debian_cron_capture.log", "syslog");
+    let runs: Vec<(u32, Kind, &str, Option<&str>, Option<f64>)> = ev
+        .iter()
+        .filter(|e| e.kind != Kind::Log)
+        .take(6)
+        .map(|e| {
+            (
+                e.line,
+                e.kind,
+                e.job.as_deref().unwrap_or(""),
+                e.run_id.as_deref(),
+                e.duration_ms,
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        vec![
+            (
+                13,
+                Kind::JobStart,
+                "/tmp/cronlab/job-ok.sh",
+                Some("23983"),
+                None
+            ),
+            (
+                14,
+                Kind::JobStart,
+                "/tmp/cronlab/job-ok.sh",
+                Some("23981"),
+                None
+            ),
+            (
+                15,
+                Kind::JobStart,
+                "/tmp/cronlab/job-fail.sh",
+                Some("23982"),
+                None
+            ),
+            (
+                16,
+                Kind::JobFail,
+                "/tmp/cronlab/job-fail.sh",
+                Some("23982"),
+                Some(2000.0)
+            ),
+            (
+                19,
+                Kind::JobEnd,
+                "/tmp/cronlab/job-ok.sh",
+                Some("23981"),
+                Some(3000.0)
+            ),
+            (
+                20,
+                Kind::JobEnd,
+                "/tmp/cronlab/job-ok.sh",
+                Some("23983"),
+                Some(3000.0)
+            ),
+        ]
+    );
+    // With the default log level the CMD line comes from another pid than
+    // the PAM session: starts only, no invented ends.
+    let last: Vec<Kind> = ev
+        .iter()
+        .skip(60)
+        .filter(|e| e.kind != Kind::Log)
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(last, vec![Kind::JobStart, Kind::JobStart, Kind::JobStart]);
 }
