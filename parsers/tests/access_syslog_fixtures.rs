@@ -522,7 +522,8 @@ fn mutation_fuzz() {
 #[test]
 fn real_cron_runs() {
     let ev = events_of("syslog/debian_cron_capture.log", "syslog");
-    let runs: Vec<(u32, Kind, &str, Option<&str>, Option<f64>)> = ev
+    type Run<'a> = (u32, Kind, &'a str, Option<&'a str>, Option<f64>);
+    let runs: Vec<Run<'_>> = ev
         .iter()
         .filter(|e| e.kind != Kind::Log)
         .take(6)
