@@ -110,6 +110,38 @@ const EXPECT: &[Expect] = &[
         kinds: &[("log", 3), ("request", 8)],
     },
     Expect {
+        file: "access/haproxy_raw_capture.log",
+        format: "haproxy-http",
+        lines: 16,
+        parsed: 8,
+        continuation: 0,
+        kinds: &[("request", 8)],
+    },
+    Expect {
+        file: "access/apache_D_capture.log",
+        format: "access-combined-timed",
+        lines: 7,
+        parsed: 7,
+        continuation: 0,
+        kinds: &[("request", 7)],
+    },
+    Expect {
+        file: "access/apache_TD_capture.log",
+        format: "access-combined-timed",
+        lines: 7,
+        parsed: 7,
+        continuation: 0,
+        kinds: &[("request", 7)],
+    },
+    Expect {
+        file: "access/apache_vhost_capture.log",
+        format: "access-combined",
+        lines: 7,
+        parsed: 7,
+        continuation: 0,
+        kinds: &[("request", 7)],
+    },
+    Expect {
         file: "access/apache_combined_D.log",
         format: "access-combined-timed",
         lines: 5,
@@ -593,4 +625,27 @@ fn real_cron_runs() {
         .map(|e| e.kind)
         .collect();
     assert_eq!(last, vec![Kind::JobStart, Kind::JobStart, Kind::JobStart]);
+}
+
+/// Real Apache 2.4 and HAProxy 2.6 output captured here.
+#[test]
+fn real_apache_and_haproxy() {
+    let d = events_of("access/apache_D_capture.log", "access-combined-timed");
+    let td = events_of("access/apache_TD_capture.log", "access-combined-timed");
+    let vh = events_of("access/apache_vhost_capture.log", "access-combined");
+    assert_eq!(d[2].duration_ms, Some(358.739));
+    assert_eq!(d[2].route.as_deref(), Some("/app/api/session/restore"));
+    for (a, b) in d.iter().zip(&td) {
+        assert_eq!(a.duration_ms, b.duration_ms);
+        assert_eq!((a.ts, a.status, &a.route), (b.ts, b.status, &b.route));
+    }
+    assert_eq!(vh[0].host.as_deref(), Some("www.example.test:80"));
+    assert_eq!(vh[0].client.as_deref(), Some("127.0.0.1"));
+    assert_eq!(vh[1].attr("ua"), Some(r#"Mozilla/5.0 (Macintosh) \"q\""#));
+    let ha = events_of("access/haproxy_raw_capture.log", "haproxy-http");
+    assert_eq!(ha[0].duration_ms, Some(355.0));
+    assert_eq!(ha[0].attr("server"), Some("srv1"));
+    assert_eq!(ha[0].route.as_deref(), Some("/api/session/restore"));
+    assert_eq!(ha[7].status, Some(408));
+    assert_eq!(ha[7].attr("termination"), Some("cR--"));
 }

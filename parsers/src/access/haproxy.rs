@@ -32,6 +32,10 @@ use crate::time::{self, Resolver};
 use memchr::memchr;
 use std::borrow::Cow;
 
+/// Reason for HAProxy's own messages written without a syslog header
+/// (`log stdout format raw`, stderr `[WARNING]` lines): they carry no time.
+pub const REASON_NO_TS_MESSAGE: &str = "HAProxy message without timestamp";
+
 fn tok(s: &str) -> Option<(&str, &str)> {
     let s = s.trim_start_matches(' ');
     if s.is_empty() {
@@ -193,6 +197,9 @@ impl LineParser for HaproxyParser {
                     }
                     None => Disposition::Skipped(REASON_BAD_TIME),
                 },
+                None if !text.starts_with(|c: char| c.is_ascii_digit()) => {
+                    Disposition::Skipped(REASON_NO_TS_MESSAGE)
+                }
                 None => Disposition::Skipped(reason),
             },
         }
