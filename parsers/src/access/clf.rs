@@ -620,6 +620,18 @@ mod tests {
     }
 
     #[test]
+    fn ingress_nginx_on_a_kubernetes_node() {
+        // CRI prefix, ingress-nginx's default log format.
+        let e = one(
+            r#"2023-06-01T05:50:00.123456789Z stdout F 10.244.0.1 - - [01/Jun/2023:05:50:00 +0000] "GET /api/items/9 HTTP/1.1" 200 615 "-" "curl/8.1" 84 0.123 [default-app-80] [] 10.244.1.7:8080 615 0.120 200 5a1c2e9f0b7d4c3e8a6f1d2b3c4e5f60"#,
+        );
+        assert_eq!(e.client.as_deref(), Some("10.244.0.1"));
+        assert_eq!(e.duration_ms, Some(123.0));
+        assert_eq!(e.attr("upstream_ms"), Some("120"));
+        assert_eq!(e.route.as_deref(), Some("/api/items/:id"));
+    }
+
+    #[test]
     fn apache_variants() {
         // %D microseconds.
         let e = one(

@@ -18,6 +18,10 @@
 //! - [`json`]: JSON access logs (Caddy, Cloudflare-like, nginx
 //!   `escape=json`), with docker-compose prefixes stripped.
 //! - [`oslo`]: OpenStack oslo.log files, whose WSGI lines are requests.
+//!
+//! CLF and JSON lines are also read behind a container runtime's prefix
+//! (`docker compose logs`' `web-1  | `, the CRI format's `<RFC 3339> stdout
+//! F ` on Kubernetes nodes), see [`strip_compose_prefix`].
 
 pub mod clf;
 pub mod haproxy;
@@ -277,10 +281,24 @@ pub fn ms_text(ms: f64) -> String {
     }
 }
 
-/// Strip a docker-compose / `docker logs` style prefix (`caddy  | `,
-/// `web_1    | `) in front of a line: a short service name, spaces, `| `.
+/// Strip a container runtime's prefix in front of a line: docker-compose's
+/// (`caddy  | `, `web_1    | `: a short service name, spaces, `| `) or the
+/// CRI log format's of Kubernetes nodes (`2023-06-01T05:50:00.123456789Z
+/// stdout F `, as in `/var/log/containers/*.log`).
 pub fn strip_compose_prefix(line: &str) -> &str {
     let b = line.as_bytes();
+    if b.len() > 30 && b[4] == b'-' && b[10] == b'T' && b[0].is_ascii_digit() {
+        if let Some(sp) = memchr::memchr(b' ', &b[..b.len().min(40)]) {
+            let rest = &line[sp + 1..];
+            for stream in ["stdout ", "stderr "] {
+                if let Some(r) = rest.strip_prefix(stream) {
+                    if let Some(r) = r.strip_prefix("F ").or_else(|| r.strip_prefix("P ")) {
+                        return r;
+                    }
+                }
+            }
+        }
+    }
     let lim = b.len().min(64);
     if let Some(bar) = memchr::memchr(b'|', &b[..lim]) {
         let name = line[..bar].trim_end();
@@ -338,6 +356,14 @@ mod tests {
         assert_eq!(strip_origin("https://h"), "/");
         assert_eq!(strip_compose_prefix("caddy  | {\"a\":1}"), "{\"a\":1}");
         assert_eq!(strip_compose_prefix("web_1    | x"), "x");
+        assert_eq!(
+            strip_compose_prefix("2023-06-01T05:50:00.123456789Z stdout F 1.2.3.4 - -"),
+            "1.2.3.4 - -"
+        );
+        assert_eq!(
+            strip_compose_prefix("2023-06-01T05:50:00Z INFO not a cri line at all"),
+            "2023-06-01T05:50:00Z INFO not a cri line at all"
+        );
         assert_eq!(
             strip_compose_prefix("{\"a\":\"x | y\"}"),
             "{\"a\":\"x | y\"}"
