@@ -513,11 +513,6 @@ impl<'a> Acc<'a> {
     }
 }
 
-/// Borrow a `Cow` for the lifetime of the line when it is borrowed, else keep it owned.
-fn keep(c: Str<'_>) -> Str<'_> {
-    c
-}
-
 /// Parse one JSON access line; `Ok(None)` when it is JSON but no access record.
 fn access_event<'a>(
     text: &'a str,
@@ -575,7 +570,7 @@ fn access_event<'a>(
             e.client = hop.map(Cow::Owned).or(r);
         }
     }
-    e.host = acc.host.map(keep);
+    e.host = acc.host;
     e.app = acc.logger;
     e.request_id = acc.request_id;
     e.user = acc.user;

@@ -21,7 +21,7 @@ use super::{
 use crate::event::EventSink;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
-use crate::time::{self, Resolver};
+use crate::time;
 use chrono::NaiveDate;
 use std::borrow::Cow;
 
@@ -129,8 +129,8 @@ impl Format for W3c {
         0.95 * sample.fraction(|l| l.trim().is_empty(), |l| is_w3c_line(l, &cols))
     }
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
+        let _ = ctx;
         Box::new(W3cParser {
-            resolver: ctx.resolver,
             cols: columns(IIS_DEFAULT),
             declared: false,
             date: None,
@@ -139,8 +139,6 @@ impl Format for W3c {
 }
 
 struct W3cParser {
-    #[allow(dead_code)]
-    resolver: Resolver,
     cols: Vec<Col>,
     declared: bool,
     /// `#Date:` of the current block, for files without a `date` column.
@@ -283,7 +281,7 @@ mod tests {
     use super::*;
     use crate::event::{Event, Kind};
     use crate::parser::parse_str;
-    use crate::time::{Zone, format_utc};
+    use crate::time::{Resolver, Zone, format_utc};
 
     #[test]
     fn fields_driven() {
