@@ -18,6 +18,9 @@
 //!   `RayID`.
 //! - Google Cloud `httpRequest{requestMethod, requestUrl, status,
 //!   responseSize, remoteIp, userAgent, latency: "0.123s"}`.
+//! - Framework request logs (Rails lograge, pino-http-like): `method`,
+//!   `path`, `status`, `duration` in milliseconds (a bare `duration` number
+//!   is seconds only in Caddy's lines).
 //!
 //! A line with a status and a method or path is a `request`; other JSON
 //! lines in the same file (a server's startup messages) are read like
@@ -322,16 +325,25 @@ struct Acc<'a> {
     logger: Option<Str<'a>>,
     request_id: Option<Str<'a>>,
     user: Option<Str<'a>>,
+    /// A `duration`-like value whose unit depends on who wrote it.
+    duration_raw: Option<Value<'a>>,
+    /// Caddy's keys were seen (`bytes_read`, `resp_headers`).
+    caddy: bool,
 }
 
-/// A number of seconds (`0.0016`), or a string with a unit (`"12ms"`,
-/// `"0.123s"`); integers are milliseconds.
-fn duration_value(v: &Value<'_>) -> Option<f64> {
+/// A bare `duration`: a string with its unit (`"12ms"`, `"0.123s"`, GCP's
+/// `latency`) is read as written; a bare number is seconds in Caddy (and
+/// Go's zap) and milliseconds elsewhere (lograge, pino-http, most
+/// frameworks), so the caller says which.
+fn duration_value(v: &Value<'_>, numbers_in_secs: bool) -> Option<f64> {
     match v {
-        Value::Num(n) if n.contains(['.', 'e', 'E']) => n.parse::<f64>().ok().map(|s| s * 1000.0),
-        Value::Num(n) => n.parse::<f64>().ok(),
-        Value::Str(s) if s.contains('.') && s.bytes().all(|c| c.is_ascii_digit() || c == b'.') => {
-            super::secs_to_ms(s)
+        Value::Num(n) => {
+            let x = n.parse::<f64>().ok()?;
+            Some(if numbers_in_secs { x * 1000.0 } else { x })
+        }
+        Value::Str(s) if s.bytes().all(|c| c.is_ascii_digit() || c == b'.') => {
+            let x = super::fast_decimal(s)?;
+            Some(if numbers_in_secs { x * 1000.0 } else { x })
         }
         Value::Str(s) => parse_duration_ms(s, 1.0),
         _ => None,
@@ -458,8 +470,11 @@ impl<'a> Acc<'a> {
                 self.bytes = num_u64(&v)
             }
             "duration" | "latency" | "took" | "elapsed" => {
-                self.duration_ms = self.duration_ms.or_else(|| duration_value(&v))
+                if self.duration_raw.is_none() {
+                    self.duration_raw = Some(v);
+                }
             }
+            "bytes_read" | "resp_headers" => self.caddy = true,
             "request_time" | "reqtime" => {
                 self.duration_ms = self.duration_ms.or_else(|| secs_value(&v))
             }
@@ -529,6 +544,17 @@ fn access_event<'a>(
     let Some(ts) = acc.ts else {
         return Ok(None);
     };
+    if acc.duration_ms.is_none() {
+        let caddy = acc.caddy
+            || acc
+                .logger
+                .as_deref()
+                .is_some_and(|l| l.starts_with("http.log.access"));
+        acc.duration_ms = acc
+            .duration_raw
+            .as_ref()
+            .and_then(|v| duration_value(v, caddy));
+    }
     let mut e = request_event(ts, line);
     e.status = acc.status;
     e.bytes = acc.bytes;
@@ -779,6 +805,15 @@ mod tests {
         );
         let (ev, acct) = run(text);
         assert_eq!((acct.lines, acct.parsed, acct.skipped), (5, 4, 1));
+        let (lg, _) = run(concat!(
+            r#"{"method":"GET","path":"/api/items/3","format":"json","controller":"ItemsController","action":"show","status":200,"duration":58.33,"view":40.43,"db":15.26,"time":"2023-06-01T05:50:00Z"}"#,
+            "\n",
+            r#"{"time":"2023-06-01T05:50:01Z","method":"GET","url":"/x","status":200,"latency":"0.250s"}"#,
+            "\n",
+        ));
+        assert_eq!(lg[0].duration_ms, Some(58.33));
+        assert_eq!(lg[0].route.as_deref(), Some("/api/items/:id"));
+        assert_eq!(lg[1].duration_ms, Some(250.0));
         let e = &ev[0];
         assert_eq!(e.kind, Kind::Request);
         assert_eq!(e.method.as_deref(), Some("GET"));
