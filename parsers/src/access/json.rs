@@ -470,9 +470,7 @@ impl<'a> Acc<'a> {
                 self.bytes = num_u64(&v)
             }
             "duration" | "latency" | "took" | "elapsed" => {
-                if self.duration_raw.is_none() {
-                    self.duration_raw = Some(v);
-                }
+                self.duration_raw = self.duration_raw.take().or(Some(v));
             }
             "bytes_read" | "resp_headers" => self.caddy = true,
             "request_time" | "reqtime" => {
