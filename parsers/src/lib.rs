@@ -37,6 +37,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod assemble;
 pub mod codes;
 pub mod decl;
@@ -45,12 +46,14 @@ pub mod event;
 pub mod fields;
 pub mod generic;
 pub mod mysql;
+pub mod journald;
 pub mod parser;
 pub mod postgres;
 pub mod registry;
 pub mod route;
 pub mod split;
 pub mod structured;
+pub mod syslog;
 pub mod testutil;
 pub mod time;
 
@@ -75,6 +78,17 @@ pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
         Arc::new(mysql::lock_tables::MysqlLockTables),
         Arc::new(mysql::slowlog::MysqlSlow),
         Arc::new(mysql::client_errors::MysqlClientErrors),
+        Arc::new(access::haproxy::Haproxy),
+        Arc::new(access::uwsgi::Uwsgi),
+        Arc::new(access::w3c::W3c),
+        Arc::new(access::ltsv::Ltsv),
+        Arc::new(access::clf::CombinedTimed),
+        Arc::new(access::clf::Combined),
+        Arc::new(access::clf::Common),
+        Arc::new(access::json::JsonAccess),
+        Arc::new(access::oslo::Oslo),
+        Arc::new(journald::Journald),
+        Arc::new(syslog::Syslog),
         Arc::new(structured::JsonLines),
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
