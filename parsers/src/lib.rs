@@ -37,13 +37,17 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod apps;
 pub mod assemble;
 pub mod codes;
+pub mod cosminexus;
 pub mod decl;
 pub mod decode;
 pub mod event;
 pub mod fields;
 pub mod generic;
+pub mod java;
+pub mod jobs;
 pub mod parser;
 pub mod registry;
 pub mod route;
@@ -64,9 +68,11 @@ use std::sync::Arc;
 
 /// Every format written in Rust, most specific first.
 pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
-    vec![
-        Arc::new(structured::JsonLines),
+    let mut v = apps::formats();
+    v.extend([
+        Arc::new(structured::JsonLines) as Arc<dyn Format>,
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
-    ]
+    ]);
+    v
 }

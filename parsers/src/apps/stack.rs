@@ -1,0 +1,258 @@
+//! Stack traces and exceptions: which lines continue a record, and what an
+//! open record learns from them (the exception class into attrs
+//! `exception`, the root cause into `cause`, an error code such as
+//! `ORA-00060` or `SQLSTATE 40001` into `code`).
+
+use crate::codes::extract_code;
+use crate::event::{Event, Kind, Level};
+use std::borrow::Cow;
+
+/// Lines that continue a record in application logs: indented lines, Java,
+/// Python, Ruby, PHP and Go stack trace lines, blank lines.
+pub fn looks_like_continuation(text: &str) -> bool {
+    if crate::assemble::looks_like_continuation(text) {
+        return true;
+    }
+    let t = text.trim_start();
+    t.starts_with("Caused by")
+        || t.starts_with("Traceback (most recent call last)")
+        || t.starts_with("During handling of the above exception")
+        || t.starts_with("The above exception was the direct cause")
+        || ruby_frame(t)
+        || exception_head(t).is_some()
+}
+
+/// A Ruby backtrace line: `/path/file.rb:12:in `method'` or `app/x.rb:5:in ...`.
+pub fn ruby_frame(t: &str) -> bool {
+    (t.starts_with('/') || t.starts_with("app/") || t.starts_with("lib/") || t.starts_with('('))
+        && t.contains(":in ")
+}
+
+/// `java.sql.SQLException: ORA-00060: deadlock detected`,
+/// `Caused by: org.postgresql.util.PSQLException: ERROR: ...`,
+/// `ActiveRecord::StaleObjectError: Attempted ...` → (class, message).
+pub fn exception_head(line: &str) -> Option<(&str, &str)> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("Caused by: ").unwrap_or(t);
+    let t = t.strip_prefix("Suppressed: ").unwrap_or(t);
+    let (class, msg) = match t.find(": ") {
+        Some(i) => (&t[..i], &t[i + 2..]),
+        None => (t.trim_end(), ""),
+    };
+    if class.is_empty() || class.len() > 200 {
+        return None;
+    }
+    let ok_chars = class
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b':'));
+    if !ok_chars || !class.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let last = class
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(class)
+        .trim_start_matches('$');
+    let named = [
+        "Exception",
+        "Error",
+        "Throwable",
+        "Fault",
+        "Failure",
+        "Timeout",
+    ]
+    .iter()
+    .any(|s| last.ends_with(s))
+        || (last.starts_with("Exception") || last.starts_with("Error"));
+    let qualified = class.contains('.') || class.contains("::");
+    if named && (qualified || !msg.is_empty() || last.len() > 9) {
+        Some((class, msg))
+    } else {
+        None
+    }
+}
+
+fn set_attr(e: &mut Event<'static>, key: &'static str, value: &str, replace: bool) {
+    if let Some(slot) = e.attrs.iter_mut().find(|(k, _)| k == key) {
+        if replace {
+            slot.1 = Cow::Owned(value.to_string());
+        }
+        return;
+    }
+    e.attrs
+        .push((Cow::Borrowed(key), Cow::Owned(value.to_string())));
+}
+
+/// Recompute an application event's kind after its level or code changed:
+/// `error` for errors, and for warnings that carry a code; `log` otherwise.
+/// Events of other kinds (requests, jobs) keep theirs.
+pub fn settle_kind(e: &mut Event<'_>) {
+    if !matches!(e.kind, Kind::Log | Kind::Error) {
+        return;
+    }
+    e.kind = match e.level {
+        Some(l) if l >= Level::Error => Kind::Error,
+        Some(Level::Warn) if e.code.is_some() => Kind::Error,
+        _ => Kind::Log,
+    };
+}
+
+/// Learn from one continuation line of an open record.
+pub fn enrich(e: &mut Event<'static>, line: &str) {
+    let t = line.trim_start();
+    if t.starts_with("at ") || t.starts_with("... ") || t.is_empty() {
+        return;
+    }
+    if let Some((class, msg)) = exception_head(t) {
+        let caused = t.starts_with("Caused by");
+        if caused {
+            set_attr(e, "cause", class, true);
+        } else {
+            set_attr(e, "exception", class, false);
+        }
+        if e.code.is_none() {
+            if let Some(c) = extract_code(msg) {
+                e.code = Some(Cow::Owned(c));
+                settle_kind(e);
+            }
+        }
+    } else if let Some(class) = python_exception(line, &e.message) {
+        set_attr(e, "exception", class, true);
+        if e.code.is_none() {
+            if let Some(c) = extract_code(line) {
+                e.code = Some(Cow::Owned(c));
+                settle_kind(e);
+            }
+        }
+    } else if e.code.is_none() && matches!(e.level, Some(l) if l >= Level::Warn) {
+        if let Some(c) = extract_code(t) {
+            e.code = Some(Cow::Owned(c));
+            settle_kind(e);
+        }
+    }
+}
+
+/// The exception line that ends a Python traceback (`psycopg2.errors.LockNotAvailable: ...`,
+/// `KeyError: 'x'`), recognised only once the record holds a `Traceback` line.
+fn python_exception<'l>(line: &'l str, record: &str) -> Option<&'l str> {
+    if line.starts_with([' ', '\t']) || !record.contains("Traceback (most recent call last)") {
+        return None;
+    }
+    let class = match line.find(':') {
+        Some(i) => &line[..i],
+        None => line.trim_end(),
+    };
+    let ok = !class.is_empty()
+        && class.len() <= 200
+        && class.as_bytes()[0].is_ascii_alphabetic()
+        && class
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
+    ok.then_some(class)
+}
+
+/// Learn from a record's own message: an exception named on the first line
+/// (`... failed: java.net.BindException: Address already in use`) or in
+/// Laravel's context (`[object] (Illuminate\\...\\QueryException(code: 40001): ...`).
+pub fn enrich_from_text(e: &mut Event<'_>) {
+    if e.attr("exception").is_some() {
+        return;
+    }
+    let found =
+        php_exception(&e.message).map(|(c, code)| (c.to_string(), code.map(str::to_string)));
+    if let Some((class, code)) = found {
+        e.attrs
+            .push((Cow::Borrowed("exception"), Cow::Owned(class)));
+        if e.code.is_none() {
+            if let Some(c) = code.filter(|c| c != "0" && !c.is_empty()) {
+                e.code = Some(Cow::Owned(c));
+            }
+        }
+        settle_kind(e);
+    }
+}
+
+/// PHP / Monolog exception in a message: `[object] (Vendor\\Pkg\\FooException(code: 42): msg at file:line)`
+/// → (class, code).
+pub fn php_exception(msg: &str) -> Option<(&str, Option<&str>)> {
+    let i = msg.find("[object] (")?;
+    let rest = &msg[i + "[object] (".len()..];
+    let end = rest.find("(code: ")?;
+    let class = &rest[..end];
+    if class.is_empty() || class.len() > 200 || class.contains(' ') {
+        return None;
+    }
+    let after = &rest[end + "(code: ".len()..];
+    let code = after.find(')').map(|j| &after[..j]);
+    let class = class.rsplit('\\').next().unwrap_or(class);
+    Some((class, code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exception_heads() {
+        let cases = [
+            (
+                "java.sql.SQLException: ORA-00060: deadlock detected",
+                Some(("java.sql.SQLException", "ORA-00060: deadlock detected")),
+            ),
+            (
+                "\tCaused by: java.net.BindException: Address already in use",
+                Some(("java.net.BindException", "Address already in use")),
+            ),
+            (
+                "ActiveRecord::StaleObjectError: Attempted to update a stale object",
+                Some((
+                    "ActiveRecord::StaleObjectError",
+                    "Attempted to update a stale object",
+                )),
+            ),
+            (
+                "org.apache.catalina.LifecycleException",
+                Some(("org.apache.catalina.LifecycleException", "")),
+            ),
+            ("Error: something", Some(("Error", "something"))),
+            ("Error", None),
+            ("INFO: done", None),
+            ("at com.example.Foo.bar(Foo.java:1)", None),
+            ("Completed 200 OK in 3ms", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(exception_head(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn php() {
+        let m = r#"Target class does not exist. {"exception":"[object] (Illuminate\\Contracts\\Container\\BindingResolutionException(code: 0): Target"#;
+        assert_eq!(
+            php_exception(m),
+            Some(("BindingResolutionException", Some("0")))
+        );
+    }
+
+    #[test]
+    fn enrich_sets_exception_cause_and_code() {
+        let mut e = Event::new(Kind::Log, 0, 1, 0);
+        e.level = Some(Level::Warn);
+        enrich(
+            &mut e,
+            "org.springframework.dao.CannotAcquireLockException: could not execute",
+        );
+        enrich(&mut e, "\tat x.Y.z(Y.java:1)");
+        enrich(
+            &mut e,
+            "Caused by: org.postgresql.util.PSQLException: ERROR: deadlock detected SQLSTATE: 40P01",
+        );
+        assert_eq!(
+            e.attr("exception"),
+            Some("org.springframework.dao.CannotAcquireLockException")
+        );
+        assert_eq!(e.attr("cause"), Some("org.postgresql.util.PSQLException"));
+        assert_eq!(e.code.as_deref(), Some("SQLSTATE 40P01"));
+        assert_eq!(e.kind, Kind::Error);
+    }
+}
