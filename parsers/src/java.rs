@@ -36,6 +36,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.95,
             marker: None,
             refine: None,
+            cont: None,
         },
         HeadFormat {
             name: "tomcat-juli",
@@ -44,6 +45,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.92,
             marker: None,
             refine: None,
+            cont: None,
         },
         HeadFormat {
             name: "spring-boot",
@@ -52,6 +54,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.93,
             marker: None,
             refine: None,
+            cont: None,
         },
         HeadFormat {
             name: "wildfly",
@@ -60,6 +63,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.9,
             marker: None,
             refine: None,
+            cont: None,
         },
         HeadFormat {
             name: "java-log4j",
@@ -68,6 +72,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.8,
             marker: None,
             refine: None,
+            cont: None,
         },
     ]
 }

@@ -32,6 +32,7 @@ pub fn console_format() -> HeadFormat {
         weight: 0.9,
         marker: None,
         refine: Some(aspnet_request),
+        cont: None,
     }
 }
 

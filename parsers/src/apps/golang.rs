@@ -23,6 +23,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.9,
             marker: None,
             refine: None,
+            cont: None,
         },
         HeadFormat {
             name: "go-logrus",
@@ -31,6 +32,7 @@ pub fn formats() -> Vec<HeadFormat> {
             weight: 0.9,
             marker: None,
             refine: None,
+            cont: None,
         },
     ]
 }

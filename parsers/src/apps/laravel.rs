@@ -24,7 +24,14 @@ pub fn format() -> HeadFormat {
         weight: 0.92,
         marker: None,
         refine: None,
+        cont: Some(laravel_cont),
     }
+}
+
+/// Lines inside a Laravel record: the context's closing `"}`, `[previous exception]`.
+fn laravel_cont(l: &str) -> bool {
+    let t = l.trim();
+    t.starts_with("\"}") || t.starts_with("[previous exception]") || t == "[stacktrace]"
 }
 
 /// Monolog level names.

@@ -129,6 +129,10 @@ pub struct HeadFormat {
     /// the line after a head that carried no message, as in .NET's console
     /// two-line form): recognise requests and the like.
     pub refine: Option<fn(&mut Event<'static>)>,
+    /// Lines that continue a record in this format beyond the usual stack
+    /// trace shapes (Laravel's `"}` and `[previous exception]`): left out
+    /// when sniffing.
+    pub cont: Option<fn(&str) -> bool>,
 }
 
 impl HeadFormat {
@@ -138,8 +142,13 @@ impl HeadFormat {
                 return 0.0;
             }
         }
+        let cont = self.cont;
         let f = sample.fraction(
-            |l| l.trim().is_empty() || stack::looks_like_continuation(l),
+            |l| {
+                l.trim().is_empty()
+                    || ((self.head)(l).is_none()
+                        && (stack::looks_like_continuation(l) || cont.is_some_and(|c| c(l))))
+            },
             |l| (self.head)(l).is_some(),
         );
         self.weight * f
@@ -269,15 +278,16 @@ pub fn bracketed(s: &str, open: char, close: char) -> Option<(&str, &str)> {
 /// specific first (registered by [`crate::builtin_formats`]).
 pub fn formats() -> Vec<std::sync::Arc<dyn Format>> {
     use std::sync::Arc;
-    let mut v: Vec<Arc<dyn Format>> = Vec::new();
-    v.push(Arc::new(crate::cosminexus::Cosminexus));
-    v.push(Arc::new(crate::jobs::sidekiq::SidekiqText));
-    v.push(Arc::new(crate::jobs::sidekiq::SidekiqJson));
-    v.push(Arc::new(crate::jobs::celery::Celery));
-    v.push(Arc::new(crate::jobs::kube::KubeEventsText));
-    v.push(Arc::new(crate::jobs::kube::KubeEventsJson));
-    v.push(Arc::new(rails::Rails));
-    v.push(Arc::new(rails::RubyLogger));
+    let mut v: Vec<Arc<dyn Format>> = vec![
+        Arc::new(crate::cosminexus::Cosminexus),
+        Arc::new(crate::jobs::sidekiq::SidekiqText),
+        Arc::new(crate::jobs::sidekiq::SidekiqJson),
+        Arc::new(crate::jobs::celery::Celery),
+        Arc::new(crate::jobs::kube::KubeEventsText),
+        Arc::new(crate::jobs::kube::KubeEventsJson),
+        Arc::new(rails::Rails),
+        Arc::new(rails::RubyLogger),
+    ];
     for f in crate::java::formats() {
         v.push(Arc::new(f));
     }

@@ -25,6 +25,7 @@ pub fn format() -> HeadFormat {
         weight: 0.86,
         marker: Some(python_marker),
         refine: None,
+        cont: None,
     }
 }
 

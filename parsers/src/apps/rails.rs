@@ -117,9 +117,12 @@ pub fn parse_started(msg: &str) -> Option<(&str, &str, Option<&str>, Option<Stam
     Some((method, path, client, stamp))
 }
 
+/// A `Completed` line: status, duration in ms, and the breakdown (`Views`, `ActiveRecord`, ...).
+pub type Completed<'a> = (u16, Option<f64>, Vec<(&'a str, &'a str)>);
+
 /// `Completed 200 OK in 13012ms (Views: 1.2ms | ActiveRecord: 3.4ms | Allocations: 10)`
 /// → (status, duration ms, breakdown).
-pub fn parse_completed(msg: &str) -> Option<(u16, Option<f64>, Vec<(&str, &str)>)> {
+pub fn parse_completed(msg: &str) -> Option<Completed<'_>> {
     let rest = msg.strip_prefix("Completed ")?;
     let (status, rest) = rest.split_once(' ')?;
     let status: u16 = status.parse().ok()?;

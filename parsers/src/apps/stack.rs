@@ -16,10 +16,25 @@ pub fn looks_like_continuation(text: &str) -> bool {
     let t = text.trim_start();
     t.starts_with("Caused by")
         || t.starts_with("Traceback (most recent call last)")
+        || t.starts_with("Stack trace:")
+        || t.starts_with("PHP Stack trace:")
         || t.starts_with("During handling of the above exception")
         || t.starts_with("The above exception was the direct cause")
         || ruby_frame(t)
+        || go_frame(t)
         || exception_head(t).is_some()
+}
+
+/// A Go stack line: `goroutine 1 [running]:`, `created by ...`, or a function
+/// name alone on its line (`go.opentelemetry.io/x/y.(*T).Start.func1`, `main.main()`).
+pub fn go_frame(t: &str) -> bool {
+    if t.starts_with("goroutine ") && t.ends_with("]:") || t.starts_with("created by ") {
+        return true;
+    }
+    !t.contains(' ')
+        && t.contains('.')
+        && (t.contains('/') || t.ends_with(')'))
+        && !t.starts_with(|c: char| c.is_ascii_digit() || c == '[' || c == '{')
 }
 
 /// A Ruby backtrace line: `/path/file.rb:12:in `method'` or `app/x.rb:5:in ...`.

@@ -81,9 +81,7 @@ pub fn parse_text(text: &str) -> Option<SkLine<'_>> {
         if let Some(lvl) = tok.strip_suffix(':').and_then(sk_level) {
             l.level = Some(lvl);
             l.msg = Cow::Borrowed(after);
-            if l.tid.is_none() {
-                return None;
-            }
+            l.tid.as_ref()?;
             return Some(l);
         }
         if let Some(v) = tok.strip_prefix("pid=") {
