@@ -198,3 +198,105 @@ fn zap_and_bunyan_fields() {
     );
     assert_eq!(ev[0].pid, Some(7));
 }
+
+/// Hand-made samples (formats whose real samples cannot be copied, or that
+/// must be told apart from a neighbour) are sniffed right by the whole registry.
+#[test]
+fn look_alikes_are_told_apart() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "sidekiq",
+            "2017-06-06T20:55:55.724Z 207 TID-5aro4 INFO: Booting Sidekiq 5.0.2\n2017-06-07T10:55:00.064Z 10 TID-2ndao SchedulerMasterImport JID-0ea2f2a2 INFO: start\n2017-06-07T10:55:00.206Z 10 TID-2ndao SchedulerMasterImport JID-0ea2f2a2 INFO: done: 0.142 sec\n",
+        ),
+        (
+            "sidekiq",
+            "2020-01-01T00:00:00.000Z pid=1 tid=2mw class=HardWorker jid=b4a8 INFO: start\n2020-01-01T00:00:00.101Z pid=1 tid=2mw class=HardWorker jid=b4a8 elapsed=0.101 INFO: done\n",
+        ),
+        (
+            "sidekiq-json",
+            "{\"ts\":\"2023-06-01T03:00:00.000Z\",\"pid\":9,\"tid\":\"owq\",\"lvl\":\"INFO\",\"msg\":\"start\",\"ctx\":{\"class\":\"J\",\"jid\":\"j1\"}}\n",
+        ),
+        (
+            "ruby-logger",
+            "I, [2016-05-03T14:36:37.421862 #12345]  INFO -- worker: polling\nW, [2016-05-03T14:36:38.000000 #12345]  WARN -- worker: slow\n",
+        ),
+        (
+            "rails",
+            "I, [2016-05-03T14:36:37.421862 #12345]  INFO -- : Started GET \"/\" for 127.0.0.1 at 2016-05-03 14:36:37 +0900\nI, [2016-05-03T14:36:37.500000 #12345]  INFO -- : Completed 200 OK in 3ms\n",
+        ),
+        (
+            "node-bunyan-pino",
+            "{\"level\":30,\"time\":1685598600123,\"pid\":12,\"hostname\":\"api-1\",\"msg\":\"hello\"}\n{\"level\":40,\"time\":1685598600124,\"pid\":12,\"hostname\":\"api-1\",\"msg\":\"warn\"}\n",
+        ),
+        (
+            "json-lines",
+            "{\"time\":\"2023-06-01T00:00:00Z\",\"level\":\"info\",\"msg\":\"a\"}\n{\"time\":\"2023-06-01T00:00:01Z\",\"level\":\"warn\",\"msg\":\"b\"}\n",
+        ),
+        (
+            "dotnet-serilog",
+            "{\"@t\":\"2023-06-01T05:50:00Z\",\"@mt\":\"Hi {Name}\",\"Name\":\"x\"}\n",
+        ),
+        (
+            "tomcat-juli",
+            "21-Jan-2024 17:06:43.203 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [1558] milliseconds\n",
+        ),
+        (
+            "spring-boot",
+            "2023-06-01 14:50:00.123  INFO 12345 --- [           main] o.s.b.w.embedded.tomcat.TomcatWebServer  : Tomcat started on port(s): 8080 (http)\n",
+        ),
+        (
+            "java-log4j",
+            "2023-06-01 14:50:00,123 [pool-1-thread-3] WARN  com.example.SessionStore - lock wait 1200 ms\n",
+        ),
+        (
+            "wildfly",
+            "2023-06-01 14:50:00,123 INFO  [org.jboss.as] (MSC service thread 1-2) WFLYSRV0049: WildFly Full 27.0.0.Final starting\n",
+        ),
+        (
+            "websphere",
+            "[1/21/24 17:06:43:203 JST] 00000034 WebContainer  I   SRVE0242I: [app] Initialization successful.\n",
+        ),
+        (
+            "generic",
+            "2023-06-01 14:50:00 something happened\n2023-06-01 14:50:01 and then more\n",
+        ),
+        (
+            "python-logging",
+            "2023-06-01 14:50:00,123 - app.db - ERROR - could not lock row\n2023-06-01 14:50:01,000 - app.db - INFO - ok\n",
+        ),
+        (
+            "celery",
+            "[2023-06-01 12:00:00,123: INFO/MainProcess] Task app.tasks.grant_points[e231] received\n",
+        ),
+        (
+            "cosminexus",
+            "**** Linux apsv01 TZ=Asia/Tokyo 2023/06/01 09:00:00.000\r\n0000 2023/06/01 14:50:00.123 HEJB             00001AFC 0000144C KDJE34368-W x\r\n",
+        ),
+        (
+            "go-logrus",
+            "INFO[2023-06-01T14:50:00+09:00] started                                       port=8080\n",
+        ),
+        (
+            "dotnet-console",
+            "2023-06-01 14:50:00 info: Microsoft.Hosting.Lifetime[14]\n      Now listening on: http://localhost:5000\n",
+        ),
+        (
+            "kube-events",
+            "LAST SEEN   TYPE      REASON    OBJECT                 MESSAGE\n5m          Normal    Started   pod/a-123456-abcde     Started container a\n",
+        ),
+        (
+            "batch-kv",
+            "2023-06-01 03:00:00.200 INFO lock acquired key=batch:points ttl=30s owner=b1:42\n2023-06-01 03:00:30.200 WARN lock expired key=batch:points owner=b1:42\n",
+        ),
+    ];
+    let reg = Registry::builtin();
+    for (want, text) in cases {
+        let lines = sample_lines(text);
+        let s = reg.sniff(&Sample {
+            lines: &lines,
+            file_name: "x.log",
+        });
+        let got = s.best.and_then(|i| reg.entry(i)).map(|e| e.format.name());
+        assert_eq!(got, Some(*want), "{text}");
+    }
+}
