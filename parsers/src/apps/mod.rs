@@ -88,6 +88,14 @@ pub fn head_event<'a>(h: Head<'a>, resolver: &Resolver, line: &Line<'_>) -> Opti
     }
     let mut e = s.finish()?;
     stack::enrich_from_text(&mut e);
+    if e.kind == crate::event::Kind::Log {
+        if let Some((kind, key)) = stack::lease_in_message(&e.message) {
+            e.kind = kind;
+            if e.resource.is_none() {
+                e.resource = key.map(|k| Cow::Owned(k.to_string()));
+            }
+        }
+    }
     Some(e)
 }
 

@@ -271,3 +271,90 @@ mod tests {
         assert_eq!(e.kind, Kind::Error);
     }
 }
+
+/// A distributed-lock / lease event named in an application message, as
+/// ZooKeeper / Curator, Consul, Redis-lock and in-house wrappers word it:
+/// `Acquired lock /locks/points-grant`, `lock acquired key=batch:points`,
+/// `Lost lock ...`, `lease expired`, `Released lock ...`, `Renewed lease ...`.
+/// Failures and waits (`failed to acquire lock`, `waiting for lock`) are not
+/// lease events. Returns the kind and the lock's key when the message names one.
+pub fn lease_in_message(msg: &str) -> Option<(Kind, Option<&str>)> {
+    let first = msg.lines().next().unwrap_or("");
+    if first.len() > 400 {
+        return None;
+    }
+    let lower = first.to_ascii_lowercase();
+    let noun = ["lock", "lease", "mutex", "leadership"]
+        .iter()
+        .find_map(|n| lower.find(n).map(|i| (i, n.len())));
+    let (at, len) = noun?;
+    for neg in [
+        "fail", "could not", "couldn't", "unable", "cannot", "not acquire", "timeout", "timed out",
+        "waiting", "wait ", "retry", "trying", "attempt", "deadlock", "lock wait", "unlock",
+    ] {
+        if lower.contains(neg) {
+            return None;
+        }
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(w));
+    let kind = if has(&["expired", "lost", "expire", "stolen"]) {
+        Kind::LeaseExpire
+    } else if has(&["renewed", "extended", "refreshed", "renew"]) {
+        Kind::LeaseRenew
+    } else if has(&["released", "release"]) {
+        Kind::LeaseRelease
+    } else if has(&["acquired", "obtained", "granted", "took", "holding"]) {
+        Kind::LeaseAcquire
+    } else {
+        return None;
+    };
+    // The key: `key=...`, else the token after the noun that looks like a key.
+    let key = first
+        .find("key=")
+        .map(|i| &first[i + 4..])
+        .or_else(|| first.get(at + len..))
+        .and_then(|rest| {
+            rest.split_whitespace()
+                .map(|t| t.trim_end_matches([',', ';', '.', ':']))
+                .map(|t| t.strip_prefix("key=").unwrap_or(t))
+                .find(|t| {
+                    !matches!(*t, "on" | "for" | "of" | "acquired" | "released" | "expired" | "lost" | "renewed" | "by" | "is" | "was" | "has" | "the")
+                })
+        })
+        .filter(|t| {
+            t.len() >= 2
+                && t.len() <= 200
+                && t.contains(['/', ':', '-', '_', '.'])
+                && !t.contains('=')
+        });
+    Some((kind, key))
+}
+
+#[cfg(test)]
+mod lease_tests {
+    use super::*;
+
+    #[test]
+    fn lease_words() {
+        let cases = [
+            ("Acquired lock /locks/points-grant", Some((Kind::LeaseAcquire, Some("/locks/points-grant")))),
+            ("lock acquired key=batch:points ttl=30s", Some((Kind::LeaseAcquire, Some("batch:points")))),
+            ("Lost lock on /locks/points-grant: session expired", Some((Kind::LeaseExpire, Some("/locks/points-grant")))),
+            ("Lease points-grant expired before run finished", Some((Kind::LeaseExpire, Some("points-grant")))),
+            ("Released lock batch:points", Some((Kind::LeaseRelease, Some("batch:points")))),
+            ("Renewed lease", Some((Kind::LeaseRenew, None))),
+            ("Failed to acquire lock batch:points", None),
+            ("Waiting for lock on items", None),
+            ("Lock wait timeout exceeded; try restarting transaction", None),
+            ("Deadlock found when trying to get lock", None),
+            ("Connection state changed to CONNECTED", None),
+        ];
+        for (m, want) in cases {
+            assert_eq!(lease_in_message(m), want, "{m}");
+        }
+    }
+}
