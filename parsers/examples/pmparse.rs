@@ -80,13 +80,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut parser = entry.format.parser(&ctx);
     let mut events: Vec<Event<'static>> = Vec::new();
     let reader = TextReader::new(&bytes[..], encoding, bom)?;
-    let acct = parse_stream(
+    let (acct, err) = parse_stream(
         reader,
         parser.as_mut(),
         &mut events,
         pm_parsers::split::DEFAULT_MAX_LINE,
         &mut |_| {},
-    )?;
+    );
+    if let Some(e) = err {
+        println!("read error: {e}");
+    }
     println!("file      {path}");
     println!("format    {}", entry.format.name());
     println!("encoding  {}", encoding_label(encoding));

@@ -243,20 +243,31 @@ pub const REASON_NUL: &str = "binary bytes (NUL) in line";
 /// Decode `reader` (already decompressed) as `encoding`, split it, and feed
 /// every line to `parser`, pushing events into `sink`. `progress` is called
 /// with the number of input bytes consumed since its last call.
+///
+/// A read error (a truncated archive, a vanished file) ends the stream: the
+/// lines read before it are parsed and accounted for, the parser is
+/// finished, and the error is returned beside the accounting.
 pub fn parse_stream<R: Read>(
     reader: TextReader<R>,
     parser: &mut dyn LineParser,
     sink: &mut dyn EventSink,
     max_line: usize,
     progress: &mut dyn FnMut(u64),
-) -> io::Result<Accounting> {
+) -> (Accounting, Option<io::Error>) {
     let mut reader = reader;
     let mut acct = Accounting::default();
     let mut splitter = LineSplitter::new(max_line);
     let mut counting = Counting { inner: sink, n: 0 };
     let mut reported = reader.bytes_read();
+    let mut error = None;
     loop {
-        let more = reader.read_chunk(splitter.buffer())?;
+        let more = match reader.read_chunk(splitter.buffer()) {
+            Ok(more) => more,
+            Err(e) => {
+                error = Some(e);
+                false
+            }
+        };
         let now = reader.bytes_read();
         progress(now - reported);
         reported = now;
@@ -279,15 +290,14 @@ pub fn parse_stream<R: Read>(
     acct.settle(&settlement);
     acct.events = counting.n;
     acct.invalid_sequences = reader.replaced();
-    Ok(acct)
+    (acct, error)
 }
 
 /// Parse an in-memory UTF-8 text with `parser` (tests and tools).
 pub fn parse_str(text: &str, parser: &mut dyn LineParser, sink: &mut dyn EventSink) -> Accounting {
     let reader = TextReader::new(text.as_bytes(), encoding_rs::UTF_8, 0);
     match reader {
-        Ok(r) => parse_stream(r, parser, sink, crate::split::DEFAULT_MAX_LINE, &mut |_| {})
-            .unwrap_or_default(),
+        Ok(r) => parse_stream(r, parser, sink, crate::split::DEFAULT_MAX_LINE, &mut |_| {}).0,
         Err(_) => Accounting::default(),
     }
 }

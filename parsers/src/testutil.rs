@@ -62,8 +62,8 @@ impl<'f> ParseTester<'f> {
         };
         let mut parser = self.format.parser(&self.ctx);
         let mut events: Vec<Event<'static>> = Vec::new();
-        let acct = TextReader::new(reader, encoding, bom)
-            .and_then(|r| {
+        let acct = match TextReader::new(reader, encoding, bom) {
+            Ok(r) => {
                 parse_stream(
                     r,
                     parser.as_mut(),
@@ -71,8 +71,10 @@ impl<'f> ParseTester<'f> {
                     DEFAULT_MAX_LINE,
                     &mut |_| {},
                 )
-            })
-            .unwrap_or_default();
+                .0
+            }
+            Err(_) => Accounting::default(),
+        };
         (events, acct)
     }
 
