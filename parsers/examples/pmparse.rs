@@ -1,7 +1,7 @@
 //! Developer tool: parse one file with pm-parsers and show what happened.
 //!
 //! ```text
-//! cargo run -p pm-parsers --example pmparse -- FILE [--format NAME] [--tz ZONE] [--events] [--scores]
+//! cargo run -p pm-parsers --example pmparse -- FILE [--format NAME] [--tz ZONE] [--events] [--scores] [--snapshot-time T]
 //! ```
 //! Prints the sniffed format (or uses `--format`), the encoding, the line
 //! accounting with skip reasons and examples, event counts by kind, and with
@@ -28,17 +28,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut zone = Zone::utc();
     let mut show_events = false;
     let mut show_scores = false;
+    let mut snapshot = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--format" => format = args.next(),
             "--tz" => zone = args.next().ok_or("--tz needs a zone")?.parse()?,
             "--events" => show_events = true,
             "--scores" => show_scores = true,
+            "--snapshot-time" => snapshot = args.next(),
             _ => file = Some(a),
         }
     }
-    let path =
-        file.ok_or("usage: pmparse FILE [--format NAME] [--tz ZONE] [--events] [--scores]")?;
+    let path = file.ok_or(
+        "usage: pmparse FILE [--format NAME] [--tz ZONE] [--events] [--scores] [--snapshot-time T]",
+    )?;
     let raw = std::fs::read(&path)?;
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
@@ -76,7 +79,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         None => sniffed.best.ok_or("no format recognises this file")?,
     };
     let entry = registry.entry(idx).ok_or("no such format")?;
-    let ctx = SourceCtx::new(Resolver::new(zone), path.clone());
+    let mut ctx = SourceCtx::new(Resolver::new(zone), path.clone());
+    if let Some(t) = &snapshot {
+        ctx.snapshot_time =
+            Some(pm_parsers::time::parse_user_time(t, &zone).ok_or("--snapshot-time: not a time")?);
+    }
     let mut parser = entry.format.parser(&ctx);
     let mut events: Vec<Event<'static>> = Vec::new();
     let reader = TextReader::new(&bytes[..], encoding, bom)?;

@@ -66,6 +66,15 @@ pub fn formats() -> Vec<HeadFormat> {
             cont: None,
         },
         HeadFormat {
+            name: "java-jul",
+            description: "java.util.logging SimpleFormatter two-line records (older Tomcat catalina.out / localhost.*.log): 'Jan 21, 2024 5:06:43 PM source method' then 'INFO: message' (also the Japanese '1月 21, 2024 5:06:43 午後' / '情報:' form)",
+            head: jul_head,
+            weight: 0.9,
+            marker: None,
+            refine: Some(jul_refine),
+            cont: Some(jul_second_line),
+        },
+        HeadFormat {
             name: "java-log4j",
             description: "log4j / log4j2 / logback pattern layouts with thread and logger (ts LEVEL [thread] logger: msg, ts [thread] LEVEL logger - msg)",
             head: log4j_head,
@@ -145,6 +154,82 @@ pub fn tomcat_head(text: &str) -> Option<Head<'_>> {
         msg,
         ..Head::default()
     })
+}
+
+/// The Japanese-locale form of JUL's default date: `1月 21, 2024 5:06:43 午後`.
+fn parse_jul_ja(s: &str) -> Option<(Stamp, usize)> {
+    let (m, rest) = s.split_once('月')?;
+    let month: u32 = m.trim().parse().ok()?;
+    let rest = rest.strip_prefix(' ')?;
+    let (d, rest) = rest.split_once(", ")?;
+    let day: u32 = d.trim().parse().ok()?;
+    let (y, rest) = rest.split_once(' ')?;
+    let year: i32 = y.parse().ok()?;
+    let (clock, rest) = rest.split_once(' ')?;
+    let mut c = clock.split(':');
+    let mut h: u32 = c.next()?.parse().ok()?;
+    let mi: u32 = c.next()?.parse().ok()?;
+    let sec: u32 = c.next()?.parse().ok()?;
+    let ampm = if rest.starts_with("午後") {
+        Some(true)
+    } else if rest.starts_with("午前") {
+        Some(false)
+    } else {
+        None
+    };
+    match ampm {
+        Some(true) if h < 12 => h += 12,
+        Some(false) if h == 12 => h = 0,
+        _ => {}
+    }
+    let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(h, mi, sec)?;
+    let used = s.len() - rest.len() + if ampm.is_some() { "午後".len() } else { 0 };
+    Some((Stamp::Naive(naive), used))
+}
+
+/// JUL SimpleFormatter's first line: `Jan 21, 2024 5:06:43 PM org.apache.catalina.startup.Catalina start`.
+pub fn jul_head(text: &str) -> Option<Head<'_>> {
+    let (stamp, used) = time::parse_jul(text).or_else(|| parse_jul_ja(text))?;
+    let rest = text[used..].strip_prefix(' ')?;
+    let (source, method) = token(rest);
+    if !source.contains('.') || method.contains(' ') && !method.is_empty() && method.len() > 80 {
+        return None;
+    }
+    Some(Head {
+        stamp: Some(stamp),
+        logger: Some(source),
+        msg: "",
+        attrs: if method.is_empty() {
+            Vec::new()
+        } else {
+            vec![("method", Cow::Borrowed(method))]
+        },
+        ..Head::default()
+    })
+}
+
+/// The second line of a JUL record: `INFO: message`, `情報: ...`.
+fn jul_second_line(l: &str) -> bool {
+    l.split_once(": ")
+        .is_some_and(|(lvl, _)| jul_level(lvl.trim()).is_some())
+}
+
+/// JUL's second line `INFO: message` (`情報: ...`, `重大: ...`) gives the level.
+pub fn jul_refine(e: &mut crate::event::Event<'static>) {
+    let Some((lvl, msg)) = e.message.split_once(": ") else {
+        return;
+    };
+    let Some(level) = jul_level(lvl.trim()) else {
+        return;
+    };
+    let msg = msg.to_string();
+    e.level = Some(level);
+    if e.code.is_none() && level >= Level::Warn {
+        e.code = crate::codes::extract_code(&msg).map(Cow::Owned);
+    }
+    e.message = Cow::Owned(msg);
+    e.kind = crate::event::Kind::Log;
+    stack::settle_kind(e);
 }
 
 /// `2023-06-01 14:50:00.123  INFO 12345 --- [           main] o.s.b.StartupInfoLogger : msg`
@@ -445,6 +530,29 @@ mod tests {
         assert_eq!(ev[2].code.as_deref(), Some("KDJE34368-W"));
         assert_eq!(ev[3].kind, Kind::Log);
         assert_eq!(ev[3].thread.as_deref(), Some("http-nio-8080-exec-1"));
+    }
+
+    #[test]
+    fn jul_two_line_records() {
+        let text = "Jan 21, 2024 5:06:43 PM org.apache.catalina.startup.Catalina start\n\
+INFO: Server startup in 1558 ms\n\
+1月 21, 2024 5:06:44 午後 org.apache.catalina.core.StandardServer await\n\
+重大: StandardServer.await: create[localhost:8005]:\n\
+java.net.BindException: Address already in use\n\
+\tat java.net.PlainSocketImpl.socketBind(Native Method)\n";
+        let (ev, acct) = run(&fmt("java-jul"), "Asia/Tokyo", text);
+        assert_eq!((acct.parsed, acct.continuation), (2, 4));
+        assert_eq!(ev[0].level, Some(Level::Info));
+        assert_eq!(ev[0].message, "Server startup in 1558 ms");
+        assert_eq!(
+            ev[0].app.as_deref(),
+            Some("org.apache.catalina.startup.Catalina")
+        );
+        assert_eq!(format_utc(ev[0].ts), "2024-01-21T08:06:43.000Z");
+        assert_eq!(ev[1].level, Some(Level::Fatal));
+        assert_eq!(ev[1].kind, Kind::Error);
+        assert_eq!(format_utc(ev[1].ts), "2024-01-21T08:06:44.000Z");
+        assert_eq!(ev[1].attr("exception"), Some("java.net.BindException"));
     }
 
     #[test]

@@ -289,8 +289,22 @@ pub fn lease_in_message(msg: &str) -> Option<(Kind, Option<&str>)> {
         .find_map(|n| lower.find(n).map(|i| (i, n.len())));
     let (at, len) = noun?;
     for neg in [
-        "fail", "could not", "couldn't", "unable", "cannot", "not acquire", "timeout", "timed out",
-        "waiting", "wait ", "retry", "trying", "attempt", "deadlock", "lock wait", "unlock",
+        "fail",
+        "could not",
+        "couldn't",
+        "unable",
+        "cannot",
+        "not acquire",
+        "timeout",
+        "timed out",
+        "waiting",
+        "wait ",
+        "retry",
+        "trying",
+        "attempt",
+        "deadlock",
+        "lock wait",
+        "unlock",
     ] {
         if lower.contains(neg) {
             return None;
@@ -322,7 +336,21 @@ pub fn lease_in_message(msg: &str) -> Option<(Kind, Option<&str>)> {
                 .map(|t| t.trim_end_matches([',', ';', '.', ':']))
                 .map(|t| t.strip_prefix("key=").unwrap_or(t))
                 .find(|t| {
-                    !matches!(*t, "on" | "for" | "of" | "acquired" | "released" | "expired" | "lost" | "renewed" | "by" | "is" | "was" | "has" | "the")
+                    !matches!(
+                        *t,
+                        "on" | "for"
+                            | "of"
+                            | "acquired"
+                            | "released"
+                            | "expired"
+                            | "lost"
+                            | "renewed"
+                            | "by"
+                            | "is"
+                            | "was"
+                            | "has"
+                            | "the"
+                    )
                 })
         })
         .filter(|t| {
@@ -341,15 +369,33 @@ mod lease_tests {
     #[test]
     fn lease_words() {
         let cases = [
-            ("Acquired lock /locks/points-grant", Some((Kind::LeaseAcquire, Some("/locks/points-grant")))),
-            ("lock acquired key=batch:points ttl=30s", Some((Kind::LeaseAcquire, Some("batch:points")))),
-            ("Lost lock on /locks/points-grant: session expired", Some((Kind::LeaseExpire, Some("/locks/points-grant")))),
-            ("Lease points-grant expired before run finished", Some((Kind::LeaseExpire, Some("points-grant")))),
-            ("Released lock batch:points", Some((Kind::LeaseRelease, Some("batch:points")))),
+            (
+                "Acquired lock /locks/points-grant",
+                Some((Kind::LeaseAcquire, Some("/locks/points-grant"))),
+            ),
+            (
+                "lock acquired key=batch:points ttl=30s",
+                Some((Kind::LeaseAcquire, Some("batch:points"))),
+            ),
+            (
+                "Lost lock on /locks/points-grant: session expired",
+                Some((Kind::LeaseExpire, Some("/locks/points-grant"))),
+            ),
+            (
+                "Lease points-grant expired before run finished",
+                Some((Kind::LeaseExpire, Some("points-grant"))),
+            ),
+            (
+                "Released lock batch:points",
+                Some((Kind::LeaseRelease, Some("batch:points"))),
+            ),
             ("Renewed lease", Some((Kind::LeaseRenew, None))),
             ("Failed to acquire lock batch:points", None),
             ("Waiting for lock on items", None),
-            ("Lock wait timeout exceeded; try restarting transaction", None),
+            (
+                "Lock wait timeout exceeded; try restarting transaction",
+                None,
+            ),
             ("Deadlock found when trying to get lock", None),
             ("Connection state changed to CONNECTED", None),
         ];
