@@ -64,11 +64,23 @@ pub fn laravel_head(text: &str) -> Option<Head<'_>> {
     }
     let level = monolog_level(lvl)?;
     let msg = rest.get(colon + 2..).unwrap_or("");
+    // `message {"context":...} [extra]`: a one-line context names fields and ids.
+    let body = msg.trim_end().strip_suffix(" []").unwrap_or(msg.trim_end());
+    let (msg, json) = match body.rfind(" {") {
+        Some(i)
+            if body.ends_with('}')
+                && serde_json::from_str::<serde_json::Value>(&body[i + 1..]).is_ok() =>
+        {
+            (&body[..i], Some(&body[i + 1..]))
+        }
+        _ => (msg, None),
+    };
     Some(Head {
         stamp: Some(stamp),
         level: Some(level),
         logger: Some(env),
         msg,
+        json,
         ..Head::default()
     })
 }
@@ -89,7 +101,7 @@ mod tests {
 [previous exception] [object] (ReflectionException(code: -1): Class \\\"X\\\" does not exist at /app/Container.php:914)\n\
 \"} \n\
 [2023-05-15 18:20:00] production.WARNING: Deadlock found SQLSTATE[40001]: Serialization failure\n\
-[2023-05-15 18:21:00] production.INFO: ok\n";
+[2023-05-15 18:21:00] production.INFO: points granted {\"user_id\":42,\"order_id\":88213} []\n";
         let f = format();
         let (ev, acct) = ParseTester::new(&f, "UTC").check(text.as_bytes()).unwrap();
         assert_eq!((acct.lines, acct.parsed, acct.continuation), (9, 3, 6));
@@ -100,5 +112,12 @@ mod tests {
         assert_eq!(ev[1].kind, Kind::Error);
         assert_eq!(ev[1].code.as_deref(), Some("SQLSTATE 40001"));
         assert_eq!(ev[2].kind, Kind::Log);
+        assert_eq!(ev[2].message, "points granted");
+        assert!(
+            ev[2]
+                .ids
+                .iter()
+                .any(|(k, v)| k == "order_id" && v == "88213")
+        );
     }
 }

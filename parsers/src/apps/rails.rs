@@ -507,7 +507,7 @@ impl Format for Rails {
         // Bare Rails logs: most lines have no timestamp; the markers decide.
         if bare > 0.9 {
             let m = sample.fraction(|l| l.trim().is_empty(), rails_marker);
-            return (0.5 + m).min(0.9);
+            return if m >= 0.1 { (0.5 + m).min(0.9) } else { 0.0 };
         }
         0.94 * f
     }
