@@ -284,9 +284,24 @@ pub fn lease_in_message(msg: &str) -> Option<(Kind, Option<&str>)> {
         return None;
     }
     let lower = first.to_ascii_lowercase();
-    let noun = ["lock", "lease", "mutex", "leadership"]
-        .iter()
-        .find_map(|n| lower.find(n).map(|i| (i, n.len())));
+    // The noun as a whole word (`release=` holds "lease", `SharedLocksManager` "lock").
+    let nouns = ["lock", "lease", "mutex", "leadership"];
+    let noun = lower
+        .match_indices(|c: char| c.is_ascii_alphabetic())
+        .find_map(|(i, _)| {
+            let before_ok = i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric();
+            if !before_ok {
+                return None;
+            }
+            nouns.iter().find_map(|n| {
+                let end = i + n.len();
+                let after_ok = lower
+                    .as_bytes()
+                    .get(end)
+                    .is_none_or(|b| !b.is_ascii_alphanumeric());
+                (lower[i..].starts_with(n) && after_ok).then_some((i, n.len()))
+            })
+        });
     let (at, len) = noun?;
     for neg in [
         "fail",
@@ -398,6 +413,8 @@ mod lease_tests {
             ),
             ("Deadlock found when trying to get lock", None),
             ("Connection state changed to CONNECTED", None),
+            ("getResources() ask=4 release= 0 newContainers=0", None),
+            ("SharedLocksManager acquired farm", None),
         ];
         for (m, want) in cases {
             assert_eq!(lease_in_message(m), want, "{m}");
