@@ -419,8 +419,29 @@ impl RailsParser {
     }
 }
 
+/// `# Logfile created on 2016-05-03 09:34:37 +0200 by logger.rb/56815` → the UTC offset it names.
+pub fn logfile_header_offset(text: &str) -> Option<Option<FixedOffset>> {
+    let rest = text.strip_prefix("# Logfile created on ")?;
+    let off = rest
+        .split(' ')
+        .nth(2)
+        .and_then(|z| z.parse::<Zone>().ok())
+        .and_then(|z| match z {
+            Zone::Fixed(f) => Some(f),
+            Zone::Iana(_) => None,
+        });
+    Some(off)
+}
+
 impl LineParser for RailsParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
+        if let Some(off) = logfile_header_offset(line.text) {
+            // Ruby's Logger writes the process's local offset in its header.
+            if off.is_some() {
+                self.learned = off;
+            }
+            return Disposition::Parsed;
+        }
         if let Some(l) = parse_logger_line(line.text) {
             let (_, body) = split_tags(l.msg);
             if let Some((_, _, _, Some(started))) = parse_started(body) {
@@ -500,7 +521,11 @@ impl Format for Rails {
             return 0.0;
         }
         let f = sample.fraction(
-            |l| l.trim().is_empty() || stack::looks_like_continuation(l),
+            |l| {
+                l.trim().is_empty()
+                    || l.starts_with("# Logfile created")
+                    || stack::looks_like_continuation(l)
+            },
             |l| parse_logger_line(l).is_some() || rails_marker(l),
         );
         let bare = sample.fraction(|l| l.trim().is_empty(), |l| parse_logger_line(l).is_none());
@@ -534,7 +559,11 @@ impl Format for RubyLogger {
     }
     fn sniff(&self, sample: &Sample<'_>) -> f32 {
         0.9 * sample.fraction(
-            |l| l.trim().is_empty() || stack::looks_like_continuation(l),
+            |l| {
+                l.trim().is_empty()
+                    || l.starts_with("# Logfile created")
+                    || stack::looks_like_continuation(l)
+            },
             |l| parse_logger_line(l).is_some(),
         )
     }
@@ -615,7 +644,7 @@ I, [2023-06-01T14:50:13.012000 #7]  INFO -- : [0f6e5b5c-6a0d-4c3e-9a55-8b1c2a3d4
 
     #[test]
     fn stitches_by_pid_and_order_and_keeps_errors() {
-        let text = "# Logfile created on 2016-05-03 by logger.rb\n\
+        let text = "# Logfile created on 2016-05-03 09:34:37 +0200 by logger.rb/56815\n\
 I, [2016-05-03T09:34:37.002679 #6750]  INFO -- : Started GET \"/\" for 127.0.0.1 at 2016-05-03 09:34:37 +0200\n\
 I, [2016-05-03T09:34:37.003005 #6750]  INFO -- : Started GET \"/a\" for 127.0.0.1 at 2016-05-03 09:34:37 +0200\n\
 I, [2016-05-03T09:34:37.004610 #6750]  INFO -- : Processing by ApplicationController#forty_two as */*\n\
@@ -629,8 +658,8 @@ F, [2016-05-03T09:34:37.009302 #6750] FATAL -- : app/controllers/users_controlle
 I, [2016-05-03T09:34:38.000000 #6750]  INFO -- : Started GET \"/never\" for 127.0.0.1 at 2016-05-03 09:34:38 +0200\n";
         let t = ParseTester::new(&Rails, "UTC");
         let (ev, acct) = t.check(text.as_bytes()).unwrap();
-        assert_eq!(acct.skipped, 1);
-        assert_eq!(acct.lines, acct.parsed + acct.continuation + 1);
+        assert_eq!(acct.skipped, 0);
+        assert_eq!(acct.lines, acct.parsed + acct.continuation);
         let reqs: Vec<_> = ev.iter().filter(|e| e.kind == Kind::Request).collect();
         assert_eq!(reqs.len(), 2);
         assert_eq!(reqs[0].path.as_deref(), Some("/"));
