@@ -38,15 +38,19 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod apps;
 pub mod assemble;
 pub mod codes;
+pub mod cosminexus;
 pub mod decl;
 pub mod decode;
 pub mod event;
 pub mod fields;
 pub mod generic;
-pub mod mysql;
+pub mod java;
+pub mod jobs;
 pub mod journald;
+pub mod mysql;
 pub mod parser;
 pub mod postgres;
 pub mod registry;
@@ -69,7 +73,7 @@ use std::sync::Arc;
 
 /// Every format written in Rust, most specific first.
 pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
-    vec![
+    let mut v: Vec<Arc<dyn Format>> = vec![
         Arc::new(postgres::PgJsonlog),
         Arc::new(postgres::PgCsvlog),
         Arc::new(postgres::PgStderr),
@@ -89,8 +93,12 @@ pub fn builtin_formats() -> Vec<Arc<dyn Format>> {
         Arc::new(access::oslo::Oslo),
         Arc::new(journald::Journald),
         Arc::new(syslog::Syslog),
-        Arc::new(structured::JsonLines),
+    ];
+    v.extend(apps::formats());
+    v.extend([
+        Arc::new(structured::JsonLines) as Arc<dyn Format>,
         Arc::new(structured::Logfmt),
         Arc::new(generic::Generic),
-    ]
+    ]);
+    v
 }

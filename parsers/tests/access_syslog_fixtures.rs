@@ -431,14 +431,14 @@ fn other_shapes_are_not_ours() {
                 "2023-06-01 14:50:00.123 [main] WARN  SessionStore - lock wait 1200 ms",
                 "2023-06-01 14:50:01.000 [main] INFO  SessionStore - saved",
             ],
-            "generic",
+            "java-log4j",
         ),
         (
             &[
                 r#"{"name":"renovate","hostname":"h","pid":1,"level":30,"msg":"x","time":"2023-03-24T12:00:00.000Z","v":0}"#,
                 r#"{"name":"renovate","hostname":"h","pid":1,"level":20,"msg":"y","time":"2023-03-24T12:00:01.000Z","v":0}"#,
             ],
-            "json-lines",
+            "node-bunyan-pino",
         ),
         (
             &[

@@ -1,0 +1,423 @@
+//! Stack traces and exceptions: which lines continue a record, and what an
+//! open record learns from them (the exception class into attrs
+//! `exception`, the root cause into `cause`, an error code such as
+//! `ORA-00060` or `SQLSTATE 40001` into `code`).
+
+use crate::codes::extract_code;
+use crate::event::{Event, Kind, Level};
+use std::borrow::Cow;
+
+/// Lines that continue a record in application logs: indented lines, Java,
+/// Python, Ruby, PHP and Go stack trace lines, blank lines.
+pub fn looks_like_continuation(text: &str) -> bool {
+    if crate::assemble::looks_like_continuation(text) {
+        return true;
+    }
+    let t = text.trim_start();
+    t.starts_with("Caused by")
+        || t.starts_with("Traceback (most recent call last)")
+        || t.starts_with("Stack trace:")
+        || t.starts_with("PHP Stack trace:")
+        || t.starts_with("During handling of the above exception")
+        || t.starts_with("The above exception was the direct cause")
+        || ruby_frame(t)
+        || go_frame(t)
+        || exception_head(t).is_some()
+}
+
+/// A Go stack line: `goroutine 1 [running]:`, `created by ...`, or a function
+/// name alone on its line (`go.opentelemetry.io/x/y.(*T).Start.func1`, `main.main()`).
+pub fn go_frame(t: &str) -> bool {
+    if t.starts_with("goroutine ") && t.ends_with("]:") || t.starts_with("created by ") {
+        return true;
+    }
+    !t.contains(' ')
+        && t.contains('.')
+        && (t.contains('/') || t.ends_with(')'))
+        && !t.starts_with(|c: char| c.is_ascii_digit() || c == '[' || c == '{')
+}
+
+/// A Ruby backtrace line: `/path/file.rb:12:in `method'` or `app/x.rb:5:in ...`.
+pub fn ruby_frame(t: &str) -> bool {
+    (t.starts_with('/') || t.starts_with("app/") || t.starts_with("lib/") || t.starts_with('('))
+        && t.contains(":in ")
+}
+
+/// `java.sql.SQLException: ORA-00060: deadlock detected`,
+/// `Caused by: org.postgresql.util.PSQLException: ERROR: ...`,
+/// `ActiveRecord::StaleObjectError: Attempted ...` → (class, message).
+pub fn exception_head(line: &str) -> Option<(&str, &str)> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("Caused by: ").unwrap_or(t);
+    let t = t.strip_prefix("Suppressed: ").unwrap_or(t);
+    let (class, msg) = match t.find(": ") {
+        Some(i) => (&t[..i], &t[i + 2..]),
+        None => (t.trim_end(), ""),
+    };
+    if class.is_empty() || class.len() > 200 {
+        return None;
+    }
+    let ok_chars = class
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b':'));
+    if !ok_chars || !class.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let last = class
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(class)
+        .trim_start_matches('$');
+    let named = [
+        "Exception",
+        "Error",
+        "Throwable",
+        "Fault",
+        "Failure",
+        "Timeout",
+    ]
+    .iter()
+    .any(|s| last.ends_with(s))
+        || (last.starts_with("Exception") || last.starts_with("Error"));
+    let qualified = class.contains('.') || class.contains("::");
+    if named && (qualified || !msg.is_empty() || last.len() > 9) {
+        Some((class, msg))
+    } else {
+        None
+    }
+}
+
+fn set_attr(e: &mut Event<'static>, key: &'static str, value: &str, replace: bool) {
+    if let Some(slot) = e.attrs.iter_mut().find(|(k, _)| k == key) {
+        if replace {
+            slot.1 = Cow::Owned(value.to_string());
+        }
+        return;
+    }
+    e.attrs
+        .push((Cow::Borrowed(key), Cow::Owned(value.to_string())));
+}
+
+/// Recompute an application event's kind after its level or code changed:
+/// `error` for errors, and for warnings that carry a code; `log` otherwise.
+/// Events of other kinds (requests, jobs) keep theirs.
+pub fn settle_kind(e: &mut Event<'_>) {
+    if !matches!(e.kind, Kind::Log | Kind::Error) {
+        return;
+    }
+    e.kind = match e.level {
+        Some(l) if l >= Level::Error => Kind::Error,
+        Some(Level::Warn) if e.code.is_some() => Kind::Error,
+        _ => Kind::Log,
+    };
+}
+
+/// Learn from one continuation line of an open record.
+pub fn enrich(e: &mut Event<'static>, line: &str) {
+    let t = line.trim_start();
+    if t.starts_with("at ") || t.starts_with("... ") || t.is_empty() {
+        return;
+    }
+    if let Some((class, msg)) = exception_head(t) {
+        let caused = t.starts_with("Caused by");
+        if caused {
+            set_attr(e, "cause", class, true);
+        } else {
+            set_attr(e, "exception", class, false);
+        }
+        if e.code.is_none() {
+            if let Some(c) = extract_code(msg) {
+                e.code = Some(Cow::Owned(c));
+                settle_kind(e);
+            }
+        }
+    } else if let Some(class) = python_exception(line, &e.message) {
+        set_attr(e, "exception", class, true);
+        if e.code.is_none() {
+            if let Some(c) = extract_code(line) {
+                e.code = Some(Cow::Owned(c));
+                settle_kind(e);
+            }
+        }
+    } else if e.code.is_none() && matches!(e.level, Some(l) if l >= Level::Warn) {
+        if let Some(c) = extract_code(t) {
+            e.code = Some(Cow::Owned(c));
+            settle_kind(e);
+        }
+    }
+}
+
+/// The exception line that ends a Python traceback (`psycopg2.errors.LockNotAvailable: ...`,
+/// `KeyError: 'x'`), recognised only once the record holds a `Traceback` line.
+fn python_exception<'l>(line: &'l str, record: &str) -> Option<&'l str> {
+    if line.starts_with([' ', '\t']) || !record.contains("Traceback (most recent call last)") {
+        return None;
+    }
+    let class = match line.find(':') {
+        Some(i) => &line[..i],
+        None => line.trim_end(),
+    };
+    let ok = !class.is_empty()
+        && class.len() <= 200
+        && class.as_bytes()[0].is_ascii_alphabetic()
+        && class
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
+    ok.then_some(class)
+}
+
+/// Learn from a record's own message: an exception named on the first line
+/// (`... failed: java.net.BindException: Address already in use`) or in
+/// Laravel's context (`[object] (Illuminate\\...\\QueryException(code: 40001): ...`).
+pub fn enrich_from_text(e: &mut Event<'_>) {
+    if e.attr("exception").is_some() {
+        return;
+    }
+    let found =
+        php_exception(&e.message).map(|(c, code)| (c.to_string(), code.map(str::to_string)));
+    if let Some((class, code)) = found {
+        e.attrs
+            .push((Cow::Borrowed("exception"), Cow::Owned(class)));
+        if e.code.is_none() {
+            if let Some(c) = code.filter(|c| c != "0" && !c.is_empty()) {
+                e.code = Some(Cow::Owned(c));
+            }
+        }
+        settle_kind(e);
+    }
+}
+
+/// PHP / Monolog exception in a message: `[object] (Vendor\\Pkg\\FooException(code: 42): msg at file:line)`
+/// → (class, code).
+pub fn php_exception(msg: &str) -> Option<(&str, Option<&str>)> {
+    let i = msg.find("[object] (")?;
+    let rest = &msg[i + "[object] (".len()..];
+    let end = rest.find("(code: ")?;
+    let class = &rest[..end];
+    if class.is_empty() || class.len() > 200 || class.contains(' ') {
+        return None;
+    }
+    let after = &rest[end + "(code: ".len()..];
+    let code = after.find(')').map(|j| &after[..j]);
+    let class = class.rsplit('\\').next().unwrap_or(class);
+    Some((class, code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exception_heads() {
+        let cases = [
+            (
+                "java.sql.SQLException: ORA-00060: deadlock detected",
+                Some(("java.sql.SQLException", "ORA-00060: deadlock detected")),
+            ),
+            (
+                "\tCaused by: java.net.BindException: Address already in use",
+                Some(("java.net.BindException", "Address already in use")),
+            ),
+            (
+                "ActiveRecord::StaleObjectError: Attempted to update a stale object",
+                Some((
+                    "ActiveRecord::StaleObjectError",
+                    "Attempted to update a stale object",
+                )),
+            ),
+            (
+                "org.apache.catalina.LifecycleException",
+                Some(("org.apache.catalina.LifecycleException", "")),
+            ),
+            ("Error: something", Some(("Error", "something"))),
+            ("Error", None),
+            ("INFO: done", None),
+            ("at com.example.Foo.bar(Foo.java:1)", None),
+            ("Completed 200 OK in 3ms", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(exception_head(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn php() {
+        let m = r#"Target class does not exist. {"exception":"[object] (Illuminate\\Contracts\\Container\\BindingResolutionException(code: 0): Target"#;
+        assert_eq!(
+            php_exception(m),
+            Some(("BindingResolutionException", Some("0")))
+        );
+    }
+
+    #[test]
+    fn enrich_sets_exception_cause_and_code() {
+        let mut e = Event::new(Kind::Log, 0, 1, 0);
+        e.level = Some(Level::Warn);
+        enrich(
+            &mut e,
+            "org.springframework.dao.CannotAcquireLockException: could not execute",
+        );
+        enrich(&mut e, "\tat x.Y.z(Y.java:1)");
+        enrich(
+            &mut e,
+            "Caused by: org.postgresql.util.PSQLException: ERROR: deadlock detected SQLSTATE: 40P01",
+        );
+        assert_eq!(
+            e.attr("exception"),
+            Some("org.springframework.dao.CannotAcquireLockException")
+        );
+        assert_eq!(e.attr("cause"), Some("org.postgresql.util.PSQLException"));
+        assert_eq!(e.code.as_deref(), Some("SQLSTATE 40P01"));
+        assert_eq!(e.kind, Kind::Error);
+    }
+}
+
+/// A distributed-lock / lease event named in an application message, as
+/// ZooKeeper / Curator, Consul, Redis-lock and in-house wrappers word it:
+/// `Acquired lock /locks/points-grant`, `lock acquired key=batch:points`,
+/// `Lost lock ...`, `lease expired`, `Released lock ...`, `Renewed lease ...`.
+/// Failures and waits (`failed to acquire lock`, `waiting for lock`) are not
+/// lease events. Returns the kind and the lock's key when the message names one.
+pub fn lease_in_message(msg: &str) -> Option<(Kind, Option<&str>)> {
+    let first = msg.lines().next().unwrap_or("");
+    if first.len() > 400 {
+        return None;
+    }
+    let lower = first.to_ascii_lowercase();
+    // The noun as a whole word (`release=` holds "lease", `SharedLocksManager` "lock").
+    let nouns = ["lock", "lease", "mutex", "leadership"];
+    let noun = lower
+        .match_indices(|c: char| c.is_ascii_alphabetic())
+        .find_map(|(i, _)| {
+            let before_ok = i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric();
+            if !before_ok {
+                return None;
+            }
+            nouns.iter().find_map(|n| {
+                let end = i + n.len();
+                let after_ok = lower
+                    .as_bytes()
+                    .get(end)
+                    .is_none_or(|b| !b.is_ascii_alphanumeric());
+                (lower[i..].starts_with(n) && after_ok).then_some((i, n.len()))
+            })
+        });
+    let (at, len) = noun?;
+    for neg in [
+        "fail",
+        "could not",
+        "couldn't",
+        "unable",
+        "cannot",
+        "not acquire",
+        "timeout",
+        "timed out",
+        "waiting",
+        "wait ",
+        "retry",
+        "trying",
+        "attempt",
+        "deadlock",
+        "lock wait",
+        "unlock",
+    ] {
+        if lower.contains(neg) {
+            return None;
+        }
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(w));
+    let kind = if has(&["expired", "lost", "expire", "stolen"]) {
+        Kind::LeaseExpire
+    } else if has(&["renewed", "extended", "refreshed", "renew"]) {
+        Kind::LeaseRenew
+    } else if has(&["released", "release"]) {
+        Kind::LeaseRelease
+    } else if has(&["acquired", "obtained", "granted", "took", "holding"]) {
+        Kind::LeaseAcquire
+    } else {
+        return None;
+    };
+    // The key: `key=...`, else the token after the noun that looks like a key.
+    let key = first
+        .find("key=")
+        .map(|i| &first[i + 4..])
+        .or_else(|| first.get(at + len..))
+        .and_then(|rest| {
+            rest.split_whitespace()
+                .map(|t| t.trim_end_matches([',', ';', '.', ':']))
+                .map(|t| t.strip_prefix("key=").unwrap_or(t))
+                .find(|t| {
+                    !matches!(
+                        *t,
+                        "on" | "for"
+                            | "of"
+                            | "acquired"
+                            | "released"
+                            | "expired"
+                            | "lost"
+                            | "renewed"
+                            | "by"
+                            | "is"
+                            | "was"
+                            | "has"
+                            | "the"
+                    )
+                })
+        })
+        .filter(|t| {
+            t.len() >= 2
+                && t.len() <= 200
+                && t.contains(['/', ':', '-', '_', '.'])
+                && !t.contains('=')
+        });
+    Some((kind, key))
+}
+
+#[cfg(test)]
+mod lease_tests {
+    use super::*;
+
+    #[test]
+    fn lease_words() {
+        let cases = [
+            (
+                "Acquired lock /locks/points-grant",
+                Some((Kind::LeaseAcquire, Some("/locks/points-grant"))),
+            ),
+            (
+                "lock acquired key=batch:points ttl=30s",
+                Some((Kind::LeaseAcquire, Some("batch:points"))),
+            ),
+            (
+                "Lost lock on /locks/points-grant: session expired",
+                Some((Kind::LeaseExpire, Some("/locks/points-grant"))),
+            ),
+            (
+                "Lease points-grant expired before run finished",
+                Some((Kind::LeaseExpire, Some("points-grant"))),
+            ),
+            (
+                "Released lock batch:points",
+                Some((Kind::LeaseRelease, Some("batch:points"))),
+            ),
+            ("Renewed lease", Some((Kind::LeaseRenew, None))),
+            ("Failed to acquire lock batch:points", None),
+            ("Waiting for lock on items", None),
+            (
+                "Lock wait timeout exceeded; try restarting transaction",
+                None,
+            ),
+            ("Deadlock found when trying to get lock", None),
+            ("Connection state changed to CONNECTED", None),
+            ("getResources() ask=4 release= 0 newContainers=0", None),
+            ("SharedLocksManager acquired farm", None),
+        ];
+        for (m, want) in cases {
+            assert_eq!(lease_in_message(m), want, "{m}");
+        }
+    }
+}
