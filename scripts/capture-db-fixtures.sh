@@ -85,7 +85,7 @@ mkdir -p "$T/sessions" "$T/truth"
 PG_PID=""
 MY_PID=""
 CHILD_PIDS=()
-declare -A SFD=() SPID=()
+declare -A SFD=() SPID=() SID=()
 SESSION_ORDER=()
 
 stop_server() { # pid name signal
@@ -181,8 +181,11 @@ close_inherited_fds() { local f; for f in "${SFD[@]}"; do eval "exec $f>&-"; don
 # open_session ENGINE NAME USER: a client reading its statements from a FIFO
 # that the orchestrator writes to, so a session can sit idle in a transaction
 # (the "slow payment API call") exactly like an application connection.
+# key of a session: PostgreSQL sessions are per pass (the same names recur)
+skey() { if [ "$1" = pg ]; then echo "pg-$PG_PASS-$2"; else echo "my-$2"; fi; }
 open_session() {
-    local eng=$1 name=$2 user=$3 key="$1-$2" fd
+    local eng=$1 name=$2 user=$3 key fd
+    key=$(skey "$1" "$2")
     local base=$T/sessions/$key
     rm -f "$base.in"
     mkfifo "$base.in"
@@ -202,10 +205,11 @@ open_session() {
     SFD[$key]=$fd
     if [ "$eng" = my ]; then send my "$name" "SELECT CONNECTION_ID();"; fi
 }
-send() { printf '%s\n' "$3" >&"${SFD[$1-$2]}"; }
+send() { printf '%s\n' "$3" >&"${SFD[$(skey "$1" "$2")]}"; }
 session_exited() { ! kill -0 "${SPID[$1]}" 2>/dev/null; }
 close_session() { # ENGINE NAME: EOF on its stdin, then wait for it to finish
-    local key="$1-$2" fd=${SFD[$1-$2]}
+    local key fd
+    key=$(skey "$1" "$2"); fd=${SFD[$key]}
     exec {fd}>&-
     unset "SFD[$key]"
     wait_for 60 "session $key to finish" session_exited "$key"
@@ -347,6 +351,7 @@ pg_open() { # ROLE NAME USER: open session, wait until connected, register pid -
     wait_for 30 "psql $name to connect" pg_connected "$name"
     pid=$(pg_app_pid "$name")
     scen_session "$role" "$name" "$user" "$pid"
+    SID[$(skey pg "$name")]=$pid
     OPENED_ID=$pid
 }
 
@@ -369,7 +374,7 @@ pg_scen_end() {
         | {pass: $pass, name: $name, incident: $incident, started_at: $started, ended_at: $ended,
            sessions: [$sessions | split("\n")[] | select(length > 0) | split("\t")
                       | {role: .[0], application_name: .[1], user: .[2], pid: (.[3] | tonumber)}
-                      | . as $s | . + {xids: ([$all[] | select(.pid == $s.pid and .backend_xid != null) | .backend_xid | tonumber] | unique)}],
+                      | . as $s | . + {xids_seen_in_snapshots: ([$all[] | select(.pid == $s.pid and .backend_xid != null) | .backend_xid | tonumber] | unique)}],
            expected: $expected, observed_in_stderr_log: $observed,
            blocking_snapshots: $snaps} + $extra' >"$T/truth/pg-$PG_PASS-$(printf '%02d' "$SCEN_NO")-$name.json"
     SCEN_NO=$((SCEN_NO + 1))
@@ -488,9 +493,10 @@ pg_scenario_deadlock() {
     # the victim: the session whose client received the deadlock error, and
     # whose backend logged "detected deadlock while waiting"
     local victim_app survivor
-    if [ -s "$T/sessions/pg-web-order-b.err" ] && [ ! -s "$T/sessions/pg-web-order-a.err" ]; then
+    local ea=$T/sessions/pg-$PG_PASS-web-order-a.err eb=$T/sessions/pg-$PG_PASS-web-order-b.err
+    if [ -s "$eb" ] && [ ! -s "$ea" ]; then
         victim=$bpid; victim_app=web-order-b; survivor=$apid
-    elif [ -s "$T/sessions/pg-web-order-a.err" ] && [ ! -s "$T/sessions/pg-web-order-b.err" ]; then
+    elif [ -s "$ea" ] && [ ! -s "$eb" ]; then
         victim=$apid; victim_app=web-order-a; survivor=$bpid
     else
         die "cannot tell the deadlock victim from the clients' errors"
@@ -503,7 +509,7 @@ pg_scenario_deadlock() {
         "{\"participants\":[$apid,$bpid],\"victim_pid\":$victim,\"survivor_pid\":$survivor,\"victim_application_name\":\"$victim_app\",\"pg_stat_database_deadlocks_delta\":$(( $(pg_deadlocks) - dl0 ))}"
 }
 
-pg_timed_out() { grep -qE 'canceling statement due to lock timeout|ロックのタイムアウトのためステートメントをキャンセル' "$T/sessions/pg-$1.err" 2>/dev/null; }
+pg_timed_out() { grep -qE 'canceling statement due to lock timeout|ロックのタイムアウトのためステートメントをキャンセル' "$T/sessions/pg-$PG_PASS-$1.err" 2>/dev/null; }
 # a session that runs with lock_timeout: waiting now, or already timed out
 pg_waiting_or_timed_out() { pg_is_waiting_on "$1" "$2" || pg_timed_out "$1"; }
 
@@ -549,6 +555,7 @@ pg_scenario_purge() {
     wait_for 20 "image-save-4 to time out" pg_timed_out image-save-4
     wait_for 20 "the two lock time-outs in the log" pg_log_count_since_ge "$off" "$PGP_LTO" 2
     wait_for 20 "purge to finish its chunks" pg_is_idle_in_tx trash-purge
+    scen_snap pg_block_snapshot after-timeouts
     sleep_until_elapsed "$t_start" 4
     send pg trash-purge "COMMIT;"
     for i in 1 2 3 4; do close_session pg "image-save-$i"; done
@@ -587,6 +594,7 @@ pg_scenario_sessions() {
     scen_snap pg_block_snapshot all-queued
     wait_for 20 "login-3 to time out" pg_timed_out login-3
     wait_for 20 "the lock time-out in the log" pg_log_count_since_ge "$off" "$PGP_LTO" 1
+    scen_snap pg_block_snapshot after-timeouts
     sleep_until_elapsed "$t_start" 3
     send pg session-restore "UPDATE sessions SET data = '{\"restored\":true}', updated_at = now() WHERE id = 'sess-1';"
     send pg session-restore "COMMIT;"
@@ -676,6 +684,7 @@ my_open() { # ROLE NAME USER -> connection id
     wait_for 30 "mariadb client $name to connect" my_has_conn "$name"
     conn=$(my_conn_of "$name")
     scen_session "$role" "$name" "$user" "$conn"
+    SID[$(skey my "$name")]=$conn
     OPENED_ID=$conn
 }
 
@@ -702,7 +711,7 @@ my_scen_end() { # NAME INCIDENT EXPECTED_JSON [EXTRA_JSON]
         | {name: $name, incident: $incident, started_at: $started, ended_at: $ended,
            sessions: [$sessions | split("\n")[] | select(length > 0) | split("\t")
                       | {role: .[0], name: .[1], user: .[2], connection_id: (.[3] | tonumber)}
-                      | . as $s | . + {trx_ids: ([$all[] | select(.connection_id == $s.connection_id) | .trx_id] | unique)}],
+                      | . as $s | . + {trx_ids_seen_in_snapshots: ([$all[] | select(.connection_id == $s.connection_id) | .trx_id] | unique)}],
            expected: $expected, blocking_snapshots: $snaps} + $extra' >"$T/truth/my-$(printf '%02d' "$SCEN_NO")-$1.json"
     SCEN_NO=$((SCEN_NO + 1))
 }
@@ -714,9 +723,9 @@ PTSTALK_PREFIX=""
 ts_line() { date +"TS %s.%N %F %T"; }
 
 # one sample of SHOW ENGINE INNODB STATUS appended to the repeated file
-my_status_sample() { # LABEL
+my_status_sample() { # LABEL EXPECTED_WAITING_TRX
     { ts_line; mariadb --no-defaults -S "$MY_SOCK" -u root -e "SHOW ENGINE INNODB STATUS\G"; } >>"$MY_SNAPDIR/innodb-status-repeated.txt"
-    printf '%s\n' "$1" >>"$T/truth/my-repeated-labels.txt"
+    printf '%s\t%s\n' "$1" "$2" >>"$T/truth/my-repeated-labels.txt"
 }
 
 # the full set of lock snapshots, taken while the convoy waits are in progress
@@ -825,7 +834,7 @@ COMMIT;"
     done
     scen_snap my_block_snapshot all-queued
     my_snapshot_set
-    my_status_sample row-lock-convoy
+    my_status_sample row-lock-convoy "$n"
     sleep_until_elapsed "$t_locked" 4
     send my web-checkout-1 "UPDATE items SET stock = stock - 1 WHERE id = 1;"
     send my web-checkout-1 "COMMIT;"
@@ -878,7 +887,6 @@ my_scenario_purge() {
     wait_for 20 "image-save-3 to wait for the purge" my_waiting_or_timed_out image-save-3 "${conns[3]}"
     wait_for 20 "image-save-4 to wait for the purge" my_waiting_or_timed_out image-save-4 "${conns[4]}"
     scen_snap my_block_snapshot all-queued
-    my_status_sample purge-blocks-writers
     for i in 2 3 4; do
         sleep 0.7
         send my trash-purge "DELETE FROM photos WHERE trashed_at < NOW() - INTERVAL 30 DAY AND id BETWEEN $(((i - 1) * 1500 + 1)) AND $((i * 1500));"
@@ -886,6 +894,9 @@ my_scenario_purge() {
     wait_for 20 "image-save-3 to time out" my_timed_out image-save-3
     wait_for 20 "image-save-4 to time out" my_timed_out image-save-4
     wait_for 20 "purge to finish its chunks" my_is_holding "$p"
+    # stable state until the purge commits: 2 waiters left
+    scen_snap my_block_snapshot after-timeouts
+    my_status_sample purge-blocks-writers 2
     sleep_until_elapsed "$t_start" 4
     send my trash-purge "COMMIT;"
     for i in 1 2 3 4; do close_session my "image-save-$i"; done
@@ -918,8 +929,9 @@ my_scenario_sessions() {
         fi
     done
     scen_snap my_block_snapshot all-queued
-    my_status_sample sessions-table-lock
     wait_for 20 "login-3 to time out" my_timed_out login-3
+    scen_snap my_block_snapshot after-timeouts
+    my_status_sample sessions-table-lock 2
     sleep_until_elapsed "$t_start" 3
     send my session-restore "UPDATE sessions SET data = '{\"restored\":true}', updated_at = NOW() WHERE id = 'sess-1';"
     send my session-restore "COMMIT;"
@@ -940,7 +952,7 @@ PG_VERSION=$(pgq "SELECT version()")
 PG_VERSION_NUM=$(pgq "SHOW server_version_num")
 PG_SERVER_VERSION=$(pgq "SHOW server_version")
 PG_DB_OID=$(pgq "SELECT oid FROM pg_database WHERE datname = 'shop'")
-PG_RELS=$(pgq "SELECT json_object_agg(relname, oid) FROM pg_class WHERE relname IN ('items','photos','sessions') AND relnamespace = 'public'::regnamespace")
+PG_RELS=$(pgq "SELECT json_object_agg(relname, oid::bigint) FROM pg_class WHERE relname IN ('items','photos','sessions') AND relnamespace = 'public'::regnamespace")
 
 pg_run_pass main
 
@@ -998,16 +1010,23 @@ for key in "${SESSION_ORDER[@]}"; do
     f=$T/sessions/$key.err
     case $key in pg-*) ;; *) continue;; esac
     [ -s "$f" ] || continue
-    printf -- '-- psql session %s (stderr)\n' "${key#pg-}"
+    rest=${key#pg-}
+    printf -- '-- pass %s, psql session %s (backend pid %s), stderr:\n' "${rest%%-*}" "${rest#*-}" "${SID[$key]}"
     cat "$f"
 done >"$OUTDIR/postgresql/client-errors.txt"
 cp "$MYROOT/error.log" "$MYROOT/slow.log" "$OUTDIR/mariadb/"
 cp -r "$MY_SNAPDIR"/. "$OUTDIR/mariadb/"
 : >"$OUTDIR/mariadb/client-errors.txt"
+: >"$T/truth/my-client-errors.jsonl"
 for key in "${SESSION_ORDER[@]}"; do
     case $key in my-*) ;; *) continue;; esac
     f=$T/sessions/$key.err
-    if [ -s "$f" ]; then cat "$f" >>"$OUTDIR/mariadb/client-errors.txt"; fi
+    if [ -s "$f" ]; then
+        cat "$f" >>"$OUTDIR/mariadb/client-errors.txt"
+        grep -oE '^ERROR [0-9]+' "$f" | while read -r _ code; do
+            jq -c -n --arg n "${key#my-}" --argjson c "${SID[$key]}" --argjson e "$code" '{name: $n, connection_id: $c, error: $e}'
+        done >>"$T/truth/my-client-errors.jsonl"
+    fi
 done
 chown -R "$(stat -c %u:%g "$OUTDIR")" "$OUTDIR" 2>/dev/null || true
 
@@ -1092,7 +1111,7 @@ snaps+=("$(snapfile "mariadb/pt-stalk/$PTSTALK_PREFIX-processlist" "pt-stalk pro
 snaps+=("$(snapfile "mariadb/pt-stalk/$PTSTALK_PREFIX-transactions" "pt-stalk transactions (TS line + INNODB_TRX, INNODB_LOCKS, INNODB_LOCK_WAITS \\G, 2 samples)" transactions "$(( $(grep -c 'trx_state: LOCK WAIT' "$M/pt-stalk/$PTSTALK_PREFIX-transactions") / 2 ))" "$(( $(grep -c 'trx_state: ' "$M/pt-stalk/$PTSTALK_PREFIX-transactions") / 2 ))")")
 repeated=$(awk 'BEGIN{n=0} /^TS [0-9]+\.[0-9]+ /{ if (n) print c; n++; c=0 } /TRX HAS BEEN WAITING/{c++} END{ if (n) print c }' "$M/innodb-status-repeated.txt" \
     | paste -d'\t' "$T/truth/my-repeated-labels.txt" - \
-    | jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {scenario: .[0], waiting_trx: (.[1] | tonumber)})')
+    | jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {scenario: .[0], expected_waiting_trx: (.[1] | tonumber), waiting_trx: (.[2] | tonumber)})')
 
 # ---------------------------------------------------------------------------
 # truth.json
@@ -1127,9 +1146,10 @@ jq -n \
   --arg snap_at "$(cat "$T/truth/my-snapshot-at.txt")" --arg ptp "$PTSTALK_PREFIX" \
   --slurpfile pg_scen <(cat "$T"/truth/pg-*.json) \
   --slurpfile my_scen <(cat "$T"/truth/my-[0-9]*.json) \
+  --slurpfile my_client_errors "$T/truth/my-client-errors.jsonl" \
   --argjson waiters "$CONVOY_WAITERS" '
 def sumexp(s): reduce (s[] | .expected) as $e ({}; reduce ($e | to_entries[]) as $kv (.; .[$kv.key] = ((.[$kv.key] // 0) + $kv.value)));
-($pg_scen | group_by(.pass) | map({key: .[0].pass, value: .}) | from_entries) as $bypass
+(reduce ("main", "alt", "ja") as $p ({}; ($pg_scen | map(select(.pass == $p))) as $l | if ($l | length) > 0 then . + {($p): $l} else . end)) as $bypass
 | {
   schema: "pm-tui/db-capture-truth/1",
   generated_by: "scripts/capture-db-fixtures.sh",
@@ -1161,7 +1181,8 @@ def sumexp(s): reduce (s[] | .expected) as $e ({}; reduce ($e | to_entries[]) as
     observed_counts: ($my_counts + {innodb_deadlocks_status: $my_dl_total, innodb_row_lock_waits_status: $my_rlw}),
     scenarios: $my_scen,
     snapshots: {taken_at: $snap_at, during: "row-lock-convoy (all waiters queued)", expected_waiting_trx: $waiters, files: $snaps},
-    innodb_status_repeated_samples: $repeated
+    innodb_status_repeated_samples: $repeated,
+    client_errors_in_file_order: $my_client_errors
   }
 }' >"$T/truth.json"
 
@@ -1183,6 +1204,7 @@ problems=$(jq -r '
          (if $m.observed_counts.slow_log_entries != $m.expected_counts.slow_log_entries then "mariadb slow log entries expected \($m.expected_counts.slow_log_entries), observed \($m.observed_counts.slow_log_entries)" else empty end),
          (if $m.observed_counts.rollbacks_in_error_log != $m.expected_counts.deadlocks then "mariadb error.log rollbacks expected \($m.expected_counts.deadlocks), observed \($m.observed_counts.rollbacks_in_error_log)" else empty end),
          (if $m.observed_counts.innodb_deadlocks_status != $m.expected_counts.deadlocks then "mariadb Innodb_deadlocks expected \($m.expected_counts.deadlocks), observed \($m.observed_counts.innodb_deadlocks_status)" else empty end),
+         ($m.innodb_status_repeated_samples[] | select(.waiting_trx != .expected_waiting_trx) | "mariadb innodb-status-repeated sample \(.scenario): waiting_trx \(.waiting_trx), expected \(.expected_waiting_trx)"),
          ($m.snapshots.files[] | select(.waiting_trx != null and .waiting_trx != $m.snapshots.expected_waiting_trx) | "mariadb snapshot \(.file): waiting_trx \(.waiting_trx), expected \($m.snapshots.expected_waiting_trx)"))
   ] | .[]' "$T/truth.json")
 
