@@ -24,7 +24,9 @@
 #
 # Environment:
 #   KEEP_TMP=1   keep the temporary directory (server data, session outputs)
-#   CAPTURE_SKIP_JA=1   skip the PostgreSQL pass with Japanese lc_messages
+#   CAPTURE_SKIP_JA=1   skip the PostgreSQL pass with Japanese lc_messages (the
+#                result then differs from the committed fixtures)
+#   CAPTURE_DEBUG=1  on a time-out, also show the client processes' state
 set -euo pipefail
 umask 022
 export LC_ALL=C TZ=UTC
@@ -56,7 +58,7 @@ command -v mariadb-install-db >/dev/null || need+=(mariadb-server)
 command -v mariadb >/dev/null || need+=(mariadb-client)
 command -v jq >/dev/null || need+=(jq)
 command -v setpriv >/dev/null || need+=(util-linux)
-if [ -z "${CAPTURE_SKIP_JA:-}" ] && ! command -v localedef >/dev/null; then need+=(locales); fi
+if [ -z "${CAPTURE_SKIP_JA:-}" ] && { ! command -v localedef >/dev/null || [ ! -f /usr/share/i18n/locales/ja_JP ]; }; then need+=(locales); fi
 if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || die "missing ${need[*]} and not root: install them first"
     log "installing: ${need[*]}"
@@ -946,7 +948,6 @@ my_scenario_sessions() {
 # Run
 # ---------------------------------------------------------------------------
 CAPTURED_AT=$(now_iso)
-if [ -z "${CAPTURE_DEV_SKIP_PG:-}" ]; then
 pg_start
 PG_VERSION=$(pgq "SELECT version()")
 PG_VERSION_NUM=$(pgq "SHOW server_version_num")
@@ -979,7 +980,6 @@ if [ "$PG_JA_DONE" = 1 ]; then
 fi
 
 stop_pg
-fi
 
 POLL_SLEEP=0.15
 my_start
@@ -1272,7 +1272,8 @@ Scenario order per pass: deadlock, convoy, purge, sessions.
     each as \`NAME.tsv\` (\`mariadb -B\`), \`NAME.txt\` (\`mariadb -t\`, boxed) and \`NAME-G.txt\` (\`mariadb -E\`, vertical).
   - \`pt-stalk/$PTSTALK_PREFIX-*\`: pt-stalk's layout: files named after the collection time;
     \`-innodbstatus1\` (no TS line), \`-processlist\` and \`-transactions\` (2 samples, each after a \`TS <epoch.ns> <date> <time>\` line).
-- \`innodb-status-repeated.txt\`: 3 samples of \`SHOW ENGINE INNODB STATUS\\G\`, each after a \`TS\` line, taken during the convoy, the purge and the sessions lock.
+- \`innodb-status-repeated.txt\`: 3 samples of \`SHOW ENGINE INNODB STATUS\\G\`, each after a \`TS\` line: during the convoy
+  ($CONVOY_WAITERS waiting), during the purge after the two time-outs (2 waiting), during the sessions lock after the time-out (2 waiting).
 
 MariaDB runs with TZ=UTC (error log, slow log and InnoDB monitor times are UTC), \`innodb_lock_wait_timeout=$MY_LOCK_WAIT_TIMEOUT\` (1 for the sessions that time out).
 
@@ -1283,6 +1284,39 @@ MariaDB runs with TZ=UTC (error log, slow log and InnoDB monitor times are UTC),
 transaction ids, the blocking snapshots read from the server, the deadlock victim, and the expected
 event counts; \`observed_counts\` are the counts found in each file. Expected and observed agree,
 or the script would have failed.
+
+## Recapturing
+
+    scripts/capture-db-fixtures.sh OUTDIR          # as root; installs the servers if missing; about 2 minutes
+    scripts/check-db-capture.sh [FRESH_OUTDIR]     # recapture and compare with the committed truth.json
+
+\`.ci/run\` recaptures and re-checks this set with \`scripts/check-db-capture.sh\`: PIDs, ids and times
+change on every capture; counts, roles, victims and snapshot contents must not
+(\`scripts/compare-db-capture.sh\` says what is compared).
+
+## Things worth knowing when parsing these files
+
+- PostgreSQL hands a contended row to waiters in no fixed order: after the holder's UPDATE,
+  whichever waiter follows the update chain first wins (see \`row_lock_order\` in truth.json).
+  Each waiter logs \`still waiting\`/\`acquired\` once per wait, so the convoy's n waiters give
+  n(n+1)/2 of each, on \`transaction\` and \`tuple\` locks.
+- The deadlock victim logs \`detected deadlock while waiting for ...\` (LOG, with an empty
+  \`Wait queue: .\`) just before \`ERROR:  deadlock detected\`; the survivor logs \`still waiting\`
+  then \`acquired\`.
+- A lock time-out logs \`still waiting\` (after deadlock_timeout) then \`ERROR:  canceling statement
+  due to lock timeout\`, with no \`acquired\`/\`failed\` line. Relation-lock waits taken while
+  parsing carry \` at character N\` after the message.
+- In the Japanese log, \`LOG\`/\`ERROR\` stay in English but \`DETAIL\`/\`CONTEXT\`/\`STATEMENT\` become
+  \`詳細\`/\`文脈\`/\`文\`; \`Process holding the lock: ...\` is not translated; the translation of
+  \`tuple (block,offset) of relation R of database D\` prints the two numbers swapped
+  (\`タプル(offset,block)\`, a translation quirk of postgres-15.mo).
+- MariaDB's \`mariadb\` batch client with \`--force\` prints the failing statement between
+  \`--------------\` lines before \`ERROR nnnn (SQLSTATE) at line N: ...\`; failed statements that
+  waited (1205) are in the slow log too.
+- \`INNODB_TRX\`, \`INNODB_LOCKS\` and \`INNODB_LOCK_WAITS\` are served from a cache refreshed only
+  when the previous read was more than 0.1 s earlier: snapshots taken in quick succession show
+  the same instant. \`INNODB_LOCK_WAITS\` lists each waiter as blocked by the holder and by every
+  waiter queued ahead of it.
 EOF
 } >"$OUTDIR/README.md"
 
