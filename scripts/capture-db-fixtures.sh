@@ -86,7 +86,7 @@ chmod 755 "$T"
 mkdir -p "$T/sessions" "$T/truth"
 PG_PID=""
 MY_PID=""
-CHILD_PIDS=()
+# SPID: client sessions still open (not yet reaped), by session key
 declare -A SFD=() SPID=() SID=()
 SESSION_ORDER=()
 
@@ -110,7 +110,8 @@ cleanup() {
     local rc=$?
     set +e
     local p
-    for p in "${CHILD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    # only sessions not yet reaped: their PIDs cannot have been reused
+    for p in "${SPID[@]}"; do kill "$p" 2>/dev/null; done
     stop_pg
     stop_my
     if [ -n "${KEEP_TMP:-}" ]; then log "kept temporary directory $T"; else rm -rf "$T"; fi
@@ -201,7 +202,6 @@ open_session() {
             <"$base.in" >"$base.out" 2>"$base.err" &
     fi
     SPID[$key]=$!
-    CHILD_PIDS+=("$!")
     SESSION_ORDER+=("$key")
     exec {fd}>"$base.in"
     SFD[$key]=$fd
@@ -216,6 +216,7 @@ close_session() { # ENGINE NAME: EOF on its stdin, then wait for it to finish
     unset "SFD[$key]"
     wait_for 60 "session $key to finish" session_exited "$key"
     wait "${SPID[$key]}" 2>/dev/null || true
+    unset "SPID[$key]"
 }
 
 # ---------------------------------------------------------------------------
@@ -228,10 +229,15 @@ PG_CUR_LOG=""          # stderr log file of the current pass
 PG_PREFIX_MAIN='%m [%p] %q%u@%d '
 PG_PREFIX_ALT='%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h '
 PG_DEADLOCK_TIMEOUT_MS=200
-PG_LOG_MIN_DURATION_MS=500
+PG_LOG_MIN_DURATION_MS=800
 CONVOY_WAITERS=4
 
-pgq() { PGAPPNAME=capture-orchestrator psql -X -q -At -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d "${2:-shop}" -c "$1"; }
+# The orchestrator's own statements (setup, polling, snapshots) must never
+# reach the log as slow statements, however loaded the machine: its
+# connections turn statement-duration logging off.
+pgc() { PGAPPNAME=capture-orchestrator PGOPTIONS='-c log_min_duration_statement=-1' \
+        psql -X -h "$PG_SOCK" -p "$PG_PORT" -U postgres "$@"; }
+pgq() { pgc -q -At -v ON_ERROR_STOP=1 -d "${2:-shop}" -c "$1"; }
 as_postgres() { (cd "$T" && exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"); }
 
 pg_start() {
@@ -274,8 +280,7 @@ EOF
     pg_ready() { kill -0 "$PG_PID" 2>/dev/null || die "postgres exited: $(cat "$PGROOT/startup.log")"; pgq 'SELECT 1' postgres >/dev/null 2>&1; }
     wait_for 60 "postgres to accept connections" pg_ready
     pgq 'CREATE DATABASE shop' postgres >/dev/null
-    PGAPPNAME=capture-orchestrator psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d shop \
-        -f "$SQL_DIR/pg-schema.sql" >/dev/null
+    pgc -q -v ON_ERROR_STOP=1 -d shop -f "$SQL_DIR/pg-schema.sql" >/dev/null
     PG_CUR_LOG=$PG_LOGDIR/postgresql.log
 }
 
@@ -286,7 +291,6 @@ pg_is_idle_in_tx() { [ "$(pg_app_state "$1")" = "Client:ClientRead:idle in trans
 pg_is_waiting_on() { # APP EVENT (transactionid|tuple|relation)
     local s; s=$(pg_app_state "$1"); [ "$s" = "Lock:$2:active" ]; }
 pg_is_sleeping() { [ "$(pg_app_state "$1")" = "Timeout:PgSleep:active" ]; }
-pg_is_gone() { [ -z "$(pg_app_pid "$1")" ]; }
 pg_log_has() { grep -qE -- "$1" "$PG_CUR_LOG"; }
 pg_log_lines() { if [ -f "$PG_CUR_LOG" ]; then wc -l <"$PG_CUR_LOG"; else echo 0; fi; }
 # count lines matching ERE in the current stderr log after line OFFSET
@@ -415,14 +419,14 @@ COMMIT;"
              WHERE l.pid <> pg_backend_pid() ORDER BY l.pid, l.locktype, l.mode" >/dev/null # warm-up
         {
             echo "-- pg_locks during the row-lock convoy, taken $(now_iso) (psql aligned output)"
-            PGAPPNAME=capture-orchestrator psql -X -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d shop -c \
+            pgc -d shop -c \
                 "SELECT l.locktype, l.database, l.relation::regclass AS relation, l.page, l.tuple, l.virtualxid, l.transactionid,
                         l.virtualtransaction, l.pid, l.mode, l.granted, l.fastpath, l.waitstart
                  FROM pg_locks l WHERE l.pid <> pg_backend_pid() ORDER BY l.pid, l.locktype, l.mode"
         } >"$T/pg_locks-convoy.txt"
         {
             echo "-- pg_stat_activity during the row-lock convoy, taken $(now_iso) (psql aligned output)"
-            PGAPPNAME=capture-orchestrator psql -X -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d shop -c \
+            pgc -d shop -c \
                 "SELECT pid, usename, application_name, client_addr, backend_start, xact_start, query_start, state_change,
                         wait_event_type, wait_event, state, backend_xid, pg_blocking_pids(pid) AS blocked_by, query
                  FROM pg_stat_activity WHERE datname = 'shop' AND pid <> pg_backend_pid() ORDER BY pid"
@@ -482,7 +486,8 @@ pg_scenario_deadlock() {
     # so B, which closes the cycle, is the one whose check finds the deadlock.
     wait_for 20 "still-waiting line of pid $apid" pg_log_has "$(pg_re_wait_pid "$apid")"
     scen_snap pg_block_snapshot a-waits-for-b
-    sleep 0.5
+    # a's UPDATE then waits >= 0.2 + 0.8 + 0.2 s: always logged as slow
+    sleep 0.8
     send pg web-order-b "UPDATE items SET stock = stock - 1 WHERE id = 10;"
     wait_for 20 "deadlock error in the log" pg_log_has "$PGP_DL"
     wait_for 20 "web-order-a to get its lock" pg_is_idle_in_tx web-order-a
@@ -640,9 +645,11 @@ MY_SOCK=$MYROOT/mysqld.sock
 MY_LOCK_WAIT_TIMEOUT=20
 MY_LONG_QUERY_TIME=0.5
 
-myq() { mariadb --no-defaults -N -B -S "$MY_SOCK" -u root shop -e "$1"; }
+# orchestrator connections: never in the slow log (see pgc)
+myc() { mariadb --no-defaults --init-command="SET SESSION long_query_time = 3600" -S "$MY_SOCK" -u root "$@"; }
+myq() { myc -N -B shop -e "$1"; }
 myq_fmt() { # FLAG QUERY OUTFILE  (-B tsv, -t boxed table, -E vertical)
-    mariadb --no-defaults "$1" -S "$MY_SOCK" -u root shop -e "$2" >"$3"; }
+    myc "$1" shop -e "$2" >"$3"; }
 
 my_start() {
     MY_PORT=$(free_port)
@@ -660,9 +667,9 @@ my_start() {
         --slow_query_log=ON --long_query_time=$MY_LONG_QUERY_TIME --slow_query_log_file="$MYROOT/slow.log" \
         >"$MYROOT/stdout.log" 2>&1 &
     MY_PID=$!
-    my_ready() { kill -0 "$MY_PID" 2>/dev/null || die "mariadbd exited: $(tail -n 20 "$MYROOT/error.log")"; mariadb --no-defaults -S "$MY_SOCK" -u root -e 'SELECT 1' >/dev/null 2>&1; }
+    my_ready() { kill -0 "$MY_PID" 2>/dev/null || die "mariadbd exited: $(tail -n 20 "$MYROOT/error.log")"; myc -e 'SELECT 1' >/dev/null 2>&1; }
     wait_for 60 "mariadbd to accept connections" my_ready
-    mariadb --no-defaults -S "$MY_SOCK" -u root <"$SQL_DIR/mariadb-schema.sql" >/dev/null
+    myc <"$SQL_DIR/mariadb-schema.sql" >/dev/null
 }
 
 my_conn_of() { head -n1 "$T/sessions/my-$1.out" 2>/dev/null || true; }
@@ -726,7 +733,7 @@ ts_line() { date +"TS %s.%N %F %T"; }
 
 # one sample of SHOW ENGINE INNODB STATUS appended to the repeated file
 my_status_sample() { # LABEL EXPECTED_WAITING_TRX
-    { ts_line; mariadb --no-defaults -S "$MY_SOCK" -u root -e "SHOW ENGINE INNODB STATUS\G"; } >>"$MY_SNAPDIR/innodb-status-repeated.txt"
+    { ts_line; myc -e "SHOW ENGINE INNODB STATUS\G"; } >>"$MY_SNAPDIR/innodb-status-repeated.txt"
     printf '%s\t%s\n' "$1" "$2" >>"$T/truth/my-repeated-labels.txt"
 }
 
@@ -736,7 +743,7 @@ my_snapshot_set() {
     mkdir -p "$d/pt-stalk"
     local at; at=$(now_iso)
     myq_fmt -B "SHOW ENGINE INNODB STATUS" "$d/innodb-status.txt"
-    mariadb --no-defaults -S "$MY_SOCK" -u root -e "SHOW ENGINE INNODB STATUS\G" >"$d/innodb-status-G.txt"
+    myc -e "SHOW ENGINE INNODB STATUS\G" >"$d/innodb-status-G.txt"
     local -A Q=(
         [innodb_trx]="SELECT * FROM information_schema.INNODB_TRX ORDER BY trx_mysql_thread_id"
         [innodb_locks]="SELECT * FROM information_schema.INNODB_LOCKS ORDER BY lock_trx_id, lock_id"
@@ -757,15 +764,15 @@ my_snapshot_set() {
     # preceded by "TS <epoch.ns> <date> <time>" lines
     PTSTALK_PREFIX=$(date +%Y_%m_%d_%H_%M_%S)
     local p=$d/pt-stalk/$PTSTALK_PREFIX
-    mariadb --no-defaults -S "$MY_SOCK" -u root -e "SHOW ENGINE INNODB STATUS\G" >"$p-innodbstatus1"
+    myc -e "SHOW ENGINE INNODB STATUS\G" >"$p-innodbstatus1"
     local s
     for s in 1 2; do
         local ts; ts=$(ts_line)
-        { echo "$ts"; mariadb --no-defaults -S "$MY_SOCK" -u root -e "SHOW FULL PROCESSLIST\G"; } >>"$p-processlist"
+        { echo "$ts"; myc -e "SHOW FULL PROCESSLIST\G"; } >>"$p-processlist"
         { echo "$ts"
-          mariadb --no-defaults -S "$MY_SOCK" -u root -e "SELECT * FROM information_schema.INNODB_TRX ORDER BY trx_id\G"
-          mariadb --no-defaults -S "$MY_SOCK" -u root -e "SELECT * FROM information_schema.INNODB_LOCKS ORDER BY lock_trx_id\G"
-          mariadb --no-defaults -S "$MY_SOCK" -u root -e "SELECT * FROM information_schema.INNODB_LOCK_WAITS ORDER BY blocking_trx_id, requesting_trx_id\G"
+          myc -e "SELECT * FROM information_schema.INNODB_TRX ORDER BY trx_id\G"
+          myc -e "SELECT * FROM information_schema.INNODB_LOCKS ORDER BY lock_trx_id\G"
+          myc -e "SELECT * FROM information_schema.INNODB_LOCK_WAITS ORDER BY blocking_trx_id, requesting_trx_id\G"
         } >>"$p-transactions"
         [ "$s" = 1 ] && sleep 0.5
     done
@@ -791,7 +798,8 @@ my_scenario_deadlock() {
     send my web-order-a "UPDATE items SET stock = stock - 1 WHERE id = 11;"
     wait_for 20 "web-order-a to wait for web-order-b" my_is_lock_wait "$a"
     scen_snap my_block_snapshot a-waits-for-b
-    sleep 0.7
+    # a's UPDATE then waits >= 0.8 s: always in the slow log
+    sleep 0.8
     send my web-order-b "UPDATE items SET stock = stock - 1 WHERE id = 10;"
     wait_for 20 "Innodb_deadlocks to count it" my_status_ge Innodb_deadlocks $((dl0 + 1))
     wait_for 20 "web-order-a to get its lock" my_is_holding "$a"
