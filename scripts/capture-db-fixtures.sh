@@ -1287,11 +1287,35 @@ MariaDB runs with TZ=UTC (error log, slow log and InnoDB monitor times are UTC),
 
 ## truth.json
 
-\`postgresql.passes.<pass>.scenarios[]\` and \`mariadb.scenarios[]\` list each session with its role
-(\`holder\`, \`waiter\`, \`timeout-waiter\`, \`purge-holder\`, \`deadlock-a\`, \`deadlock-b\`), pid or connection id and
-transaction ids, the blocking snapshots read from the server, the deadlock victim, and the expected
-event counts; \`observed_counts\` are the counts found in each file. Expected and observed agree,
-or the script would have failed.
+Expected and observed counts agree, or the script would have failed. Fields:
+
+- \`postgresql.files[]\`: each log file with its format (\`stderr\`, \`csvlog\`, \`jsonlog\`), pass
+  (\`main\`, \`alt\`, \`ja\`), \`log_line_prefix\`, \`log_timezone\`, \`lc_messages\`.
+  \`database_oid\` and \`relation_oids\` resolve \`relation N of database M\`.
+- \`postgresql.passes.<pass>.expected_counts\`: events in each file of that pass:
+  \`lock_wait\` (\`still waiting for\`), \`lock_acquired\` (\`acquired\`), \`deadlock\`
+  (\`ERROR: deadlock detected\`), \`deadlock_detected_log\` (LOG \`detected deadlock while waiting\`),
+  \`lock_timeout\` (\`canceling statement due to lock timeout\`), \`slow_statement\` (\`duration: ... statement:\`).
+  \`postgresql.observed_counts.<file>\` holds the counts found in each file.
+- \`postgresql.passes.<pass>.scenarios[]\`: \`name\`, \`incident\`, \`started_at\`/\`ended_at\` (UTC),
+  \`sessions[]\` (\`role\`: \`holder\`, \`waiter\`, \`timeout-waiter\`, \`purge-holder\`, \`deadlock-a\`,
+  \`deadlock-b\`; \`application_name\`, \`user\`, \`pid\`, \`xids_seen_in_snapshots\`), \`expected\` and
+  \`observed_in_stderr_log\` counts for the scenario alone, \`blocking_snapshots[]\` (\`label\`, \`at\`,
+  and per session \`pid\`, \`wait_event_type\`, \`wait_event\`, \`backend_xid\`, \`blocked_by\` =
+  \`pg_blocking_pids()\`), and per scenario: \`holder_pid\`, \`row_lock_order\` (pids in the order they
+  got the row), \`timed_out_pids\`, \`participants\`, \`victim_pid\`, \`survivor_pid\`,
+  \`pg_stat_database_deadlocks_delta\`.
+- \`mariadb.expected_counts\` / \`observed_counts\`: deadlocks (error log dumps, \`WE ROLL BACK\`
+  lines, \`Innodb_deadlocks\`), \`error_1213\`, \`error_1205\` (client-errors.txt), \`slow_log_entries\`.
+- \`mariadb.scenarios[]\`: as for PostgreSQL with \`name\`, \`connection_id\` (\`CONNECTION_ID()\`,
+  the \`thread id\` of InnoDB dumps and processlist \`Id\`), \`trx_ids_seen_in_snapshots\`;
+  \`blocking_snapshots[]\` hold \`innodb_trx\` and \`lock_waits\` (INNODB_LOCK_WAITS joined to INNODB_TRX);
+  \`victim_connection_id\`, \`rolled_back_transaction_number_in_dump\` (the N of \`WE ROLL BACK TRANSACTION (N)\`),
+  \`timed_out_connection_ids\`, \`row_lock_order\`.
+- \`mariadb.snapshots.files[]\`: each snapshot file, its format and query, the number of rows and of
+  waiting transactions it shows (\`null\` where the file cannot tell); \`innodb_status_repeated_samples[]\`:
+  waiting transactions in each sample of innodb-status-repeated.txt; \`client_errors_in_file_order[]\`:
+  which connection got each error in client-errors.txt.
 
 ## Recapturing
 
@@ -1321,6 +1345,9 @@ change on every capture; counts, roles, victims and snapshot contents must not
 - MariaDB's \`mariadb\` batch client with \`--force\` prints the failing statement between
   \`--------------\` lines before \`ERROR nnnn (SQLSTATE) at line N: ...\`; failed statements that
   waited (1205) are in the slow log too.
+- MariaDB 10.11's InnoDB monitor and deadlock dumps say \`MariaDB thread id N\` (not \`MySQL thread id\`)
+  and \`TRX HAS BEEN WAITING 297210 us FOR THIS LOCK TO BE GRANTED\` (microseconds, not \`n SEC\`);
+  the error-log deadlock dump is split over several \`[Note] InnoDB:\` lines with the record dumps between.
 - \`INNODB_TRX\`, \`INNODB_LOCKS\` and \`INNODB_LOCK_WAITS\` are served from a cache refreshed only
   when the previous read was more than 0.1 s earlier: snapshots taken in quick succession show
   the same instant. \`INNODB_LOCK_WAITS\` lists each waiter as blocked by the holder and by every
