@@ -1,0 +1,2 @@
+//! One module per documented incident.
+pub mod btob;
