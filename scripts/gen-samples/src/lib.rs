@@ -7,6 +7,7 @@
 //! mtime.
 
 pub mod datasets;
+pub mod fmt;
 pub mod out;
 pub mod rng;
 pub mod time;
@@ -16,7 +17,13 @@ use std::io;
 use std::path::Path;
 
 /// Every dataset, by directory name.
-pub const DATASETS: &[&str] = &["btob-session-restore"];
+pub const DATASETS: &[&str] = &[
+    "btob-session-restore",
+    "penguin-karte-trash-purge",
+    "booth-payment-spike",
+    "batch-double-run",
+    "cosminexus-global-session",
+];
 
 /// Generate the named datasets (all when `only` is empty) under `out`, with traffic volume
 /// multiplied by `scale`. Returns the files written (relative path, size in bytes).
@@ -28,7 +35,8 @@ pub fn generate(out: &Path, scale: f64, only: &[String]) -> io::Result<Vec<(Stri
         }
         match *name {
             "btob-session-restore" => datasets::btob::generate(&mut files, scale)?,
-            _ => unreachable!(),
+            "penguin-karte-trash-purge" => datasets::penguin::generate(&mut files, scale)?,
+            _ => {} // not written yet
         }
     }
     Ok(files.written)

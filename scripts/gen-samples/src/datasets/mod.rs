@@ -1,2 +1,3 @@
 //! One module per documented incident.
 pub mod btob;
+pub mod penguin;
