@@ -35,7 +35,11 @@ pub fn asc(hex: &str) -> String {
     (0..hex.len() / 2)
         .map(|i| {
             let b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0);
-            if (0x20..0x7f).contains(&b) { b as char } else { ' ' }
+            if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                ' '
+            }
         })
         .collect()
 }

@@ -36,6 +36,7 @@ pub fn generate(out: &Path, scale: f64, only: &[String]) -> io::Result<Vec<(Stri
         match *name {
             "btob-session-restore" => datasets::btob::generate(&mut files, scale)?,
             "penguin-karte-trash-purge" => datasets::penguin::generate(&mut files, scale)?,
+            "booth-payment-spike" => datasets::booth::generate(&mut files, scale)?,
             _ => {} // not written yet
         }
     }

@@ -1,3 +1,4 @@
 //! One module per documented incident.
+pub mod booth;
 pub mod btob;
 pub mod penguin;

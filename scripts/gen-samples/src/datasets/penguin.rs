@@ -12,8 +12,8 @@
 use std::io;
 
 use crate::fmt::*;
-use crate::out::{join, split_at, Files, Lines};
-use crate::rng::{hash_str, Rng};
+use crate::out::{Files, Lines, join, split_at};
+use crate::rng::{Rng, hash_str};
 use crate::time::*;
 use crate::traffic::*;
 
@@ -51,7 +51,11 @@ struct Run {
 fn inflow_per_hour(t: Us) -> f64 {
     let d = Dt::new(t, JST);
     let h = f64::from(d.h) + f64::from(d.mi) / 60.0;
-    let base = if (9.0..20.0).contains(&h) { 180.0 } else { 15.0 };
+    let base = if (9.0..20.0).contains(&h) {
+        180.0
+    } else {
+        15.0
+    };
     let mass: &[(u32, f64, f64, f64)] = &[
         (9, 12.33, 17.67, 15000.0),
         (10, 10.0, 15.5, 14000.0),
@@ -143,7 +147,8 @@ fn simulate_purge(rng: &mut Rng) -> (Vec<Run>, Vec<Chunk>) {
             end,
             pid: 20_000 + (hash_str(&format!("p{start}")) % 40_000) as u32,
             cron_pid: 20_000 + (hash_str(&format!("cp{start}")) % 40_000) as u32,
-            run_id: Dt::new(start, JST).compact_date() + &format!("{:02}{:02}", Dt::new(start, JST).h, Dt::new(start, JST).mi),
+            run_id: Dt::new(start, JST).compact_date()
+                + &format!("{:02}{:02}", Dt::new(start, JST).h, Dt::new(start, JST).mi),
             cutoff,
             candidates: cand,
             killed,
@@ -190,7 +195,14 @@ const FIX_DEADLOCK: (i64, u32, u32, u32, u32) = (2022, 4, 17, 20, 24);
 fn make_requests(rng: &mut Rng, chunks: &[Chunk], scale: f64) -> Vec<Req> {
     let from = jst(2022, 4, 8, 0, 0, 0);
     let to = jst(2022, 4, 21, 0, 0, 0);
-    let fix = jst(FIX_DEADLOCK.0, FIX_DEADLOCK.1, FIX_DEADLOCK.2, FIX_DEADLOCK.3, FIX_DEADLOCK.4, 0);
+    let fix = jst(
+        FIX_DEADLOCK.0,
+        FIX_DEADLOCK.1,
+        FIX_DEADLOCK.2,
+        FIX_DEADLOCK.3,
+        FIX_DEADLOCK.4,
+        0,
+    );
     let ips = IpPool::new(&mut rng.fork("ips"), 300, 7);
     let curve = |t: Us| -> f64 {
         let d = Dt::new(t, JST);
@@ -205,7 +217,13 @@ fn make_requests(rng: &mut Rng, chunks: &[Chunk], scale: f64) -> Vec<Req> {
             _ => 0.08,
         };
         let wd = d.wday_name();
-        let day = if wd == "Sun" { 0.45 } else if wd == "Sat" || wd == "Thu" { 0.8 } else { 1.0 };
+        let day = if wd == "Sun" {
+            0.45
+        } else if wd == "Sat" || wd == "Thu" {
+            0.8
+        } else {
+            1.0
+        };
         13.0 * shape * day * scale
     };
     let mut reqs = Vec::new();
@@ -214,23 +232,93 @@ fn make_requests(rng: &mut Rng, chunks: &[Chunk], scale: f64) -> Vec<Req> {
         let karte = 40_000 + ((ip as u32) * 211 + rng.range(0, 200) as u32) % 90_000;
         let x = rng.f64();
         let (method, path, ctrl, save, base_ms): (&str, String, &str, bool, f64) = if x < 0.24 {
-            ("GET", format!("/kartes/{karte}"), "KartesController#show", false, 180.0)
+            (
+                "GET",
+                format!("/kartes/{karte}"),
+                "KartesController#show",
+                false,
+                180.0,
+            )
         } else if x < 0.42 {
-            ("GET", format!("/api/v1/kartes/{karte}/images"), "Api::V1::ImagesController#index", false, 90.0)
+            (
+                "GET",
+                format!("/api/v1/kartes/{karte}/images"),
+                "Api::V1::ImagesController#index",
+                false,
+                90.0,
+            )
         } else if x < 0.52 {
-            ("POST", format!("/api/v1/kartes/{karte}/images"), "Api::V1::ImagesController#create", true, 620.0)
+            (
+                "POST",
+                format!("/api/v1/kartes/{karte}/images"),
+                "Api::V1::ImagesController#create",
+                true,
+                620.0,
+            )
         } else if x < 0.57 {
-            ("PATCH", format!("/api/v1/images/{}", 5_000_000 + karte * 13 % 700_000), "Api::V1::ImagesController#update", true, 540.0)
+            (
+                "PATCH",
+                format!("/api/v1/images/{}", 5_000_000 + karte * 13 % 700_000),
+                "Api::V1::ImagesController#update",
+                true,
+                540.0,
+            )
         } else if x < 0.66 {
-            ("GET", format!("/customers?q={}", rng.pick(&["%E5%B1%B1%E7%94%B0", "%E4%BD%90%E8%97%A4", "tanaka", "090", "%E9%88%B4%E6%9C%A8"])), "CustomersController#index", false, 140.0)
+            (
+                "GET",
+                format!(
+                    "/customers?q={}",
+                    rng.pick(&[
+                        "%E5%B1%B1%E7%94%B0",
+                        "%E4%BD%90%E8%97%A4",
+                        "tanaka",
+                        "090",
+                        "%E9%88%B4%E6%9C%A8"
+                    ])
+                ),
+                "CustomersController#index",
+                false,
+                140.0,
+            )
         } else if x < 0.76 {
-            ("GET", format!("/api/v1/kartes/{karte}/memos"), "Api::V1::MemosController#index", false, 60.0)
+            (
+                "GET",
+                format!("/api/v1/kartes/{karte}/memos"),
+                "Api::V1::MemosController#index",
+                false,
+                60.0,
+            )
         } else if x < 0.79 {
-            ("POST", format!("/api/v1/kartes/{karte}/memos"), "Api::V1::MemosController#create", false, 110.0)
+            (
+                "POST",
+                format!("/api/v1/kartes/{karte}/memos"),
+                "Api::V1::MemosController#create",
+                false,
+                110.0,
+            )
         } else if x < 0.84 {
-            ("GET", format!("/kartes/{karte}/templates/handwriting"), "HandwritingTemplatesController#show", false, 420.0)
+            (
+                "GET",
+                format!("/kartes/{karte}/templates/handwriting"),
+                "HandwritingTemplatesController#show",
+                false,
+                420.0,
+            )
         } else {
-            ("GET", format!("/assets/{}", rng.pick(&["application-3f9c1d2e.js", "application-8b02a7c4.css", "karte-editor-51ce90aa.js"])), "", false, 1.0)
+            (
+                "GET",
+                format!(
+                    "/assets/{}",
+                    rng.pick(&[
+                        "application-3f9c1d2e.js",
+                        "application-8b02a7c4.css",
+                        "karte-editor-51ce90aa.js"
+                    ])
+                ),
+                "",
+                false,
+                1.0,
+            )
         };
         let nginx_only = ctrl.is_empty();
         let mut dur = (rng.lognormal(base_ms, 0.45) * 1000.0) as Us;
@@ -273,7 +361,13 @@ fn make_requests(rng: &mut Rng, chunks: &[Chunk], scale: f64) -> Vec<Req> {
             path,
             ctrl,
             status,
-            size: if status == 304 { 0 } else if status == 500 { 74 } else { rng.range(300, 24_000) as u32 },
+            size: if status == 304 {
+                0
+            } else if status == 500 {
+                74
+            } else {
+                rng.range(300, 24_000) as u32
+            },
             ip,
             ua: (hash_str(&format!("{ip}")) % UA_DESKTOP.len() as u64) as usize,
             app,
@@ -361,7 +455,15 @@ fn purge_trx_block(c: &Chunk, now: Us, qid: u64) -> String {
     )
 }
 
-fn waiter_block(trx: u64, thread: u64, waited: i64, app_ip: &str, sql: &str, page: u32, with_record: bool) -> String {
+fn waiter_block(
+    trx: u64,
+    thread: u64,
+    waited: i64,
+    app_ip: &str,
+    sql: &str,
+    page: u32,
+    with_record: bool,
+) -> String {
     let mut s = format!(
         "---TRANSACTION {trx}, ACTIVE {} sec inserting\nmysql tables in use 1, locked 1\nLOCK WAIT 4 lock struct(s), heap size 1136, 2 row lock(s), undo log entries 2\nMySQL thread id {thread}, OS thread handle {}, query id {} {app_ip} karte_web update\n{sql}\n------- TRX HAS BEEN WAITING {waited} SEC FOR THIS LOCK TO BE GRANTED:\nRECORD LOCKS space id 412 page no {page} n bits 456 index PRIMARY of table `karte`.`karte_image_links` trx id {trx} lock_mode X insert intention waiting",
         waited + 1,
@@ -385,7 +487,12 @@ struct Deadlock {
     chunk: usize,
 }
 
-fn deadlock_body(d: &Deadlock, c: &Chunk, for_errlog: bool, ts_prefix: &dyn Fn(&str) -> String) -> String {
+fn deadlock_body(
+    d: &Deadlock,
+    c: &Chunk,
+    for_errlog: bool,
+    ts_prefix: &dyn Fn(&str) -> String,
+) -> String {
     // Sections as InnoDB prints them; in the error log each `***` header is its own
     // `[Note] InnoDB:` record followed by a blank line, as MySQL 5.7 writes it.
     let t1 = format!(
@@ -460,11 +567,25 @@ fn deadlock_body(d: &Deadlock, c: &Chunk, for_errlog: bool, ts_prefix: &dyn Fn(&
     s.trim_end_matches('\n').to_string()
 }
 
-fn status_57(now: Us, body_deadlock: Option<String>, trx_blocks: &[String], rng: &mut Rng) -> String {
+fn status_57(
+    now: Us,
+    body_deadlock: Option<String>,
+    trx_blocks: &[String],
+    rng: &mut Rng,
+) -> String {
     let d = Dt::new(now, JST);
-    let mut s = String::from("*************************** 1. row ***************************\n  Type: InnoDB\n  Name: \nStatus: \n=====================================\n");
-    s.push_str(&format!("{} {} 0x7f3a2c1e9700 INNODB MONITOR OUTPUT\n=====================================\n", d.date(), d.hms()));
-    s.push_str(&format!("Per second averages calculated from the last {} seconds\n", rng.range(5, 40)));
+    let mut s = String::from(
+        "*************************** 1. row ***************************\n  Type: InnoDB\n  Name: \nStatus: \n=====================================\n",
+    );
+    s.push_str(&format!(
+        "{} {} 0x7f3a2c1e9700 INNODB MONITOR OUTPUT\n=====================================\n",
+        d.date(),
+        d.hms()
+    ));
+    s.push_str(&format!(
+        "Per second averages calculated from the last {} seconds\n",
+        rng.range(5, 40)
+    ));
     s.push_str(&format!(
         "-----------------\nBACKGROUND THREAD\n-----------------\nsrv_master_thread loops: {} srv_active, 0 srv_shutdown, {} srv_idle\nsrv_master_thread log flush and writes: {}\n----------\nSEMAPHORES\n----------\nOS WAIT ARRAY INFO: reservation count {}\nOS WAIT ARRAY INFO: signal count {}\nRW-shared spins 0, rounds {}, OS waits {}\nRW-excl spins 0, rounds {}, OS waits {}\nRW-sx spins {}, rounds {}, OS waits {}\nSpin rounds per wait: {}.00 RW-shared, {}.00 RW-excl, 0.{} RW-sx\n",
         now / SEC % 900_000,
@@ -484,7 +605,9 @@ fn status_57(now: Us, body_deadlock: Option<String>, trx_blocks: &[String], rng:
         rng.range(10, 99)
     ));
     if let Some(dl) = body_deadlock {
-        s.push_str("------------------------\nLATEST DETECTED DEADLOCK\n------------------------\n");
+        s.push_str(
+            "------------------------\nLATEST DETECTED DEADLOCK\n------------------------\n",
+        );
         s.push_str(&dl);
         s.push('\n');
     }
@@ -528,14 +651,27 @@ fn status_57(now: Us, body_deadlock: Option<String>, trx_blocks: &[String], rng:
 
 fn ts_line(t: Us) -> String {
     let d = Dt::new(t, JST);
-    format!("TS {}.{:09} {} {}", unix_secs(t), (t % SEC) * 1000 + 3_417, d.date(), d.hms())
+    format!(
+        "TS {}.{:09} {} {}",
+        unix_secs(t),
+        (t % SEC) * 1000 + 3_417,
+        d.date(),
+        d.hms()
+    )
 }
 
 pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
     let rng = Rng::named(ROOT);
     let (runs, chunks) = simulate_purge(&mut rng.fork("purge"));
     let mut reqs = make_requests(&mut rng.fork("reqs"), &chunks, scale);
-    let fix = jst(FIX_DEADLOCK.0, FIX_DEADLOCK.1, FIX_DEADLOCK.2, FIX_DEADLOCK.3, FIX_DEADLOCK.4, 0);
+    let fix = jst(
+        FIX_DEADLOCK.0,
+        FIX_DEADLOCK.1,
+        FIX_DEADLOCK.2,
+        FIX_DEADLOCK.3,
+        FIX_DEADLOCK.4,
+        0,
+    );
     let _ = fix;
 
     // --- web01 nginx (default `combined`) ---
@@ -546,13 +682,36 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
     let mut deadlocks: Vec<Deadlock> = Vec::new();
     let mut trx_seq: u64 = 48_400_000;
     for r in reqs.iter_mut() {
-        let ip = if r.ip == usize::MAX { "10.0.0.5".to_string() } else { ipool.get(r.ip).to_string() };
-        let ua = if r.ua == usize::MAX { "ELB-HealthChecker/2.0" } else { UA_DESKTOP[r.ua].0 };
-        let referer = if r.nginx_only || r.method != "GET" { format!("https://karte.penguin.example.jp/kartes/{}", r.karte) } else { "-".into() };
-        let referer = if r.path == "/health" { "-".to_string() } else { referer };
+        let ip = if r.ip == usize::MAX {
+            "10.0.0.5".to_string()
+        } else {
+            ipool.get(r.ip).to_string()
+        };
+        let ua = if r.ua == usize::MAX {
+            "ELB-HealthChecker/2.0"
+        } else {
+            UA_DESKTOP[r.ua].0
+        };
+        let referer = if r.nginx_only || r.method != "GET" {
+            format!("https://karte.penguin.example.jp/kartes/{}", r.karte)
+        } else {
+            "-".into()
+        };
+        let referer = if r.path == "/health" {
+            "-".to_string()
+        } else {
+            referer
+        };
         access.push(
             r.end,
-            format!("{ip} - - [{}] \"{} {} HTTP/1.1\" {} {} \"{referer}\" \"{ua}\"", Dt::new(r.end, JST).clf(), r.method, r.path, r.status, r.size),
+            format!(
+                "{ip} - - [{}] \"{} {} HTTP/1.1\" {} {} \"{referer}\" \"{ua}\"",
+                Dt::new(r.end, JST).clf(),
+                r.method,
+                r.path,
+                r.status,
+                r.size
+            ),
         );
         if r.nginx_only {
             continue;
@@ -561,24 +720,84 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
         let lines = &mut rails[r.app];
         let tag = format!("[{}] ", r.rid);
         let t0 = r.t + 900;
-        lines.push(t0, ruby_logger(t0, JST, r.pid, "INFO", &format!("{tag}Started {} \"{}\" for {ip} at {} {} +0900", r.method, r.path, Dt::new(t0, JST).date(), Dt::new(t0, JST).hms())));
-        let ctrl_fmt = if r.path.starts_with("/api/") { "JSON" } else { "HTML" };
-        lines.push(t0 + 400, ruby_logger(t0 + 400, JST, r.pid, "INFO", &format!("{tag}Processing by {} as {ctrl_fmt}", r.ctrl)));
+        lines.push(
+            t0,
+            ruby_logger(
+                t0,
+                JST,
+                r.pid,
+                "INFO",
+                &format!(
+                    "{tag}Started {} \"{}\" for {ip} at {} {} +0900",
+                    r.method,
+                    r.path,
+                    Dt::new(t0, JST).date(),
+                    Dt::new(t0, JST).hms()
+                ),
+            ),
+        );
+        let ctrl_fmt = if r.path.starts_with("/api/") {
+            "JSON"
+        } else {
+            "HTML"
+        };
+        lines.push(
+            t0 + 400,
+            ruby_logger(
+                t0 + 400,
+                JST,
+                r.pid,
+                "INFO",
+                &format!("{tag}Processing by {} as {ctrl_fmt}", r.ctrl),
+            ),
+        );
         if r.method != "GET" {
             let params = if r.ctrl.contains("Images") {
-                format!("{{\"image\"=>{{\"kind\"=>\"{}\", \"upload_key\"=>\"uploads/{}/{}.jpg\"}}, \"karte_id\"=>\"{}\"}}", if r.method == "PATCH" { "handwriting" } else { "photo" }, Dt::new(r.t, JST).compact_date(), &r.rid[..8], r.karte)
+                format!(
+                    "{{\"image\"=>{{\"kind\"=>\"{}\", \"upload_key\"=>\"uploads/{}/{}.jpg\"}}, \"karte_id\"=>\"{}\"}}",
+                    if r.method == "PATCH" {
+                        "handwriting"
+                    } else {
+                        "photo"
+                    },
+                    Dt::new(r.t, JST).compact_date(),
+                    &r.rid[..8],
+                    r.karte
+                )
             } else {
-                format!("{{\"memo\"=>{{\"body\"=>\"[FILTERED]\"}}, \"karte_id\"=>\"{}\"}}", r.karte)
+                format!(
+                    "{{\"memo\"=>{{\"body\"=>\"[FILTERED]\"}}, \"karte_id\"=>\"{}\"}}",
+                    r.karte
+                )
             };
-            lines.push(t0 + 500, ruby_logger(t0 + 500, JST, r.pid, "INFO", &format!("{tag}  Parameters: {params}")));
+            lines.push(
+                t0 + 500,
+                ruby_logger(
+                    t0 + 500,
+                    JST,
+                    r.pid,
+                    "INFO",
+                    &format!("{tag}  Parameters: {params}"),
+                ),
+            );
         }
         let ms = (r.end - r.t) / 1000;
-        let ar = if r.save { r.wait / 1000 + ms / 5 } else { ms / 4 };
+        let ar = if r.save {
+            r.wait / 1000 + ms / 5
+        } else {
+            ms / 4
+        };
         if r.status >= 500 {
             lines.push(r.end - 300, ruby_logger(r.end - 300, JST, r.pid, "INFO", &format!("{tag}Completed 500 Internal Server Error in {ms}ms (ActiveRecord: {ar}.{}ms | Allocations: {})", ms % 10, 2_000 + ms % 9_000)));
             let (class, msg) = match r.outcome {
-                Outcome::Timeout => ("ActiveRecord::LockWaitTimeout", "Mysql2::Error: Lock wait timeout exceeded; try restarting transaction"),
-                _ => ("ActiveRecord::Deadlocked", "Mysql2::Error: Deadlock found when trying to get lock; try restarting transaction"),
+                Outcome::Timeout => (
+                    "ActiveRecord::LockWaitTimeout",
+                    "Mysql2::Error: Lock wait timeout exceeded; try restarting transaction",
+                ),
+                _ => (
+                    "ActiveRecord::Deadlocked",
+                    "Mysql2::Error: Deadlock found when trying to get lock; try restarting transaction",
+                ),
             };
             let te = r.end - 200;
             let mut rec = Vec::new();
@@ -587,9 +806,21 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
             rec.push(format!("{tag}  "));
             for f in [
                 "app/models/karte_image_link.rb:24:in `attach!'",
-                if r.method == "POST" { "app/services/image_saver.rb:41:in `block in call'" } else { "app/services/image_updater.rb:33:in `block in call'" },
-                if r.method == "POST" { "app/services/image_saver.rb:18:in `call'" } else { "app/services/image_updater.rb:12:in `call'" },
-                if r.method == "POST" { "app/controllers/api/v1/images_controller.rb:27:in `create'" } else { "app/controllers/api/v1/images_controller.rb:52:in `update'" },
+                if r.method == "POST" {
+                    "app/services/image_saver.rb:41:in `block in call'"
+                } else {
+                    "app/services/image_updater.rb:33:in `block in call'"
+                },
+                if r.method == "POST" {
+                    "app/services/image_saver.rb:18:in `call'"
+                } else {
+                    "app/services/image_updater.rb:12:in `call'"
+                },
+                if r.method == "POST" {
+                    "app/controllers/api/v1/images_controller.rb:27:in `create'"
+                } else {
+                    "app/controllers/api/v1/images_controller.rb:52:in `update'"
+                },
             ] {
                 rec.push(format!("{tag}{f}"));
             }
@@ -597,8 +828,16 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
                 lines.push(te, ruby_logger(te, JST, r.pid, "FATAL", &l));
             }
         } else {
-            let views = if ctrl_fmt == "HTML" { format!("Views: {}.{}ms | ", ms / 3, ms % 7) } else { String::new() };
-            let st = if r.status == 201 { "201 Created" } else { "200 OK" };
+            let views = if ctrl_fmt == "HTML" {
+                format!("Views: {}.{}ms | ", ms / 3, ms % 7)
+            } else {
+                String::new()
+            };
+            let st = if r.status == 201 {
+                "201 Created"
+            } else {
+                "200 OK"
+            };
             lines.push(r.end - 300, ruby_logger(r.end - 300, JST, r.pid, "INFO", &format!("{tag}Completed {st} in {ms}ms ({views}ActiveRecord: {ar}.{}ms | Allocations: {})", ms % 10, 1_500 + ms % 7_000)));
         }
         if r.outcome == Outcome::Deadlock {
@@ -620,11 +859,19 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
     let n = segs.len();
     for (i, seg) in segs.into_iter().enumerate() {
         let age = n - 1 - i;
-        let name = if age == 0 { "access.log.gz".to_string() } else { format!("access.log.{age}.gz") };
+        let name = if age == 0 {
+            "access.log.gz".to_string()
+        } else {
+            format!("access.log.{age}.gz")
+        };
         files.write_str(&format!("{ROOT}/web01/nginx/{name}"), &join(&seg))?;
     }
     // Rails: logrotate daily at 06:25, rotate 3 → only 04-18..04-20 survive.
-    let rcuts = [jst(2022, 4, 18, 6, 25, 0), jst(2022, 4, 19, 6, 25, 0), jst(2022, 4, 20, 6, 25, 0)];
+    let rcuts = [
+        jst(2022, 4, 18, 6, 25, 0),
+        jst(2022, 4, 19, 6, 25, 0),
+        jst(2022, 4, 20, 6, 25, 0),
+    ];
     for (h, lines) in rails.into_iter().enumerate() {
         let segs = split_at(lines.sorted(), &rcuts);
         let host = format!("app0{}", h + 1);
@@ -649,10 +896,28 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
         let pid = crng.range(3_000, 60_000) as u32;
         if d.mi == 5 && fire < stop {
             let cmd = "cd /srv/karte/current && flock -n /tmp/trash_purge.lock bundle exec rails runner -e production 'TrashPurgeJob.perform_now' >> log/trash_purge.log 2>&1";
-            syslog_l.push(fire, syslog(fire, JST, "batch01", &format!("CRON[{pid}]"), &format!("(karte) CMD ({cmd})")));
+            syslog_l.push(
+                fire,
+                syslog(
+                    fire,
+                    JST,
+                    "batch01",
+                    &format!("CRON[{pid}]"),
+                    &format!("(karte) CMD ({cmd})"),
+                ),
+            );
         }
         if d.mi == 17 {
-            syslog_l.push(fire, syslog(fire, JST, "batch01", &format!("CRON[{pid}]"), "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)"));
+            syslog_l.push(
+                fire,
+                syslog(
+                    fire,
+                    JST,
+                    "batch01",
+                    &format!("CRON[{pid}]"),
+                    "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)",
+                ),
+            );
         }
         if d.mi % 10 == 0 {
             syslog_l.push(fire, syslog(fire, JST, "batch01", &format!("CRON[{pid}]"), "(karte) CMD (cd /srv/karte/current && bundle exec rails runner -e production 'ThumbnailRetryJob.perform_now' >> log/thumbnail_retry.log 2>&1)"));
@@ -663,25 +928,109 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
         fire += MIN;
     }
     let t_kill = jst(2022, 4, 20, 17, 49, 9);
-    syslog_l.push(t_kill - 40 * SEC, syslog(t_kill - 40 * SEC, JST, "batch01", "sudo[48812]", "  tanaka : TTY=pts/0 ; PWD=/home/tanaka ; USER=karte ; COMMAND=/usr/bin/crontab -e"));
-    syslog_l.push(t_kill - 12 * SEC, syslog(t_kill - 12 * SEC, JST, "batch01", "crontab[48815]", "(karte) BEGIN EDIT (karte)"));
-    syslog_l.push(t_kill - 2 * SEC, syslog(t_kill - 2 * SEC, JST, "batch01", "crontab[48815]", "(karte) REPLACE (karte)"));
-    syslog_l.push(t_kill - 2 * SEC, syslog(t_kill - 2 * SEC, JST, "batch01", "crontab[48815]", "(karte) END EDIT (karte)"));
-    syslog_l.push(t_kill, syslog(t_kill, JST, "batch01", "sudo[48830]", "  tanaka : TTY=pts/0 ; PWD=/home/tanaka ; USER=root ; COMMAND=/bin/kill -TERM 31877"));
+    syslog_l.push(
+        t_kill - 40 * SEC,
+        syslog(
+            t_kill - 40 * SEC,
+            JST,
+            "batch01",
+            "sudo[48812]",
+            "  tanaka : TTY=pts/0 ; PWD=/home/tanaka ; USER=karte ; COMMAND=/usr/bin/crontab -e",
+        ),
+    );
+    syslog_l.push(
+        t_kill - 12 * SEC,
+        syslog(
+            t_kill - 12 * SEC,
+            JST,
+            "batch01",
+            "crontab[48815]",
+            "(karte) BEGIN EDIT (karte)",
+        ),
+    );
+    syslog_l.push(
+        t_kill - 2 * SEC,
+        syslog(
+            t_kill - 2 * SEC,
+            JST,
+            "batch01",
+            "crontab[48815]",
+            "(karte) REPLACE (karte)",
+        ),
+    );
+    syslog_l.push(
+        t_kill - 2 * SEC,
+        syslog(
+            t_kill - 2 * SEC,
+            JST,
+            "batch01",
+            "crontab[48815]",
+            "(karte) END EDIT (karte)",
+        ),
+    );
+    syslog_l.push(
+        t_kill,
+        syslog(
+            t_kill,
+            JST,
+            "batch01",
+            "sudo[48830]",
+            "  tanaka : TTY=pts/0 ; PWD=/home/tanaka ; USER=root ; COMMAND=/bin/kill -TERM 31877",
+        ),
+    );
     for r in &runs {
         let tag = "[TrashPurgeJob]";
-        purge_log.push(r.start, ruby_logger(r.start, JST, r.pid, "INFO", &format!("{tag} start run_id={} cutoff={} candidates={}", r.run_id, {
-            let d = Dt::new(r.cutoff, JST);
-            format!("{}T{}+09:00", d.date(), d.hms())
-        }, r.candidates)));
+        purge_log.push(
+            r.start,
+            ruby_logger(
+                r.start,
+                JST,
+                r.pid,
+                "INFO",
+                &format!(
+                    "{tag} start run_id={} cutoff={} candidates={}",
+                    r.run_id,
+                    {
+                        let d = Dt::new(r.cutoff, JST);
+                        format!("{}T{}+09:00", d.date(), d.hms())
+                    },
+                    r.candidates
+                ),
+            ),
+        );
     }
     let mut deleted_total = vec![(0u32, 0u32); runs.len()];
     for c in &chunks {
         let r = &runs[c.run];
-        purge_log.push(c.start, ruby_logger(c.start, JST, r.pid, "INFO", &format!("[TrashPurgeJob] chunk {}/{} customer_id={} images={} begin", c.idx, c.of, c.customer, c.images)));
+        purge_log.push(
+            c.start,
+            ruby_logger(
+                c.start,
+                JST,
+                r.pid,
+                "INFO",
+                &format!(
+                    "[TrashPurgeJob] chunk {}/{} customer_id={} images={} begin",
+                    c.idx, c.of, c.customer, c.images
+                ),
+            ),
+        );
         if c.killed {
             purge_log.push(c.end - 300_000, ruby_logger(c.end - 300_000, JST, r.pid, "WARN", &format!("[TrashPurgeJob] SIGTERM received, rolling back chunk {}/{} (customer_id={})", c.idx, c.of, c.customer)));
-            purge_log.push(c.end + 500_000, ruby_logger(c.end + 500_000, JST, r.pid, "ERROR", &format!("[TrashPurgeJob] aborted run_id={} after {:.1}s: SignalException: SIGTERM", r.run_id, (c.end - r.start) as f64 / 1e6)));
+            purge_log.push(
+                c.end + 500_000,
+                ruby_logger(
+                    c.end + 500_000,
+                    JST,
+                    r.pid,
+                    "ERROR",
+                    &format!(
+                        "[TrashPurgeJob] aborted run_id={} after {:.1}s: SignalException: SIGTERM",
+                        r.run_id,
+                        (c.end - r.start) as f64 / 1e6
+                    ),
+                ),
+            );
             continue;
         }
         deleted_total[c.run].0 += c.images;
@@ -704,24 +1053,43 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
     let n = segs.len();
     for (i, seg) in segs.into_iter().enumerate().skip(1) {
         let age = n - 1 - i;
-        let name = if age == 0 { "syslog.gz".to_string() } else { format!("syslog.{age}.gz") };
+        let name = if age == 0 {
+            "syslog.gz".to_string()
+        } else {
+            format!("syslog.{age}.gz")
+        };
         files.write_str(&format!("{ROOT}/batch01/log/{name}"), &join(&seg))?;
     }
-    files.write_str(&format!("{ROOT}/batch01/karte/log/trash_purge.log.gz"), &purge_log.into_text())?;
+    files.write_str(
+        &format!("{ROOT}/batch01/karte/log/trash_purge.log.gz"),
+        &purge_log.into_text(),
+    )?;
 
     // --- db01: MySQL 5.7 error log (UTC) with innodb_print_all_deadlocks ---
     let mut err = Lines::new();
     let mut erng = rng.fork("errlog");
-    let e_prefix = |t: Us, tid: u64, lvl: &str| -> String { format!("{} {tid} [{lvl}] ", Dt::new(t, UTC).rfc3339_us()) };
+    let e_prefix = |t: Us, tid: u64, lvl: &str| -> String {
+        format!("{} {tid} [{lvl}] ", Dt::new(t, UTC).rfc3339_us())
+    };
     for d in &deadlocks {
         let c = &chunks[d.chunk];
         let tid = d.save_thread;
         let t = d.t;
         let p = e_prefix(t, tid, "Note");
         let body = deadlock_body(d, c, true, &|h: &str| format!("{p}InnoDB: {h}"));
-        err.push(t, format!("{p}InnoDB: Transactions deadlock detected, dumping detailed information.\n{body}"));
+        err.push(
+            t,
+            format!(
+                "{p}InnoDB: Transactions deadlock detected, dumping detailed information.\n{body}"
+            ),
+        );
     }
-    for t in arrivals(&mut erng, jst(2022, 4, 8, 0, 0, 0), jst(2022, 4, 21, 0, 0, 0), |_| 0.02) {
+    for t in arrivals(
+        &mut erng,
+        jst(2022, 4, 8, 0, 0, 0),
+        jst(2022, 4, 21, 0, 0, 0),
+        |_| 0.02,
+    ) {
         let tid = erng.range(1_900_000, 2_300_000) as u64;
         let ip = APP_IPS[erng.below(2)];
         err.push(t, format!("{}Aborted connection {tid} to db: 'karte' user: 'karte_web' host: '{ip}' (Got an error reading communication packets)", e_prefix(t, tid, "Note")));
@@ -729,23 +1097,67 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
     // 04-19 11:27: configuration change applied with a restart.
     let rs = jst(2022, 4, 19, 11, 27, 2);
     let restart = [
-        (0, "Note", "Giving 14 client threads a chance to die gracefully"),
+        (
+            0,
+            "Note",
+            "Giving 14 client threads a chance to die gracefully",
+        ),
         (0, "Note", "Shutting down slave threads"),
-        (2_100_000, "Note", "Forcefully disconnecting 0 remaining clients"),
-        (2_100_500, "Note", "Event Scheduler: Purging the queue. 0 events"),
+        (
+            2_100_000,
+            "Note",
+            "Forcefully disconnecting 0 remaining clients",
+        ),
+        (
+            2_100_500,
+            "Note",
+            "Event Scheduler: Purging the queue. 0 events",
+        ),
         (2_300_000, "Note", "InnoDB: FTS optimize thread exiting."),
         (2_400_000, "Note", "InnoDB: Starting shutdown..."),
-        (9_800_000, "Note", "InnoDB: Shutdown completed; log sequence number 902114873321"),
+        (
+            9_800_000,
+            "Note",
+            "InnoDB: Shutdown completed; log sequence number 902114873321",
+        ),
         (9_900_000, "Note", "/usr/sbin/mysqld: Shutdown complete\n"),
-        (12_400_000, "Note", "/usr/sbin/mysqld (mysqld 5.7.37-log) starting as process 1184 ..."),
+        (
+            12_400_000,
+            "Note",
+            "/usr/sbin/mysqld (mysqld 5.7.37-log) starting as process 1184 ...",
+        ),
         (12_500_000, "Note", "InnoDB: PUNCH HOLE support available"),
-        (12_600_000, "Note", "InnoDB: Initializing buffer pool, total size = 24G, instances = 8, chunk size = 128M"),
-        (14_900_000, "Note", "InnoDB: Completed initialization of buffer pool"),
-        (15_400_000, "Note", "InnoDB: Highest supported file format is Barracuda."),
-        (16_200_000, "Note", "InnoDB: 5.7.37 started; log sequence number 902114873321"),
-        (16_300_000, "Note", "Server hostname (bind-address): '*'; port: 3306"),
+        (
+            12_600_000,
+            "Note",
+            "InnoDB: Initializing buffer pool, total size = 24G, instances = 8, chunk size = 128M",
+        ),
+        (
+            14_900_000,
+            "Note",
+            "InnoDB: Completed initialization of buffer pool",
+        ),
+        (
+            15_400_000,
+            "Note",
+            "InnoDB: Highest supported file format is Barracuda.",
+        ),
+        (
+            16_200_000,
+            "Note",
+            "InnoDB: 5.7.37 started; log sequence number 902114873321",
+        ),
+        (
+            16_300_000,
+            "Note",
+            "Server hostname (bind-address): '*'; port: 3306",
+        ),
         (16_900_000, "Note", "Event Scheduler: Loaded 0 events"),
-        (17_000_000, "Note", "/usr/sbin/mysqld: ready for connections.\nVersion: '5.7.37-log'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server (GPL)"),
+        (
+            17_000_000,
+            "Note",
+            "/usr/sbin/mysqld: ready for connections.\nVersion: '5.7.37-log'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server (GPL)",
+        ),
     ];
     for (dt, lvl, msg) in restart {
         err.push(rs + dt, format!("{}{msg}", e_prefix(rs + dt, 0, lvl)));
@@ -754,8 +1166,17 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
 
     // --- db01: pt-stalk collections (trigger Innodb_row_lock_current_waits > 4) ---
     let mut prng = rng.fork("ptstalk");
-    let saves: Vec<&Req> = reqs.iter().filter(|r| r.save && r.wait > 0 && r.outcome != Outcome::Deadlock).collect();
-    let waiting_at = |tau: Us| -> Vec<&Req> { saves.iter().copied().filter(|r| r.t + 300_000 <= tau && tau < r.t + r.wait).collect() };
+    let saves: Vec<&Req> = reqs
+        .iter()
+        .filter(|r| r.save && r.wait > 0 && r.outcome != Outcome::Deadlock)
+        .collect();
+    let waiting_at = |tau: Us| -> Vec<&Req> {
+        saves
+            .iter()
+            .copied()
+            .filter(|r| r.t + 300_000 <= tau && tau < r.t + r.wait)
+            .collect()
+    };
     let mut last_collect = 0;
     let mut collections: Vec<Us> = Vec::new();
     for c in &chunks {
@@ -776,7 +1197,10 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
     }
     for &tau in &collections {
         let d = Dt::new(tau, JST);
-        let stamp = format!("{:04}_{:02}_{:02}_{:02}_{:02}_{:02}", d.y, d.mo, d.d, d.h, d.mi, d.s);
+        let stamp = format!(
+            "{:04}_{:02}_{:02}_{:02}_{:02}_{:02}",
+            d.y, d.mo, d.d, d.h, d.mi, d.s
+        );
         let dir = format!("{ROOT}/db01/pt-stalk");
         let w = waiting_at(tau);
         let ci = chunk_at(&chunks, tau);
@@ -785,18 +1209,38 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
         }
         let mut blocks = Vec::new();
         if let Some(ci) = ci {
-            blocks.push(purge_trx_block(&chunks[ci], tau, 91_000_000 + ((tau / SEC) % 9_000_000) as u64));
+            blocks.push(purge_trx_block(
+                &chunks[ci],
+                tau,
+                91_000_000 + ((tau / SEC) % 9_000_000) as u64,
+            ));
         }
         for r in &w {
             let thread = 2_200_000 + ((r.t / SEC) % 90_000) as u64;
             let trx = 48_400_000 + ((r.t / SEC) % 900_000) as u64;
-            blocks.push(waiter_block(trx, thread, (tau - r.t) / SEC, APP_IPS[r.app], &save_sql(r, &mut prng.clone()), 33_800 + (chunks[ci.unwrap_or(0)].customer % 90), true));
+            blocks.push(waiter_block(
+                trx,
+                thread,
+                (tau - r.t) / SEC,
+                APP_IPS[r.app],
+                &save_sql(r, &mut prng.clone()),
+                33_800 + (chunks[ci.unwrap_or(0)].customer % 90),
+                true,
+            ));
         }
         let latest = deadlocks.iter().rev().find(|dl| dl.t < tau).map(|dl| {
             let dd = Dt::new(dl.t, JST);
-            format!("{} {} 0x7f3a2c1e9700\n{}", dd.date(), dd.hms(), deadlock_body(dl, &chunks[dl.chunk], false, &|h: &str| h.to_string()))
+            format!(
+                "{} {} 0x7f3a2c1e9700\n{}",
+                dd.date(),
+                dd.hms(),
+                deadlock_body(dl, &chunks[dl.chunk], false, &|h: &str| h.to_string())
+            )
         });
-        files.write_str(&format!("{dir}/{stamp}-innodbstatus1"), &status_57(tau, latest, &blocks, &mut prng))?;
+        files.write_str(
+            &format!("{dir}/{stamp}-innodbstatus1"),
+            &status_57(tau, latest, &blocks, &mut prng),
+        )?;
         // lock-waits: pt-stalk's two INFORMATION_SCHEMA queries, once per second for 10 s.
         let mut lw = String::new();
         let samples = if tau == manual { 30 } else { 6 };
@@ -805,7 +1249,9 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
             lw.push_str(&ts_line(ts));
             lw.push('\n');
             let w = waiting_at(ts);
-            let Some(ci) = chunk_at(&chunks, ts) else { continue };
+            let Some(ci) = chunk_at(&chunks, ts) else {
+                continue;
+            };
             if w.is_empty() {
                 continue;
             }
@@ -814,7 +1260,10 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
             lw.push_str(&mysql_vertical(
                 1,
                 &[
-                    ("who_blocks", format!("thread {} from {BATCH_IP}:{port}", c.thread)),
+                    (
+                        "who_blocks",
+                        format!("thread {} from {BATCH_IP}:{port}", c.thread),
+                    ),
                     ("idle_in_trx", "0".into()),
                     ("max_wait_time", ((ts - w[0].t) / SEC).to_string()),
                     ("num_waiters", w.len().to_string()),
