@@ -37,6 +37,7 @@ pub fn generate(out: &Path, scale: f64, only: &[String]) -> io::Result<Vec<(Stri
             "btob-session-restore" => datasets::btob::generate(&mut files, scale)?,
             "penguin-karte-trash-purge" => datasets::penguin::generate(&mut files, scale)?,
             "booth-payment-spike" => datasets::booth::generate(&mut files, scale)?,
+            "batch-double-run" => datasets::batch::generate(&mut files, scale)?,
             _ => {} // not written yet
         }
     }

@@ -2,3 +2,4 @@
 pub mod booth;
 pub mod btob;
 pub mod penguin;
+pub mod batch;
