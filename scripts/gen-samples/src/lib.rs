@@ -38,7 +38,8 @@ pub fn generate(out: &Path, scale: f64, only: &[String]) -> io::Result<Vec<(Stri
             "penguin-karte-trash-purge" => datasets::penguin::generate(&mut files, scale)?,
             "booth-payment-spike" => datasets::booth::generate(&mut files, scale)?,
             "batch-double-run" => datasets::batch::generate(&mut files, scale)?,
-            _ => {} // not written yet
+            "cosminexus-global-session" => datasets::cosminexus::generate(&mut files, scale)?,
+            _ => {}
         }
     }
     Ok(files.written)

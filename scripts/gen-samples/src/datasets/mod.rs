@@ -3,3 +3,4 @@ pub mod booth;
 pub mod btob;
 pub mod penguin;
 pub mod batch;
+pub mod cosminexus;
