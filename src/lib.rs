@@ -8,6 +8,7 @@
 
 pub mod analyze;
 pub mod config;
+pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod text;
