@@ -44,6 +44,7 @@ pub mod codes;
 pub mod cosminexus;
 pub mod decl;
 pub mod decode;
+pub mod enrich;
 pub mod event;
 pub mod fields;
 pub mod generic;

@@ -48,7 +48,9 @@ pub fn template(msg: &str) -> String {
     out
 }
 
-/// The burst key of event `i`, if it is an error.
+/// The burst key of event `i`, if it is an error: the HTTP status and
+/// endpoint, the code or message id, the exception class, or the message
+/// template.
 fn key(t: &Timeline, i: usize) -> Option<String> {
     match t.kind(i) {
         Kind::Request => {
@@ -56,9 +58,7 @@ fn key(t: &Timeline, i: usize) -> Option<String> {
             if s < 500 {
                 return None;
             }
-            let route = t.str(SymCol::Route, i).unwrap_or("?");
-            let method = t.str(SymCol::Method, i).unwrap_or("");
-            Some(format!("HTTP {}xx {method} {route}", s / 100).replace("  ", " "))
+            Some(format!("HTTP {s}"))
         }
         Kind::Deadlock | Kind::LockTimeout | Kind::LockWait | Kind::LockAcquired => None,
         _ => {
@@ -67,9 +67,16 @@ fn key(t: &Timeline, i: usize) -> Option<String> {
             if !is_error {
                 return None;
             }
-            match t.str(SymCol::Code, i) {
-                Some(c) => Some(c.to_string()),
-                None => {
+            let exception = t.extra(i).and_then(|x| {
+                x.attrs
+                    .iter()
+                    .find(|(k, _)| k == "exception")
+                    .map(|(_, v)| v.clone())
+            });
+            match (t.str(SymCol::Code, i), exception) {
+                (Some(c), _) => Some(c.to_string()),
+                (None, Some(x)) => Some(x),
+                (None, None) => {
                     let tpl = template(t.message(i));
                     (!tpl.trim().is_empty()).then_some(tpl)
                 }
@@ -78,13 +85,21 @@ fn key(t: &Timeline, i: usize) -> Option<String> {
     }
 }
 
-/// Error bursts: clusters (gaps under `gap_us`) of at least `min_count`
-/// errors of one key, at five times or more that key's average rate.
-pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, gap_us: i64) -> Vec<Draft> {
+const HOUR: i64 = 3600 * 1_000_000;
+const DAY: i64 = 24 * HOUR;
+
+/// Error bursts. For each error key, hourly counts are compared with the
+/// key's quiet rate (the lower quartile of its daily counts over the data's
+/// days, so bursts on up to three days in four do not hide themselves); hours
+/// at five times that rate, and at least `min_hot` errors, are hot; runs of
+/// hot hours (one quiet hour allowed between) form a burst, trimmed to its
+/// first and last error. Bursts need `min_count` errors.
+pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, min_hot: usize) -> Vec<Draft> {
     if t.is_empty() {
         return Vec::new();
     }
-    let span = (t.ts(t.len() - 1) - t.ts(0)).max(1);
+    let (t0, t1) = (t.ts(0), t.ts(t.len() - 1));
+    let days = ((t1.div_euclid(DAY) - t0.div_euclid(DAY)) + 1).max(1) as usize;
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in 0..t.len() {
         if let Some(k) = key(t, i) {
@@ -96,79 +111,170 @@ pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, gap_us: i64) -
         if list.len() < min_count {
             continue;
         }
-        let avg_rate = list.len() as f64 / span as f64;
-        let mut cluster: Vec<usize> = Vec::new();
-        let mut emit = |cluster: &mut Vec<usize>| {
-            if cluster.len() < min_count {
-                cluster.clear();
-                return;
+        let mut daily = vec![0usize; days];
+        for &i in &list {
+            let d = (t.ts(i).div_euclid(DAY) - t0.div_euclid(DAY)) as usize;
+            if let Some(c) = daily.get_mut(d) {
+                *c += 1;
             }
-            let start = t.ts(cluster[0]);
-            let end = t.ts(cluster[cluster.len() - 1]);
-            let dur = (end - start).max(60_000_000);
-            let rate = cluster.len() as f64 / dur as f64;
-            if rate < 5.0 * avg_rate {
-                cluster.clear();
-                return;
-            }
-            let files: BTreeSet<&str> = cluster
-                .iter()
-                .filter_map(|&i| sources.get(t.source(i) as usize).map(String::as_str))
-                .collect();
-            let hosts: BTreeSet<&str> = cluster
-                .iter()
-                .filter_map(|&i| t.str(SymCol::Host, i))
-                .collect();
-            let n = cluster.len();
-            let mut attrs = Map::new();
-            attrs.insert("code".into(), json!(k));
-            attrs.insert("count".into(), json!(n));
-            attrs.insert("sources".into(), json!(files));
-            attrs.insert("hosts".into(), json!(hosts));
-            attrs.insert(
-                "example".into(),
-                json!(crate::text::truncate_chars(&t.summary(cluster[0]), 200)),
-            );
-            let summary = format!(
-                "{n} × {k} between {} and {}{}",
-                pm_parsers::time::format_utc(start),
-                pm_parsers::time::format_utc(end),
-                if hosts.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " on {}",
-                        hosts.iter().copied().collect::<Vec<_>>().join(", ")
-                    )
-                }
-            );
-            let score = 0.25 + 0.45 * (1.0 - (-(n as f64) / 100.0).exp());
-            let mut evidence = std::mem::take(cluster);
-            if evidence.len() > 200 {
-                let step = evidence.len() / 200 + 1;
-                evidence = evidence.into_iter().step_by(step).collect();
-            }
-            out.push(Draft::new(
-                FindingKind::ErrorBurst,
-                start,
-                end,
-                score,
-                summary,
-                evidence,
-                attrs,
-            ));
-        };
-        for i in list {
-            if let Some(&last) = cluster.last() {
-                if t.ts(i) - t.ts(last) > gap_us {
-                    emit(&mut cluster);
-                }
-            }
-            cluster.push(i);
         }
-        emit(&mut cluster);
+        // A key seen on most days (seven or more, and 70 % of the days in the
+        // data) has a normal day, the median of its daily counts; a burst must
+        // be several of those. Keys seen only on bad days have no such norm.
+        let mut active: Vec<usize> = daily.iter().copied().filter(|&c| c > 0).collect();
+        active.sort_unstable();
+        let everyday = active.len() >= 7 && active.len() * 10 >= days * 7;
+        let normal_day = if everyday {
+            active[active.len() / 2]
+        } else {
+            0
+        };
+        daily.sort_unstable();
+        let quiet_per_hour = daily[days / 4] as f64 / 24.0;
+        let hot_threshold = (5.0 * quiet_per_hour).max(min_hot as f64);
+        let mut hourly: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for &i in &list {
+            hourly.entry(t.ts(i).div_euclid(HOUR)).or_default().push(i);
+        }
+        // Hysteresis: a burst needs a hot hour, and extends over adjacent
+        // hours above twice the quiet rate (one empty hour may separate them).
+        let warm_threshold = (2.0 * quiet_per_hour).max(1.0);
+        let mut spans: Vec<(Vec<usize>, bool)> = Vec::new();
+        let mut last: Option<i64> = None;
+        for (h, evs) in &hourly {
+            if (evs.len() as f64) < warm_threshold {
+                continue;
+            }
+            let hot = evs.len() as f64 >= hot_threshold;
+            match (last, spans.last_mut()) {
+                (Some(prev), Some((run, was_hot))) if h - prev <= 2 => {
+                    run.extend(evs);
+                    *was_hot |= hot;
+                }
+                _ => spans.push((evs.clone(), hot)),
+            }
+            last = Some(*h);
+        }
+        let runs: Vec<Vec<usize>> = spans.into_iter().filter(|s| s.1).map(|s| s.0).collect();
+        for cluster in runs
+            .into_iter()
+            .map(|c| trim_strays(t, c))
+            // Errors that come most days at their usual rate are not a burst.
+            .filter(|c| c.len() >= min_count && c.len() >= 3 * normal_day)
+        {
+            out.push(burst(t, sources, &k, cluster));
+        }
     }
     out
+}
+
+/// Drop stray errors at a burst's edges: split where the gap between two
+/// errors exceeds both two minutes and five times the burst's median gap,
+/// and keep everything from the first to the last piece holding at least
+/// one error in thirty-three.
+fn trim_strays(t: &Timeline, mut evs: Vec<usize>) -> Vec<usize> {
+    evs.sort_by_key(|&i| (t.ts(i), i));
+    if evs.len() < 3 {
+        return evs;
+    }
+    let mut gaps: Vec<i64> = evs.windows(2).map(|w| t.ts(w[1]) - t.ts(w[0])).collect();
+    gaps.sort_unstable();
+    let limit = (gaps[gaps.len() / 2] * 5).max(2 * 60 * 1_000_000);
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    for k in 1..=evs.len() {
+        if k == evs.len() || t.ts(evs[k]) - t.ts(evs[k - 1]) > limit {
+            bounds.push((from, k));
+            from = k;
+        }
+    }
+    let big = |(a, b): &(usize, usize)| (b - a) * 33 >= evs.len();
+    let first = bounds.iter().find(|p| big(p)).map(|p| p.0).unwrap_or(0);
+    let last = bounds
+        .iter()
+        .rev()
+        .find(|p| big(p))
+        .map(|p| p.1)
+        .unwrap_or(evs.len());
+    evs[first..last].to_vec()
+}
+
+fn burst(t: &Timeline, sources: &[String], k: &str, cluster: Vec<usize>) -> Draft {
+    let n = cluster.len();
+    let start = t.ts(cluster[0]);
+    let end = t.ts(cluster[n - 1]);
+    let files: BTreeSet<&str> = cluster
+        .iter()
+        .filter_map(|&i| sources.get(t.source(i) as usize).map(String::as_str))
+        .collect();
+    let hosts: BTreeSet<&str> = cluster
+        .iter()
+        .filter_map(|&i| t.str(SymCol::Host, i))
+        .collect();
+    let mut attrs = Map::new();
+    attrs.insert("code".into(), json!(k));
+    attrs.insert("count".into(), json!(n));
+    attrs.insert("sources".into(), json!(files));
+    attrs.insert("hosts".into(), json!(hosts));
+    attrs.insert(
+        "example".into(),
+        json!(crate::text::truncate_chars(&t.summary(cluster[0]), 200)),
+    );
+    if k.starts_with("HTTP ") {
+        let mut by_ep: BTreeMap<String, usize> = BTreeMap::new();
+        for &i in &cluster {
+            let ep = format!(
+                "{} {}",
+                t.str(SymCol::Method, i).unwrap_or(""),
+                t.str(SymCol::Route, i).unwrap_or("?")
+            );
+            *by_ep.entry(ep.trim().to_string()).or_default() += 1;
+        }
+        let mut eps: Vec<(String, usize)> = by_ep.into_iter().collect();
+        eps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let top: Vec<serde_json::Value> = eps
+            .iter()
+            .take(8)
+            .map(|(e, n)| json!({"endpoint": e, "count": n}))
+            .collect();
+        attrs.insert("endpoints".into(), serde_json::Value::Array(top));
+    }
+    let on = if hosts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " on {}",
+            hosts.iter().copied().collect::<Vec<_>>().join(", ")
+        )
+    };
+    let what = match attrs
+        .get("endpoints")
+        .and_then(|e| e.get(0))
+        .and_then(|e| e.get("endpoint"))
+        .and_then(serde_json::Value::as_str)
+    {
+        Some(ep) => format!("{k} (most on {ep})"),
+        None => k.to_string(),
+    };
+    let summary = format!(
+        "{n} × {what} in {}{on}",
+        crate::text::human_ms((end - start).max(1000) as f64 / 1000.0)
+    );
+    let score = 0.25 + 0.45 * (1.0 - (-(n as f64) / 100.0).exp());
+    let mut evidence = cluster;
+    if evidence.len() > 200 {
+        let step = evidence.len() / 200 + 1;
+        evidence = evidence.into_iter().step_by(step).collect();
+    }
+    Draft::new(
+        FindingKind::ErrorBurst,
+        start,
+        end,
+        score,
+        summary,
+        evidence,
+        attrs,
+    )
 }
 
 #[cfg(test)]
@@ -201,15 +307,17 @@ mod tests {
             e
         };
         for h in 0..24 {
-            t.push(0, &mk(h * 3600, "KDJE34368-W"));
+            t.push(0, &mk(h * 3600 + 60, "KDJE34368-W"));
         }
         for s in 0..40 {
-            t.push(0, &mk(50_000 + s * 5, "KDJE34368-W"));
+            t.push(0, &mk(50_500 + s * 5, "KDJE34368-W"));
         }
         t.sort();
-        let b = bursts(&t, &[], 10, 120_000_000);
+        let b = bursts(&t, &[], 10, 3);
         assert_eq!(b.len(), 1);
-        assert_eq!(b[0].attrs["count"], json!(40));
-        assert_eq!(b[0].start, 50_000_000_000);
+        // The hot hour holds the burst and that hour's one background error.
+        assert_eq!(b[0].attrs["count"], json!(41));
+        assert_eq!(b[0].start, 50_460_000_000);
+        assert_eq!(b[0].end, 50_695_000_000);
     }
 }

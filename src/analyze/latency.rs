@@ -214,22 +214,33 @@ pub fn spikes(t: &Timeline, all: &[EndpointSeries], width: i64, cfg: &SpikeConfi
         let mut p95s: Vec<f64> = usable.iter().map(|b| b.p95).collect();
         let base = quantile(&mut p95s, 0.25).max(1.0);
         let threshold = (base * cfg.ratio).max(base + cfg.min_excess_ms);
-        let hot: Vec<&Bucket> = usable
-            .iter()
-            .copied()
-            .filter(|b| b.p95 >= threshold)
-            .collect();
-        // Merge hot buckets separated by at most one bucket.
-        let mut windows: Vec<(i64, i64)> = Vec::new();
-        for b in hot {
-            match windows.last_mut() {
-                Some((_, end)) if b.start <= *end + width => *end = b.start + width,
-                _ => windows.push((b.start, b.start + width)),
+        // Hysteresis: a spike needs a bucket over the high threshold, and
+        // extends over neighbouring buckets above the low one (twice the
+        // baseline), so its edges are where latency leaves and rejoins normal.
+        let low = (base * 2.0).max(base + cfg.min_excess_ms / 2.0);
+        let mut spans: Vec<(i64, i64, bool)> = Vec::new();
+        for b in usable.iter().filter(|b| b.p95 >= low) {
+            let hot = b.p95 >= threshold;
+            match spans.last_mut() {
+                Some((_, end, h)) if b.start <= *end + width => {
+                    *end = b.start + width;
+                    *h |= hot;
+                }
+                _ => spans.push((b.start, b.start + width, hot)),
             }
         }
+        let windows: Vec<(i64, i64)> = spans
+            .into_iter()
+            .filter(|w| w.2)
+            .map(|(a, b, _)| (a, b))
+            .collect();
         for (ws, we) in windows {
             let lo = t.lower_bound(ws);
             let hi = t.lower_bound(we);
+            // The window proper: from the start of the first slow request to
+            // the end of the last one (buckets only locate it).
+            let mut first_slow = i64::MAX;
+            let mut last_slow = i64::MIN;
             let mut durs = Vec::new();
             let mut evidence = Vec::new();
             let mut errors = 0u64;
@@ -239,6 +250,10 @@ pub fn spikes(t: &Timeline, all: &[EndpointSeries], width: i64, cfg: &SpikeConfi
                     continue;
                 }
                 let Some(d) = t.duration_ms(i) else { continue };
+                if d >= low {
+                    first_slow = first_slow.min(t.ts(i) - (d * 1000.0) as i64);
+                    last_slow = last_slow.max(t.ts(i));
+                }
                 durs.push(d);
                 worst.push((d, i));
                 if t.status(i).is_some_and(|x| x >= 500) {
@@ -274,6 +289,11 @@ pub fn spikes(t: &Timeline, all: &[EndpointSeries], width: i64, cfg: &SpikeConfi
                 crate::text::human_ms(base),
                 n
             );
+            let (ws, we) = if first_slow <= last_slow {
+                (first_slow.max(ws - width), last_slow)
+            } else {
+                (ws, we)
+            };
             out.push(Draft::new(
                 FindingKind::LatencySpike,
                 ws,
@@ -334,50 +354,157 @@ pub fn knee(s: &EndpointSeries, width: i64) -> Option<(f64, f64, f64, usize)> {
     if pa < 3.0 * pb.max(1.0) || pa - pb < 300.0 {
         return None;
     }
-    let knee_rpm = (pts[k - 1].0 + pts[k].0) / 2.0;
+    // The knee: the rate from which latency is high, read as the lower
+    // quartile of the upper segment's rates (robust to the transition
+    // minutes; with a hard ceiling, the points crowd just under it).
+    // Where the fitted upper line meets the flat lower level is the knee of a
+    // ramp; for a wall (a hard ceiling) that crossing falls outside the upper
+    // points, and their lower quartile is used instead.
+    let mut upper: Vec<f64> = pts[k..].iter().map(|p| p.0).collect();
+    let level = pts[..k].iter().map(|p| p.1).sum::<f64>() / k as f64;
+    let (ux, uy) = (
+        upper.iter().sum::<f64>() / upper.len() as f64,
+        pts[k..].iter().map(|p| p.1).sum::<f64>() / upper.len() as f64,
+    );
+    let sxx: f64 = upper.iter().map(|x| (x - ux).powi(2)).sum();
+    let sxy: f64 = pts[k..].iter().map(|p| (p.0 - ux) * (p.1 - uy)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let lo = upper.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = upper.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let crossing = (slope > 0.0).then(|| ux + (level - uy) / slope);
+    let knee_rpm = match crossing {
+        Some(x) if x >= lo && x <= hi => x,
+        _ => quantile(&mut upper, 0.25),
+    };
     Some((knee_rpm, pb, pa, n))
 }
 
-/// Saturation findings for endpoints that also spiked.
-pub fn saturation(all: &[EndpointSeries], width: i64, spiked: &[String]) -> Vec<Draft> {
-    let mut out = Vec::new();
-    for s in all.iter().filter(|s| spiked.contains(&s.endpoint)) {
-        let Some((knee_rpm, pb, pa, npts)) = knee(s, width) else {
+/// Per-minute buckets of one endpoint's requests in [from, to).
+fn minute_series(t: &Timeline, endpoint: &str, from: i64, to: i64) -> EndpointSeries {
+    const MINUTE: i64 = 60_000_000;
+    let mut by_min: std::collections::BTreeMap<i64, (Vec<f64>, u32)> =
+        std::collections::BTreeMap::new();
+    for i in t.lower_bound(from)..t.lower_bound(to) {
+        if t.kind(i) != Kind::Request {
             continue;
-        };
-        let minutes = width as f64 / 60_000_000.0;
-        let above: Vec<&Bucket> = s
-            .buckets
-            .iter()
-            .filter(|b| b.n as f64 / minutes >= knee_rpm)
-            .collect();
-        let start = above.iter().map(|b| b.start).min().unwrap_or(0);
-        let end = above.iter().map(|b| b.start + width).max().unwrap_or(start);
-        let mut attrs = Map::new();
-        attrs.insert("endpoint".into(), json!(s.endpoint));
-        attrs.insert("knee_rpm".into(), json!(knee_rpm.round()));
-        attrs.insert("p95_below_ms".into(), json!(pb.round()));
-        attrs.insert("p95_above_ms".into(), json!(pa.round()));
-        attrs.insert("buckets".into(), json!(npts));
-        let summary = format!(
-            "Saturation on {}: above about {} requests/min p95 jumps from {} to {}",
-            s.endpoint,
-            knee_rpm.round(),
-            crate::text::human_ms(pb),
-            crate::text::human_ms(pa)
-        );
-        let score = (1.0 - (-(pa / pb.max(1.0)).ln() / 3.0).exp()).clamp(0.1, 0.8);
-        out.push(Draft::new(
-            FindingKind::Saturation,
-            start,
-            end,
-            score,
-            summary,
-            Vec::new(),
-            attrs,
-        ));
+        }
+        let Some(d) = t.duration_ms(i) else { continue };
+        if endpoint_name(t, i) != endpoint {
+            continue;
+        }
+        let e = by_min
+            .entry(t.ts(i).div_euclid(MINUTE) * MINUTE)
+            .or_default();
+        e.0.push(d);
+        if t.status(i).is_some_and(|x| x >= 500) {
+            e.1 += 1;
+        }
     }
-    out
+    let mut total = 0;
+    let buckets = by_min
+        .into_iter()
+        .map(|(start, (mut d, errors))| {
+            total += d.len() as u64;
+            Bucket {
+                start,
+                n: d.len() as u32,
+                p50: quantile(&mut d, 0.5),
+                p95: quantile(&mut d, 0.95),
+                p99: quantile(&mut d, 0.99),
+                errors,
+            }
+        })
+        .collect();
+    EndpointSeries {
+        endpoint: endpoint.to_string(),
+        buckets,
+        total,
+    }
+}
+
+/// Saturation findings: for each endpoint, the spikes within a day of each
+/// other form one episode; the knee is fitted on that episode's per-minute
+/// rate and p95 (with three hours of context either side), so traffic from
+/// other days (after a fix, say) does not blur it.
+pub fn saturation(
+    t: &Timeline,
+    all: &[EndpointSeries],
+    spikes: &[(String, i64, i64)],
+) -> Vec<Draft> {
+    const DAY: i64 = 24 * 3600 * 1_000_000;
+    const CONTEXT: i64 = 3 * 3600 * 1_000_000;
+    let mut out = Vec::new();
+    for s in all {
+        let mut windows: Vec<(i64, i64)> = spikes
+            .iter()
+            .filter(|(e, _, _)| *e == s.endpoint)
+            .map(|(_, a, b)| (*a, *b))
+            .collect();
+        windows.sort_unstable();
+        let mut episodes: Vec<(i64, i64)> = Vec::new();
+        for (a, b) in windows {
+            match episodes.last_mut() {
+                Some((_, end)) if a <= *end + DAY => *end = (*end).max(b),
+                _ => episodes.push((a, b)),
+            }
+        }
+        for (a, b) in episodes {
+            let width = 60_000_000;
+            let local = minute_series(t, &s.endpoint, a - CONTEXT, b + CONTEXT);
+            let Some((knee_rpm, pb, pa, npts)) = knee(&local, width) else {
+                continue;
+            };
+            let minutes = width as f64 / 60_000_000.0;
+            let above: Vec<&Bucket> = local
+                .buckets
+                .iter()
+                .filter(|k| k.n as f64 / minutes >= knee_rpm && k.p95 >= pa / 2.0)
+                .collect();
+            let start = above.iter().map(|k| k.start).min().unwrap_or(a);
+            let end = above.iter().map(|k| k.start + width).max().unwrap_or(b);
+            let mut attrs = Map::new();
+            attrs.insert("endpoint".into(), json!(s.endpoint));
+            attrs.insert("knee_rpm".into(), json!(knee_rpm.round()));
+            attrs.insert("p95_below_ms".into(), json!(pb.round()));
+            attrs.insert("p95_above_ms".into(), json!(pa.round()));
+            attrs.insert("buckets".into(), json!(npts));
+            let summary = format!(
+                "Saturation on {}: above about {} requests/min p95 jumps from {} to {}",
+                s.endpoint,
+                knee_rpm.round(),
+                crate::text::human_ms(pb),
+                crate::text::human_ms(pa)
+            );
+            let score = (1.0 - (-(pa / pb.max(1.0)).ln() / 3.0).exp()).clamp(0.1, 0.8);
+            attrs.insert("requests".into(), json!(local.total));
+            out.push(Draft::new(
+                FindingKind::Saturation,
+                start,
+                end,
+                score,
+                summary,
+                Vec::new(),
+                attrs,
+            ));
+        }
+    }
+    // Endpoints that saturate together share one cause: keep the busiest.
+    out.sort_by(|a, b| {
+        let n = |d: &Draft| {
+            d.attrs
+                .get("requests")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
+        };
+        n(b).cmp(&n(a)).then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Draft> = Vec::new();
+    for d in out {
+        if !kept.iter().any(|k| k.start < d.end && d.start < k.end) {
+            kept.push(d);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -429,15 +556,17 @@ mod tests {
         assert_eq!(all[0].total, 1200);
         let sp = spikes(&t, &all, width, &SpikeConfig::default());
         assert_eq!(sp.len(), 2);
-        assert_eq!(sp[0].start, 3600 * 1_000_000);
-        assert_eq!(sp[0].end, 4200 * 1_000_000);
+        // Windows run from the start of the first slow request (logged at its
+        // end, 3600 s, after 13 s) to the end of the last one.
+        assert_eq!(sp[0].start, 3587 * 1_000_000);
+        assert_eq!(sp[0].end, 4194 * 1_000_000);
         assert_eq!(sp[0].attrs["p95_ms"], json!(13000.0));
         assert_eq!(sp[0].attrs["baseline_p95_ms"], json!(100.0));
         assert_eq!(sp[0].attrs["endpoint"], json!("POST /checkout"));
-        // Windows are whole buckets: 7000 s falls in the 30 s bucket from 6990 s.
+        // At the edge of the data: 7002 s is the first slow request there.
         assert_eq!(width, 30 * 1_000_000);
-        assert_eq!(sp[1].start, 6990 * 1_000_000);
-        assert_eq!(sp[1].end, 7200 * 1_000_000);
+        assert_eq!(sp[1].start, 6989 * 1_000_000);
+        assert_eq!(sp[1].end, 7194 * 1_000_000);
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub struct Wait {
     pub host: Option<String>,
     /// Server queue length reported (PostgreSQL `Wait queue`).
     pub queue_len: usize,
+    /// True when the holder was inferred rather than reported.
+    pub inferred: bool,
 }
 
 fn actor_of(t: &Timeline, i: usize) -> Actor {
@@ -138,6 +140,7 @@ pub fn waits(t: &Timeline) -> Vec<Wait> {
                     timed_out: false,
                     host: t.str(SymCol::Host, i).map(str::to_string),
                     queue_len,
+                    inferred: false,
                 });
                 open.insert(key, out.len() - 1);
             }
@@ -173,6 +176,69 @@ pub fn waits(t: &Timeline) -> Vec<Wait> {
         }
     }
     out
+}
+
+/// For waits whose report names no holder (InnoDB status without the lock
+/// monitor), infer it from the same snapshot's transaction list: the
+/// longest-running other transaction whose statement touches the waited
+/// table, else the longest-running one that writes. Marks such holders as
+/// inferred.
+pub fn infer_holders(t: &Timeline, ws: &mut [Wait]) {
+    for w in ws.iter_mut().filter(|w| w.holder.is_none()) {
+        let Some(&last) = w.events.last() else {
+            continue;
+        };
+        let at = t.ts(last);
+        let src = t.source(last);
+        let table = resource_table(&w.resource)
+            .map(|x| {
+                x.trim_matches('`')
+                    .rsplit("`.`")
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches('`')
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        let lo = t.lower_bound(at - 2_000_000);
+        let hi = t.lower_bound(at + 2_000_001);
+        let mut best: Option<(u8, f64, usize)> = None;
+        for i in lo..hi {
+            if t.kind(i) != Kind::Txn || t.source(i) != src {
+                continue;
+            }
+            let me = t.str(SymCol::Txn, i) == w.waiter.txn.as_deref()
+                || (w.waiter.txn.is_none() && t.pid(i) == w.waiter.pid);
+            if me {
+                continue;
+            }
+            let stmt = t.statement(i).unwrap_or("").to_ascii_lowercase();
+            let touches = !table.is_empty() && stmt.contains(&table);
+            let writes = ["delete", "update", "insert", "replace", "alter", "lock"]
+                .iter()
+                .any(|k| stmt.contains(k));
+            let rank = if touches {
+                2
+            } else if writes {
+                1
+            } else {
+                0
+            };
+            let active = t.duration_ms(i).unwrap_or(0.0);
+            if best.is_none_or(|(r, a, _)| (rank, active) > (r, a)) {
+                best = Some((rank, active, i));
+            }
+        }
+        if let Some((rank, _, i)) = best {
+            if rank > 0 {
+                w.holder = Some(Actor {
+                    pid: t.pid(i),
+                    txn: t.str(SymCol::Txn, i).map(str::to_string),
+                });
+                w.inferred = true;
+            }
+        }
+    }
 }
 
 /// Find the root blocker of each wait: follow holder → the wait that holder
@@ -222,6 +288,26 @@ fn roots(ws: &[Wait]) -> Vec<Option<Actor>> {
         .collect()
 }
 
+/// The table a resource belongs to, when it says: `relation 16533 of
+/// database 16401` and `tuple (0,5) of relation 16533 ...` → `rel:16533`;
+/// `` `karte`.`karte_image_links` index PRIMARY `` → the quoted table.
+/// `transaction 123` names no table.
+pub fn resource_table(r: &str) -> Option<String> {
+    if let Some(i) = r.find("relation ") {
+        let rest = &r[i + 9..];
+        let id: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '"')
+            .collect();
+        return (!id.is_empty()).then(|| format!("rel:{id}"));
+    }
+    if r.starts_with('`') {
+        let end = r.find(" index").or_else(|| r.find(' ')).unwrap_or(r.len());
+        return Some(r[..end].to_string());
+    }
+    None
+}
+
 struct Dsu(Vec<usize>);
 
 impl Dsu {
@@ -249,8 +335,58 @@ impl Dsu {
     }
 }
 
-/// Waits on one resource with breaks shorter than this are one convoy.
-pub const CONVOY_GAP_US: i64 = 60 * 1_000_000;
+/// Waits on one resource with breaks shorter than this are one convoy
+/// (snapshot tools such as pt-stalk sample every few minutes).
+pub const CONVOY_GAP_US: i64 = 10 * 60 * 1_000_000;
+
+/// Trim a convoy's window to where waiting was sustained: the first and
+/// last minute whose moving average of waiting (seconds of wait per
+/// minute) reaches 15 % of its peak. Sporadic waits before a queue
+/// builds up, or after it drains, stay evidence but not the window.
+fn trim_to_activity(ws: &[Wait], members: &[usize], start: i64, end: i64) -> (i64, i64) {
+    const MINUTE: i64 = 60 * 1_000_000;
+    let n = ((end - start) / MINUTE + 1) as usize;
+    if n <= 10 || n > 60 * 24 * 31 {
+        return (start, end);
+    }
+    let mut act = vec![0f64; n];
+    for &m in members {
+        let w = &ws[m];
+        let mut k = ((w.start - start) / MINUTE).max(0) as usize;
+        while k < n {
+            let a = start + k as i64 * MINUTE;
+            let b = a + MINUTE;
+            let overlap = w.end.min(b) - w.start.max(a);
+            if overlap <= 0 && a > w.end {
+                break;
+            }
+            act[k] += overlap.max(0) as f64 / 1e6;
+            k += 1;
+        }
+    }
+    // Smooth over a window that grows with the convoy (5 to 31 minutes), so a
+    // single busy minute before the queue builds does not count.
+    let half = (n / 20).clamp(2, 15);
+    let smooth: Vec<f64> = (0..n)
+        .map(|k| {
+            let lo = k.saturating_sub(half);
+            let hi = (k + half + 1).min(n);
+            act[lo..hi].iter().sum::<f64>() / (hi - lo) as f64
+        })
+        .collect();
+    let peak = smooth.iter().copied().fold(0.0, f64::max);
+    if peak <= 0.0 {
+        return (start, end);
+    }
+    let first = smooth.iter().position(|&v| v >= peak * 0.15).unwrap_or(0);
+    let last = smooth
+        .iter()
+        .rposition(|&v| v >= peak * 0.15)
+        .unwrap_or(n - 1);
+    let s = (start + first as i64 * MINUTE).max(start);
+    let e = (start + (last as i64 + 1) * MINUTE).min(end);
+    if s < e { (s, e) } else { (start, end) }
+}
 
 /// Information about a blocking session found elsewhere in the logs.
 #[derive(Debug, Clone, Default)]
@@ -346,19 +482,35 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
             by_root.entry(k).or_default().push(i);
         }
     }
+    let tables: Vec<Option<String>> = ws.iter().map(|w| resource_table(&w.resource)).collect();
     for list in by_root.values() {
         let mut l = list.clone();
         l.sort_by_key(|&i| ws[i].start);
-        let mut end = i64::MIN;
-        let mut prev = None;
+        // Per table (waits on a transaction id join whichever table is current):
+        // one holder blocking two tables makes two convoys.
+        let mut last: HashMap<Option<&str>, (usize, i64)> = HashMap::new();
         for &i in &l {
-            if let Some(p) = prev {
+            let key = tables[i].as_deref();
+            let candidates: Vec<(usize, i64)> = match key {
+                Some(_) => last
+                    .get(&key)
+                    .into_iter()
+                    .chain(last.get(&None))
+                    .copied()
+                    .collect(),
+                None => last.values().copied().collect(),
+            };
+            for (p, end) in candidates {
                 if ws[i].start <= end + CONVOY_GAP_US {
                     dsu.union(p, i);
                 }
             }
-            end = end.max(ws[i].end);
-            prev = Some(i);
+            let end = last
+                .get(&key)
+                .map(|(_, e)| *e)
+                .unwrap_or(i64::MIN)
+                .max(ws[i].end);
+            last.insert(key, (i, end));
         }
     }
     // Same resource, without a break.
@@ -398,6 +550,7 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         }
         let start = members.iter().map(|&i| ws[i].start).min().unwrap_or(0);
         let end = members.iter().map(|&i| ws[i].end).max().unwrap_or(start);
+        let (start, end) = trim_to_activity(ws, members, start, end);
         let max_wait = members.iter().map(|&i| ws[i].max_ms).fold(0.0, f64::max);
         let total_wait: f64 = members.iter().map(|&i| ws[i].max_ms).sum();
         // Head blocker: the root with the most wait time behind it.
@@ -435,7 +588,38 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         let mut blocker = Map::new();
         let mut head_label = "an unknown session".to_string();
         if let Some((actor, _)) = &head {
-            let info = describe_blocker(t, actor, start, end);
+            let mut info = describe_blocker(t, actor, start, end);
+            // What the wait reports themselves say about the holder (pt-stalk,
+            // sys.innodb_lock_waits: its query and client host).
+            for &m in members {
+                if ws[m].holder.as_ref() != Some(actor) {
+                    continue;
+                }
+                for &i in &ws[m].events {
+                    if info.statement.is_none() {
+                        info.statement = t.extra(i).and_then(|x| {
+                            x.attrs
+                                .iter()
+                                .find(|(k, _)| k == "blocking_query")
+                                .map(|(_, v)| v.clone())
+                        });
+                    }
+                    if info.host.is_none() {
+                        info.host = t.extra(i).and_then(|x| {
+                            x.attrs
+                                .iter()
+                                .find(|(k, _)| k == "blocking_host")
+                                .map(|(_, v)| v.clone())
+                        });
+                    }
+                }
+            }
+            if members
+                .iter()
+                .any(|&m| ws[m].inferred && ws[m].holder.as_ref() == Some(actor))
+            {
+                blocker.insert("inferred".into(), json!(true));
+            }
             head_label = actor.label();
             if let Some(p) = actor.pid {
                 blocker.insert("pid".into(), json!(p));
@@ -483,7 +667,13 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         let total_s = total_wait / 1000.0;
         let score =
             1.0 - (-(total_s / 120.0 + n_waiters as f64 / 20.0 + max_wait / 30_000.0)).exp();
-        let summary = if head_share >= 0.5 || ranked.len() == 1 {
+        let summary = if ranked.is_empty() {
+            format!(
+                "Lock convoy on {resource}: {n_waiters} sessions waited; the holder is not in the data (max wait {}, total {})",
+                crate::text::human_ms(max_wait),
+                crate::text::human_ms(total_wait)
+            )
+        } else if head_share >= 0.5 || ranked.len() == 1 {
             format!(
                 "Lock convoy on {resource}: {n_waiters} sessions waited behind {head_label} (max wait {}, total {})",
                 crate::text::human_ms(max_wait),
@@ -620,20 +810,69 @@ pub fn deadlocks(t: &Timeline, source_formats: &[Option<String>]) -> Vec<Draft> 
     out
 }
 
-/// Lock time-outs grouped by resource and time (breaks over 10 minutes split).
-pub fn lock_timeouts(t: &Timeline) -> Vec<Draft> {
-    let gap = 10 * 60 * 1_000_000;
-    let mut by_res: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for i in 0..t.len() {
-        if t.kind(i) == Kind::LockTimeout {
-            let r = t
-                .str(SymCol::Resource, i)
-                .map(str::to_string)
-                .or_else(|| t.statement(i).map(statement_table))
-                .unwrap_or_else(|| "unknown resource".into());
-            by_res.entry(r).or_default().push(i);
+/// Phrases with which applications report a database lock wait time-out.
+const APP_LOCK_TIMEOUT: [&str; 4] = [
+    "Lock wait timeout exceeded",
+    "LockWaitTimeout",
+    "canceling statement due to lock timeout",
+    "lock timeout",
+];
+
+/// Is event `i` a lock time-out: reported by the database, or by an
+/// application (not a vendor message id that merely quotes the error).
+pub fn is_lock_timeout(t: &Timeline, i: usize) -> bool {
+    match t.kind(i) {
+        Kind::LockTimeout => true,
+        Kind::Error => {
+            let code_ok = t
+                .str(SymCol::Code, i)
+                .is_none_or(|c| c.starts_with("ERROR ") || c.starts_with("SQLSTATE"));
+            let first = t.message(i).lines().next().unwrap_or("");
+            code_ok && APP_LOCK_TIMEOUT.iter().any(|p| first.contains(p))
         }
+        _ => false,
     }
+}
+
+/// Lock time-outs grouped by resource and time (breaks over an hour
+/// split). A time-out an application reports without naming the lock is
+/// put on the table of the convoy in progress at that moment, if any.
+pub fn lock_timeouts(t: &Timeline, convoys: &[Draft]) -> Vec<Draft> {
+    let gap = 60 * 60 * 1_000_000;
+    let mut by_res: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut inferred = 0usize;
+    for i in 0..t.len() {
+        if !is_lock_timeout(t, i) {
+            continue;
+        }
+        let named = t.str(SymCol::Resource, i).map(str::to_string).or_else(|| {
+            t.statement(i)
+                .map(statement_table)
+                .filter(|s| s != "unknown resource")
+        });
+        let r = match named {
+            Some(r) => r,
+            None => {
+                let at = t.ts(i);
+                let convoy = convoys
+                    .iter()
+                    .filter(|c| c.kind == FindingKind::LockConvoy && c.start <= at && at <= c.end)
+                    .max_by(|a, b| a.score.total_cmp(&b.score));
+                match convoy
+                    .and_then(|c| c.attrs.get("resource"))
+                    .and_then(Value::as_str)
+                {
+                    Some(r) => {
+                        inferred += 1;
+                        r.to_string()
+                    }
+                    None => "unknown resource".into(),
+                }
+            }
+        };
+        by_res.entry(r).or_default().push(i);
+    }
+    let _ = inferred;
     let mut out = Vec::new();
     for (res, list) in by_res {
         let mut cluster: Vec<usize> = Vec::new();
@@ -647,10 +886,15 @@ pub fn lock_timeouts(t: &Timeline) -> Vec<Draft> {
             let n = cluster.len();
             let start = t.ts(cluster[0]);
             let end = t.ts(cluster[n - 1]);
+            let reported_by_app = cluster
+                .iter()
+                .filter(|&&i| t.kind(i) != Kind::LockTimeout)
+                .count();
             let mut attrs = Map::new();
             attrs.insert("resource".into(), json!(res));
             attrs.insert("count".into(), json!(n));
             attrs.insert("pids".into(), json!(pids));
+            attrs.insert("reported_by_applications".into(), json!(reported_by_app));
             let summary = format!(
                 "{n} statement{} cancelled by lock wait time-outs on {res}",
                 if n == 1 { "" } else { "s" }
@@ -792,10 +1036,10 @@ mod tests {
         let t = timeline(vec![
             wait(10, 1, 9, "relation X", 1000.0),
             acquired(12, 1, "relation X", 3000.0),
-            wait(1000, 2, 8, "relation X", 1000.0),
-            wait(1001, 3, 8, "relation X", 1000.0),
-            acquired(1005, 2, "relation X", 6000.0),
-            acquired(1006, 3, "relation X", 6000.0),
+            wait(2000, 2, 8, "relation X", 1000.0),
+            wait(2001, 3, 8, "relation X", 1000.0),
+            acquired(2005, 2, "relation X", 6000.0),
+            acquired(2006, 3, "relation X", 6000.0),
         ]);
         let c = convoys(&t, &waits(&t), 2);
         assert_eq!(c.len(), 1);
@@ -827,14 +1071,14 @@ mod tests {
     #[test]
     fn timeouts_group_by_resource() {
         let mut evs = Vec::new();
-        for (s, pid) in [(10, 1), (20, 2), (5000, 3)] {
+        for (s, pid) in [(10, 1), (20, 2), (9000, 3)] {
             let mut e = Event::new(Kind::LockTimeout, s * S, 1, 0);
             e.pid = Some(pid);
             e.resource = Some(Cow::Borrowed("relation sessions"));
             evs.push(e);
         }
         let t = timeline(evs);
-        let d = lock_timeouts(&t);
+        let d = lock_timeouts(&t, &[]);
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].attrs["count"], json!(2));
         assert_eq!(d[0].attrs["pids"], json!([1, 2]));

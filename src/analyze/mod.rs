@@ -26,6 +26,8 @@ pub struct AnalyzeConfig {
     pub min_convoy_waiters: usize,
     /// Fewest errors that make a burst.
     pub min_burst_errors: usize,
+    /// Fewest errors in an hour for it to be part of a burst.
+    pub min_hot_errors_per_hour: usize,
     /// Latency spike settings.
     pub spikes: latency::SpikeConfig,
     /// Endpoints with fewer requests are not analysed.
@@ -37,6 +39,7 @@ impl Default for AnalyzeConfig {
         AnalyzeConfig {
             min_convoy_waiters: 2,
             min_burst_errors: 10,
+            min_hot_errors_per_hour: 3,
             spikes: latency::SpikeConfig::default(),
             min_endpoint_requests: 50,
         }
@@ -91,36 +94,39 @@ pub fn run(timeline: &Timeline, sources: &[SourceReport], cfg: &AnalyzeConfig) -
     let formats: Vec<Option<String>> = sources.iter().map(|s| s.format.clone()).collect();
     let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
     let mut drafts = Vec::new();
-    let waits = locks::waits(t);
+    let mut waits = locks::waits(t);
+    locks::infer_holders(t, &mut waits);
     drafts.extend(locks::convoys(t, &waits, cfg.min_convoy_waiters));
-    drafts.extend(locks::deadlocks(t, &formats));
-    drafts.extend(locks::lock_timeouts(t));
     let runs = jobs::runs(t);
-    drafts.extend(jobs::duplicates(t, &runs));
     correlate::link_blockers(&mut drafts, &runs);
+    let timeouts = locks::lock_timeouts(t, &drafts);
+    drafts.extend(timeouts);
+    drafts.extend(locks::deadlocks(t, &formats));
+    drafts.extend(jobs::duplicates(t, &runs));
     if !t.is_empty() {
         let width = latency::bucket_width(t.ts(t.len() - 1) - t.ts(0));
         if let Ok(series) = latency::series(t, width, cfg.min_endpoint_requests) {
             let spikes = latency::spikes(t, &series, width, &cfg.spikes);
-            let spiked: Vec<String> = spikes
+            let spiked: Vec<(String, i64, i64)> = spikes
                 .iter()
                 .filter_map(|d| {
                     d.attrs
                         .get("endpoint")
                         .and_then(Value::as_str)
-                        .map(str::to_string)
+                        .map(|e| (e.to_string(), d.start, d.end))
                 })
                 .collect();
-            drafts.extend(latency::saturation(&series, width, &spiked));
+            drafts.extend(latency::saturation(t, &series, &spiked));
             drafts.extend(spikes);
         }
         drafts.extend(errors::bursts(
             t,
             &paths,
             cfg.min_burst_errors,
-            2 * 60 * 1_000_000,
+            cfg.min_hot_errors_per_hour,
         ));
     }
+    correlate::recurring_blockers(&mut drafts, &runs);
     let causes = correlate::causes(&drafts);
     rank(drafts, causes)
 }

@@ -118,7 +118,8 @@ struct TimelineSink<'t> {
 }
 
 impl EventSink for TimelineSink<'_> {
-    fn push(&mut self, event: Event<'_>) {
+    fn push(&mut self, mut event: Event<'_>) {
+        pm_parsers::enrich::enrich(&mut event);
         self.timeline.push(self.source, &event);
     }
 }

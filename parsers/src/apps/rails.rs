@@ -404,7 +404,9 @@ impl RailsParser {
         if !progname.is_empty() {
             e.app = Some(Cow::Owned(progname.to_string()));
         }
-        e.message = Cow::Owned(body.to_string());
+        // Tags other than a request id (`[TrashPurgeJob]`) say who wrote the
+        // line: keep them in the message.
+        e.message = Cow::Owned(if rid.is_none() { msg } else { body }.to_string());
         // `ActiveRecord::RecordNotFound (Couldn't find User):` names the exception.
         if let Some(class) = rails_exception(body) {
             e.attrs

@@ -47,6 +47,8 @@ enum TableKind {
     DataLockWaits,
     SysWaits,
     Processlist,
+    /// pt-stalk's lock-waits summary (`who_blocks`, `num_waiters`): no events of its own.
+    PtStalkSummary,
     Now,
     Unknown,
 }
@@ -87,6 +89,8 @@ fn kind_of(cols: &[String]) -> TableKind {
         TableKind::Trx
     } else if has("id") && has("command") && (has("state") || has("info")) {
         TableKind::Processlist
+    } else if has("who_blocks") && has("num_waiters") {
+        TableKind::PtStalkSummary
     } else {
         TableKind::Unknown
     }
@@ -117,6 +121,8 @@ const KNOWN: &[&str] = &[
     "object_name",
     "lock_mode",
     "lock_status",
+    "who_blocks",
+    "num_waiters",
 ];
 
 #[derive(Debug, Clone)]
@@ -272,7 +278,14 @@ impl Format for MysqlLockTables {
             known = true;
         }
         if !known {
-            return 0.0;
+            // pt-stalk writes a `TS` line per sample even when the query
+            // returned nothing: a file of only those is an empty lock-waits file.
+            let ts_only = !sample.lines.is_empty()
+                && sample
+                    .lines
+                    .iter()
+                    .all(|l| l.starts_with("TS ") && l.split(' ').count() >= 3);
+            return if ts_only { 0.5 } else { 0.0 };
         }
         let f = sample.fraction(
             |l| l.trim().is_empty(),
@@ -449,7 +462,9 @@ struct Wait {
     wait_started: Option<i64>,
     blockers: Vec<(Option<String>, Option<i64>)>,
     blocking_query: Option<String>,
+    blocking_host: Option<String>,
     blocker_queries: Vec<(String, String)>,
+    blocker_hosts: Vec<(String, String)>,
     blocking_mode: Option<String>,
     rows: Vec<(usize, usize)>,
 }
@@ -611,7 +626,10 @@ fn emit_group(
                 r.get(&["locked_table_name"]),
             ) {
                 (Some(db), Some(t)) => Some(normalize_table(&format!("`{db}`.`{t}`"))),
-                _ => r.get(&["locked_table"]).map(normalize_table),
+                _ => r
+                    .get(&["locked_table"])
+                    .or_else(|| r.get(&["waiting_table_lock"]))
+                    .map(normalize_table),
             };
             if let Some(t) = table {
                 w.resource = Some(lock_resource(&t, r.get(&["locked_index"])));
@@ -633,6 +651,7 @@ fn emit_group(
         w.wait_secs = w
             .wait_secs
             .or(parse_f64(r.get(&["wait_age_secs"])))
+            .or(parse_f64(r.get(&["wait_time"])))
             .or(r.get(&["wait_age"]).and_then(hms_secs));
         w.wait_started = w.wait_started.or(r
             .get(&["wait_started"])
@@ -643,6 +662,9 @@ fn emit_group(
         ));
         if let (Some(b), Some(q)) = (r.get(&["blocking_trx_id"]), r.get(&["blocking_query"])) {
             w.blocker_queries.push((b.to_string(), q.to_string()));
+        }
+        if let (Some(b), Some(h)) = (r.get(&["blocking_trx_id"]), r.get(&["blocking_host"])) {
+            w.blocker_hosts.push((b.to_string(), h.to_string()));
         }
         w.blocking_mode = w
             .blocking_mode
@@ -776,6 +798,9 @@ fn emit_group(
             if let Some((_, q)) = w.blocker_queries.iter().find(|(t, _)| t == first) {
                 w.blocking_query = Some(q.clone());
             }
+            if let Some((_, h)) = w.blocker_hosts.iter().find(|(t, _)| t == first) {
+                w.blocking_host = Some(h.clone());
+            }
         }
         w.pid = w.pid.or_else(|| trx_thread.get(&w.txn).copied());
         for b in &mut w.blockers {
@@ -824,6 +849,7 @@ fn emit_group(
             ("lock_data", &w.lock_data),
             ("lock_id", &w.lock_id),
             ("blocking_query", &w.blocking_query),
+            ("blocking_host", &w.blocking_host),
             ("blocking_lock_mode", &w.blocking_mode),
         ] {
             if let Some(v) = v {

@@ -29,7 +29,7 @@ impl Lines {
     }
     /// Records sorted by time.
     pub fn sorted(mut self) -> Vec<(Us, String)> {
-        self.v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        self.v.sort_by_key(|a| (a.0, a.1));
         self.v.into_iter().map(|(t, _, s)| (t, s)).collect()
     }
     /// Sorted text, each record followed by `\n`.

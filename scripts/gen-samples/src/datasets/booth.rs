@@ -47,6 +47,18 @@ struct Day {
     pages: Curve,
     /// CPU seconds of one page render (slim) on that day.
     render_cpu: f64,
+    /// A heavier template live for a while: (from, to, CPU seconds per render).
+    heavy: Option<(Us, Us, f64)>,
+}
+
+impl Day {
+    /// CPU seconds of a page render at `t`.
+    fn render_cpu_at(&self, t: Us) -> f64 {
+        match self.heavy {
+            Some((a, b, cpu)) if t >= a && t < b => cpu,
+            _ => self.render_cpu,
+        }
+    }
 }
 
 fn days() -> Vec<Day> {
@@ -76,6 +88,7 @@ fn days() -> Vec<Day> {
                 (h(a, 22, 0), 112.0),
             ]),
             render_cpu: 0.11,
+            heavy: None,
         },
         Day {
             from: h(b, 20, 45),
@@ -98,6 +111,7 @@ fn days() -> Vec<Day> {
                 (h(b, 22, 0), 112.0),
             ]),
             render_cpu: 0.11,
+            heavy: None,
         },
         Day {
             from: h(c, 20, 45),
@@ -117,7 +131,10 @@ fn days() -> Vec<Day> {
                 (h(c, 21, 35), 360.0),
                 (h(c, 22, 0), 128.0),
             ]),
-            render_cpu: 2.4,
+            // The online fair's pages went out with a new slim template that
+            // costs 2.4 CPU-s per render; it was rolled back at 21:35 JST.
+            render_cpu: 0.11,
+            heavy: Some((h(c, 21, 0), h(c, 21, 35), 2.4)),
         },
     ]
 }
@@ -257,7 +274,7 @@ fn simulate(rng: &mut Rng, day: &Day, scale: f64, ips: &IpPool) -> Vec<Req> {
         demand[m] += if r.order.is_some() {
             0.12
         } else {
-            day.render_cpu
+            day.render_cpu_at(r.t)
         };
     }
     let cap = 6.0 * 8.0 * 60.0 * 0.92;
@@ -342,7 +359,7 @@ fn simulate(rng: &mut Rng, day: &Day, scale: f64, ips: &IpPool) -> Vec<Req> {
             }
             r.view_ms = 0.0;
         } else {
-            let base = rng.lognormal(day.render_cpu * 1000.0 * 0.7, 0.35) + 25.0;
+            let base = rng.lognormal(day.render_cpu_at(r.t) * 1000.0 * 0.7, 0.35) + 25.0;
             let ms = base * slow[m] + extra[m] * 1000.0 * rng.f64();
             r.view_ms = ms * 0.8;
             end = start + (ms * 1000.0) as Us;
@@ -624,7 +641,8 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
         let failed: Vec<&Req> = reqs
             .iter()
             .filter(|r| {
-                r.order.as_ref().is_some_and(|o| o.grant > 0) && hash_str(&r.rid) % 400 == 0
+                r.order.as_ref().is_some_and(|o| o.grant > 0)
+                    && hash_str(&r.rid).is_multiple_of(400)
             })
             .collect();
         let mut t = day.from - day.from % (5 * MIN) + 5 * MIN;

@@ -256,13 +256,13 @@ fn fill(rng: &mut Rng, tpl: &str) -> String {
         s = s.replace("{id}", &rng.range(100_000, 999_999).to_string());
     }
     if s.contains("{q}") {
-        s = s.replace("{q}", *rng.pick(QUERIES));
+        s = s.replace("{q}", rng.pick::<&str>(QUERIES));
     }
     if s.contains("{p}") {
         s = s.replace("{p}", &rng.range(1, 6).to_string());
     }
     if s.contains("{s}") {
-        s = s.replace("{s}", *rng.pick(STATUSES));
+        s = s.replace("{s}", rng.pick::<&str>(STATUSES));
     }
     s
 }
@@ -783,6 +783,7 @@ fn simulate(rng: &mut Rng, reqs: &mut [Req], day: &Day, out: &mut Outputs) {
             }
             Ev::Tick => {
                 ticks += 1;
+                #[allow(clippy::needless_range_loop)] // `h` also indexes out.app
                 for h in 0..2 {
                     let busy = THREADS - hosts[h].free_threads.len();
                     if busy >= THREADS - 5 {
@@ -803,7 +804,7 @@ fn simulate(rng: &mut Rng, reqs: &mut [Req], day: &Day, out: &mut Outputs) {
                             ),
                         );
                     }
-                    if ticks % 6 == 0 {
+                    if ticks.is_multiple_of(6) {
                         let st = &mut hosts[h];
                         let avg = if st.st_count > 0 {
                             st.st_wait_sum / i64::from(st.st_count) / 1000
@@ -1086,6 +1087,7 @@ fn pg_noise(rng: &mut Rng, day: &Day, out: &mut Lines) {
 }
 
 /// `sar -u` text for a host: %user/%system from a load function in [0,1].
+#[allow(clippy::too_many_arguments)]
 fn sar_text(
     rng: &mut Rng,
     host: &str,

@@ -919,7 +919,7 @@ pub fn generate(files: &mut Files, scale: f64) -> io::Result<()> {
                 ),
             );
         }
-        if d.mi % 10 == 0 {
+        if d.mi.is_multiple_of(10) {
             syslog_l.push(fire, syslog(fire, JST, "batch01", &format!("CRON[{pid}]"), "(karte) CMD (cd /srv/karte/current && bundle exec rails runner -e production 'ThumbnailRetryJob.perform_now' >> log/thumbnail_retry.log 2>&1)"));
         }
         if d.h == 6 && d.mi == 25 {
