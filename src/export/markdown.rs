@@ -37,6 +37,11 @@ const EXCERPT_CHARS: usize = 400;
 const CELL_CHARS: usize = 200;
 /// Findings given a section of their own; the rest share a table.
 const DETAILED: usize = 10;
+/// Rows of the other-findings table, lines per episode in Impact, other
+/// episodes listed in the Summary.
+const MAX_OTHER_FINDINGS: usize = 30;
+const MAX_IMPACT_LINES: usize = 12;
+const MAX_LISTED: usize = 5;
 /// Episodes drawn as gantt charts, and job runs per chart.
 const MAX_GANTTS: usize = 6;
 const MAX_RUNS: usize = 12;
@@ -130,6 +135,27 @@ impl Scope<'_> {
         } else {
             msg.to_string()
         };
+        // Terse structured lines ("start", "granted", "") say more with
+        // their fields: job, run, code, business ids, attributes.
+        if s.chars().count() < 80 && t.kind(i) != Kind::Request {
+            let mut parts: Vec<String> = Vec::new();
+            for c in [SymCol::Job, SymCol::RunId, SymCol::Code, SymCol::Resource] {
+                if let Some(v) = t.str(c, i).filter(|v| !s.contains(*v)) {
+                    parts.push(format!("{}={v}", c.name()));
+                }
+            }
+            if let Some(x) = t.extra(i) {
+                for (k, v) in x.ids.iter().take(4).chain(x.attrs.iter().take(4)) {
+                    parts.push(format!("{k}={v}"));
+                }
+            }
+            if !parts.is_empty() {
+                if !s.is_empty() {
+                    s.push_str(" · ");
+                }
+                s.push_str(&parts.join(" "));
+            }
+        }
         if let Some(st) = t.statement(i) {
             if !s.contains(st.trim()) {
                 if !s.is_empty() {
@@ -433,23 +459,39 @@ fn summary(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
     };
     let e = &eps[p];
     let (is, ie) = e.impact_window();
-    let mut para = format!(
-        "Between {} ({}), ",
-        s.range(is, ie),
-        human_ms((ie - is) as f64 / 1000.0)
-    );
-    let mut what: Vec<String> = Vec::new();
+    let mut para = format!("Between {} ({}), ", s.range(is, ie), span(is, ie));
+    // Phrases in rank order; identical phrases (two deadlocks) share one
+    // mention with both ids; at most two findings of a kind and four phrases.
+    let mut phrases: Vec<(String, Vec<&str>)> = Vec::new();
     let mut seen_kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut described: Vec<&str> = Vec::new();
     for f in &e.findings {
-        let n = seen_kinds.entry(f.kind.as_str()).or_default();
-        *n += 1;
-        if *n > 2 || what.len() >= 4 {
+        let Some(w) = impact_phrase(s, f) else {
+            continue;
+        };
+        if let Some(p) = phrases.iter_mut().find(|(t, _)| *t == w) {
+            p.1.push(&f.id);
+            described.push(&f.id);
             continue;
         }
-        if let Some(w) = impact_phrase(s, f) {
-            what.push(format!("{w} ({})", inline(&f.id)));
+        let n = seen_kinds.entry(f.kind.as_str()).or_default();
+        *n += 1;
+        if *n > 2 || phrases.len() >= 4 {
+            continue;
         }
+        phrases.push((w, vec![&f.id]));
+        described.push(&f.id);
     }
+    let what: Vec<String> = phrases
+        .iter()
+        .map(|(w, ids)| {
+            let w = match w.strip_suffix(" a deadlock") {
+                Some(head) if ids.len() > 1 => format!("{head} {} deadlocks", ids.len()),
+                _ => w.clone(),
+            };
+            format!("{w} ({})", inline(&short_ids(ids)))
+        })
+        .collect();
     if what.is_empty() {
         let top = e
             .findings
@@ -462,6 +504,16 @@ fn summary(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
         para.push('.');
     }
     match probable_cause(s, e) {
+        Ok(Some((c, _))) if described.contains(&c.id.as_str()) => {
+            para.push_str(&format!(
+                " In pm-tui's words ({}): {}",
+                inline(&c.id),
+                s.md(&c.summary)
+            ));
+            if !para.ends_with('.') {
+                para.push('.');
+            }
+        }
         Ok(Some((c, via))) => {
             let via = via
                 .map(|sp| format!(" (named by {})", inline(&sp.id)))
@@ -482,7 +534,7 @@ fn summary(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
                     " The episode holds {} more {k}{} like it ({}).",
                     more.len(),
                     if more.len() == 1 { "" } else { "s" },
-                    inline(&ids.join(", "))
+                    inline(&short_ids(&ids))
                 ));
             }
         }
@@ -508,7 +560,8 @@ fn summary(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
             if others.len() == 1 { "" } else { "s" }
         ));
         d.blank();
-        for (_, o) in others {
+        let n_others = others.len();
+        for (_, o) in others.into_iter().take(MAX_LISTED) {
             let top = o.findings.first();
             let (a, b) = o.impact_window();
             let line = match top {
@@ -530,6 +583,29 @@ fn summary(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
             };
             d.line(&line);
         }
+        if n_others > MAX_LISTED {
+            d.line(&format!(
+                "- … and {} more (see Impact)",
+                n_others - MAX_LISTED
+            ));
+        }
+    }
+}
+
+/// `F1, F2, F3` or, for long lists, `F1, F2, … (40 in all)`.
+fn short_ids(ids: &[&str]) -> String {
+    if ids.len() <= 8 {
+        return ids.join(", ");
+    }
+    format!("{}, … ({} in all)", ids[..6].join(", "), ids.len())
+}
+
+/// A duration for people: `40 m 00 s`, or `a single moment`.
+fn span(a: i64, b: i64) -> String {
+    if b - a < 1_000_000 {
+        "a single moment".to_string()
+    } else {
+        human_ms((b - a) as f64 / 1000.0)
     }
 }
 
@@ -603,12 +679,12 @@ fn impact(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
         let basis = if symptoms.is_empty() {
             "the span of its findings".to_string()
         } else {
-            format!("the span of {}", inline(&symptoms.join(", ")))
+            format!("the span of {}", inline(&short_ids(&symptoms)))
         };
         d.line(&format!(
             "- **Affected window:** {} ({}), {basis}",
             s.range(a, b),
-            human_ms((b - a) as f64 / 1000.0)
+            span(a, b)
         ));
         if let Some((n, err, p95)) = request_figures(s, a, b) {
             let share = 100.0 * err as f64 / n as f64;
@@ -628,6 +704,8 @@ fn impact(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
             .iter()
             .filter(|f| matches!(f.kind, FindingKind::LatencySpike | FindingKind::Saturation))
             .collect();
+        let n_rows = eps_rows.len();
+        let eps_rows: Vec<&&Finding> = eps_rows.into_iter().take(MAX_IMPACT_LINES).collect();
         if !eps_rows.is_empty() {
             d.blank();
             d.line("| Endpoint | Finding | Requests | p95 | Baseline p95 | 5xx | Notes |");
@@ -687,10 +765,22 @@ fn impact(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
                 ));
             }
             d.blank();
+            if n_rows > MAX_IMPACT_LINES {
+                d.line(&format!("_{} more endpoint findings in this episode are listed under Root-cause evidence._", n_rows - MAX_IMPACT_LINES));
+                d.blank();
+            }
         }
         let mut grouped: Vec<&str> = Vec::new();
+        let mut lines = 0usize;
+        let mut skipped = 0usize;
         for f in &e.findings {
             if grouped.contains(&f.id.as_str()) {
+                continue;
+            }
+            if lines >= MAX_IMPACT_LINES {
+                if !matches!(f.kind, FindingKind::LatencySpike | FindingKind::Saturation) {
+                    skipped += 1;
+                }
                 continue;
             }
             let more = alike(e, f);
@@ -723,9 +813,10 @@ fn impact(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
                 if total > 0.0 {
                     figs.push(format!("{} of waiting in all", human_ms(total)));
                 }
+                lines += 1;
                 d.line(&format!(
                     "- **Locks ({}):** {} lock convoys on {res}, {}; {}",
-                    inline(&ids.join(", ")),
+                    inline(&short_ids(&ids)),
                     all.len(),
                     s.range(
                         all.iter().map(|g| g.start).min().unwrap_or(f.start),
@@ -760,7 +851,13 @@ fn impact(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
                 }
                 _ => continue,
             };
+            lines += 1;
             d.line(&line);
+        }
+        if skipped > 0 {
+            d.line(&format!(
+                "- … and {skipped} more findings (see Root-cause evidence)"
+            ));
         }
     }
 }
@@ -934,13 +1031,20 @@ fn root_causes(d: &mut Doc<'_, '_>) {
         d.blank();
         d.line("| Finding | Kind | Window | Summary |");
         d.line("|---|---|---|---|");
-        for f in rest {
+        for f in rest.iter().take(MAX_OTHER_FINDINGS) {
             d.line(&format!(
                 "| {} | {} | {} | {} |",
                 inline(&f.id),
                 lower(f.kind),
                 inline(&s.range(f.start, f.end)),
                 cell(&truncate_chars(&s.text(&f.summary), CELL_CHARS))
+            ));
+        }
+        if rest.len() > MAX_OTHER_FINDINGS {
+            d.blank();
+            d.line(&format!(
+                "_… and {} more: `pm-tui findings CASE` lists them all._",
+                rest.len() - MAX_OTHER_FINDINGS
             ));
         }
     }
