@@ -45,6 +45,8 @@ const MAX_LISTED: usize = 5;
 /// Episodes drawn as gantt charts, and job runs per chart.
 const MAX_GANTTS: usize = 6;
 const MAX_RUNS: usize = 12;
+/// Symptom bars and convoy bars per chart (the best-ranked).
+const MAX_BARS: usize = 12;
 /// Margin around an episode in its chart.
 const CHART_MARGIN_US: i64 = 10 * 60 * 1_000_000;
 
@@ -1296,11 +1298,18 @@ fn gantts(d: &mut Doc<'_, '_>, eps: &[Episode<'_>], primary: Option<usize>) {
     for k in order {
         let e = &eps[k];
         d.blank();
-        let body = gantt(s, k, e, &runs, &markers);
+        let (body, left_out) = gantt(s, k, e, &runs, &markers);
         let fence = escape::fence_for(&body);
         d.line(&format!("{fence}mermaid"));
         d.out.push_str(&body);
         d.line(&fence);
+        if left_out > 0 {
+            d.blank();
+            d.line(&format!(
+                "_Episode {}: {left_out} lower-ranked findings are not drawn._",
+                k + 1
+            ));
+        }
     }
     if eps.len() > MAX_GANTTS {
         d.blank();
@@ -1317,7 +1326,7 @@ fn gantt(
     e: &Episode<'_>,
     runs: &[crate::analyze::jobs::Run],
     markers: &[select::Marker],
-) -> String {
+) -> (String, usize) {
     let mut g = String::new();
     let _ = writeln!(g, "gantt");
     let (a, _) = e.impact_window();
@@ -1364,22 +1373,29 @@ fn gantt(
     let section = |g: &mut String, name: &str| {
         let _ = writeln!(g, "    section {name}");
     };
-    let of = |kinds: &[FindingKind]| -> Vec<&&Finding> {
-        let mut v: Vec<&&Finding> = e
+    // The best-ranked bars of each kind (findings are in rank order), drawn by time.
+    let mut left_out = 0usize;
+    let mut of = |kinds: &[FindingKind], cap: usize| -> Vec<&&Finding> {
+        let all: Vec<&&Finding> = e
             .findings
             .iter()
             .filter(|f| kinds.contains(&f.kind))
             .collect();
+        left_out += all.len().saturating_sub(cap);
+        let mut v: Vec<&&Finding> = all.into_iter().take(cap).collect();
         v.sort_by(|x, y| x.start.cmp(&y.start).then(x.id.cmp(&y.id)));
         v
     };
-    let sym = of(&[
-        FindingKind::LatencySpike,
-        FindingKind::ErrorBurst,
-        FindingKind::LockTimeout,
-        FindingKind::Deadlock,
-        FindingKind::Saturation,
-    ]);
+    let sym = of(
+        &[
+            FindingKind::LatencySpike,
+            FindingKind::ErrorBurst,
+            FindingKind::LockTimeout,
+            FindingKind::Deadlock,
+            FindingKind::Saturation,
+        ],
+        MAX_BARS,
+    );
     if !sym.is_empty() {
         section(&mut g, "Symptoms");
         for f in sym {
@@ -1404,7 +1420,7 @@ fn gantt(
             );
         }
     }
-    let convoys = of(&[FindingKind::LockConvoy]);
+    let convoys = of(&[FindingKind::LockConvoy], MAX_BARS);
     if !convoys.is_empty() {
         section(&mut g, "Locks");
         for f in convoys {
@@ -1455,7 +1471,7 @@ fn gantt(
             }
         }
     }
-    let dups = of(&[FindingKind::DuplicateRun]);
+    let dups = of(&[FindingKind::DuplicateRun], usize::MAX);
     let in_ep: Vec<&crate::analyze::jobs::Run> = runs
         .iter()
         .filter(|r| r.start <= hi && r.end >= lo)
@@ -1537,7 +1553,7 @@ fn gantt(
             );
         }
     }
-    g
+    (g, left_out)
 }
 
 fn appendix(d: &mut Doc<'_, '_>) {
