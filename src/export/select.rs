@@ -339,6 +339,8 @@ pub fn markers(scope: &Scope<'_>, eps: &[Episode<'_>]) -> Vec<Marker> {
             });
         }
     }
+    // Inferred from findings that overlap the window, but shown only inside it.
+    out.retain(|m| m.ts >= scope.since && m.ts < scope.until);
     out.sort_by_key(|m| (m.ts, m.label as u8));
     out
 }
