@@ -242,7 +242,8 @@ pub struct ExportArgs {
     #[arg(value_name = "CASE")]
     pub case: PathBuf,
 
-    /// Output format.
+    /// Output format: md (postmortem draft), json (the whole case), csv
+    /// (the events of the window).
     #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
     pub format: ExportFormat,
 
@@ -250,7 +251,8 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Zone for times in the report.
+    /// Zone for times in the report (default: the zone the case was
+    /// ingested with, so a case gives the same report on every machine).
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
 
@@ -270,7 +272,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub redact: bool,
 
-    /// An extra regex to redact (repeatable).
+    /// An extra regex to redact (repeatable; applies also without --redact;
+    /// with a capture group, only the group is masked).
     #[arg(long = "redact-pattern", value_name = "REGEX")]
     pub redact_patterns: Vec<String>,
 }

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Ingest(a) => cmd::ingest::run(a, &g),
         cli::Command::Findings(a) => cmd::findings::run(a, &g),
         cli::Command::Events(a) => cmd::events::run(a, &g),
-        cli::Command::Export(a) => cmd::not_built("export", "the postmortem export", &a.case),
+        cli::Command::Export(a) => cmd::export::run(a, &g),
         cli::Command::Tui(a) => cmd::not_built("tui", "the interactive timeline", &a.case),
         cli::Command::Open(a) => cmd::not_built("open", "the interactive timeline", &a.paths[0]),
         cli::Command::Formats(a) => cmd::formats::run(a, &g),

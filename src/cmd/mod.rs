@@ -2,6 +2,7 @@
 //! prints the result.
 
 pub mod events;
+pub mod export;
 pub mod findings;
 pub mod formats;
 pub mod ingest;
