@@ -77,6 +77,7 @@ fn source(path: &str, lines: u64) -> SourceReport {
         size: 1000,
         host: Some("web|01 <i>".into()),
         error: None,
+        notes: Vec::new(),
     }
 }
 

@@ -259,6 +259,14 @@ fn source_line(w: &mut impl Write, s: &SourceReport, width: usize, g: &Globals) 
             p.red(&format!("! {}", escape_terminal(err)))
         )?;
     }
+    for note in &s.notes {
+        writeln!(
+            w,
+            "  {} {}",
+            " ".repeat(width),
+            p.dim(&escape_terminal(note))
+        )?;
+    }
     if s.invalid_sequences > 0 {
         writeln!(
             w,

@@ -443,6 +443,10 @@ pub fn run(
     }
     let sources: Vec<SourceReport> = sources.into_iter().flatten().collect();
     let mut timeline = Timeline::concat(parts);
+    let mut sources = sources;
+    if opts.year.is_none() {
+        infer_missing_years(&mut timeline, &mut sources);
+    }
     apply_skew(&mut timeline, &opts.skew);
     if opts.since.is_some() || opts.until.is_some() {
         let (since, until) = (
@@ -453,7 +457,6 @@ pub fn run(
         timeline.retain_rows(|i| ts[i] >= since && ts[i] < until);
     }
     timeline.sort();
-    let mut sources = sources;
     let mut kept = vec![0u64; sources.len()];
     for i in 0..timeline.len() {
         if let Some(k) = kept.get_mut(timeline.source(i) as usize) {
@@ -464,6 +467,79 @@ pub fn run(
         s.events_kept = k;
     }
     Ok(IngestOutput { timeline, sources })
+}
+
+/// Formats whose timestamps may carry no year (RFC 3164 syslog).
+const YEARLESS_FORMATS: [&str; 1] = ["syslog"];
+
+/// Year-less timestamps take their year from the file's modification time,
+/// which is wrong for logs copied or checked out later. When the other logs
+/// of the ingest are dated and a whole number of years away, take their year
+/// and say so.
+fn infer_missing_years(t: &mut Timeline, sources: &mut [SourceReport]) {
+    const YEAR: i64 = 31_556_952_000_000; // 365.2425 days in µs
+    const MONTH: i64 = 31 * 24 * 3600 * 1_000_000;
+    let yearless: Vec<bool> = sources
+        .iter()
+        .map(|s| {
+            s.format
+                .as_deref()
+                .is_some_and(|f| YEARLESS_FORMATS.contains(&f))
+        })
+        .collect();
+    let mut dated: Vec<i64> = (0..t.len())
+        .filter(|&i| !yearless.get(t.source(i) as usize).copied().unwrap_or(false))
+        .map(|i| t.ts(i))
+        .collect();
+    if dated.is_empty() || !yearless.contains(&true) {
+        return;
+    }
+    dated.sort_unstable();
+    let (lo, hi, mid) = (dated[0], dated[dated.len() - 1], dated[dated.len() / 2]);
+    for (si, _) in yearless.iter().enumerate().filter(|(_, y)| **y) {
+        let rows: Vec<usize> = (0..t.len())
+            .filter(|&i| t.source(i) as usize == si)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut ts: Vec<i64> = rows.iter().map(|&i| t.ts(i)).collect();
+        ts.sort_unstable();
+        let median = ts[ts.len() / 2];
+        let years = ((mid - median) as f64 / YEAR as f64).round() as i32;
+        if years == 0 {
+            continue;
+        }
+        let shift = |us: i64| -> Option<i64> {
+            let dt = chrono::DateTime::from_timestamp_micros(us)?.naive_utc();
+            let moved = if years > 0 {
+                dt.checked_add_months(chrono::Months::new(12 * years as u32))?
+            } else {
+                dt.checked_sub_months(chrono::Months::new(12 * (-years) as u32))?
+            };
+            Some(moved.and_utc().timestamp_micros())
+        };
+        let Some(moved_median) = shift(median) else {
+            continue;
+        };
+        if moved_median < lo - MONTH || moved_median > hi + MONTH {
+            continue;
+        }
+        for &i in &rows {
+            if let Some(v) = shift(t.ts[i]) {
+                t.ts[i] = v;
+            }
+        }
+        use chrono::Datelike;
+        let year = chrono::DateTime::from_timestamp_micros(moved_median)
+            .map(|d| d.year())
+            .unwrap_or(0);
+        if let Some(s) = sources.get_mut(si) {
+            s.notes.push(format!(
+                "timestamps carry no year: dated {year} like the other logs (the file's date said otherwise; use --year to set it)"
+            ));
+        }
+    }
 }
 
 fn apply_skew(t: &mut Timeline, skew: &[(String, i64)]) {

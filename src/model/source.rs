@@ -59,6 +59,9 @@ pub struct SourceReport {
     /// The host this file's events are attributed to when they name none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Things the user should know about how the file was read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Why the file could not be read (fully or at all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -593,6 +593,13 @@ impl Timeline {
                 }
                 s
             }
+            Kind::JobStart | Kind::JobEnd | Kind::JobFail => {
+                let first = msg.lines().next().unwrap_or("");
+                match self.str(SymCol::Job, i) {
+                    Some(job) if !first.contains(job) => format!("{job}: {first}"),
+                    _ => first.to_string(),
+                }
+            }
             _ => msg.lines().next().unwrap_or("").to_string(),
         }
     }

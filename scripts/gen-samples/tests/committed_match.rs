@@ -49,7 +49,7 @@ fn regenerated_datasets_match_committed_bytes() {
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(
         mismatches.is_empty(),
-        "sample_logs/ is stale; run `cargo run -p gen-samples --release -- --out sample_logs`:\n{}",
+        "sample_logs/ is stale; run `cargo run --release --manifest-path scripts/gen-samples/Cargo.toml -- --out sample_logs`:\n{}",
         mismatches.join("\n")
     );
 }
