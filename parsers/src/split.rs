@@ -39,6 +39,10 @@ pub struct LineSplitter {
     /// Set while dropping the rest of an overlong line: its start offset,
     /// number, kept head and length so far.
     overlong: Option<(u64, u32, String, u64)>,
+    /// Bytes at the start of `buf` already searched for a line end (the
+    /// unfinished line), so a long line arriving in many small chunks is
+    /// scanned once, not once per chunk.
+    scanned: usize,
 }
 
 impl Default for LineSplitter {
@@ -56,6 +60,7 @@ impl LineSplitter {
             next_number: 1,
             max_line: max_line.max(16),
             overlong: None,
+            scanned: 0,
         }
     }
 
@@ -70,8 +75,9 @@ impl LineSplitter {
     pub fn drain(&mut self, last: bool, f: &mut dyn FnMut(Line<'_>)) {
         let bytes = self.buf.as_bytes();
         let mut start = 0usize;
-        let mut pos = 0usize;
+        let mut pos = std::mem::take(&mut self.scanned).min(bytes.len());
         if let Some((off, number, head, len)) = self.overlong.take() {
+            pos = 0;
             match memchr2(b'\n', b'\r', bytes) {
                 Some(i) => {
                     let term = terminator_len(bytes, i, last);
@@ -109,12 +115,15 @@ impl LineSplitter {
                 }
             }
         }
+        let mut searched_to = bytes.len();
         while let Some(rel) = memchr2(b'\n', b'\r', &bytes[pos..]) {
             {
                 {
                     let i = pos + rel;
                     let term = terminator_len(bytes, i, last);
                     if term == 0 {
+                        // A CR ending the buffer: look at it again next time.
+                        searched_to = i;
                         break;
                     }
                     let text = &self.buf[start..i];
@@ -161,6 +170,7 @@ impl LineSplitter {
         }
         if rest > self.max_line {
             // Keep the head for the report and start dropping the remainder.
+            // (`scanned` stays 0: the overlong path searches afresh.)
             let number = self.next_number;
             self.next_number = self.next_number.saturating_add(1);
             let head = head_of(&self.buf[start..]).to_string();
@@ -169,7 +179,15 @@ impl LineSplitter {
             self.consume(n);
             return;
         }
+        // `start..searched_to` holds no line end: skip it next time.
+        self.scanned = searched_to - start;
         self.consume(start);
+    }
+
+    /// Decoded bytes handed to the splitter so far (lines, terminators and
+    /// the dropped tails of overlong lines included).
+    pub fn consumed(&self) -> u64 {
+        self.base + self.buf.len() as u64
     }
 
     fn consume(&mut self, n: usize) {
