@@ -110,3 +110,128 @@ impl<'f> ParseTester<'f> {
         Ok(whole)
     }
 }
+
+/// The parser families the fuzz targets (`fuzz/`) drive, by name.
+pub const FUZZ_FAMILIES: [&str; 7] = [
+    "postgres",
+    "mysql",
+    "access",
+    "syslog",
+    "jobs",
+    "apps",
+    "structured",
+];
+
+/// The family of a registry format, by its name (formats added later fall
+/// into `apps`, so every format is fuzzed by some target).
+pub fn fuzz_family(format_name: &str) -> &'static str {
+    let n = format_name;
+    if n.starts_with("postgres") {
+        "postgres"
+    } else if n.starts_with("mysql") || n.starts_with("innodb") {
+        "mysql"
+    } else if matches!(
+        n,
+        "haproxy-http" | "access-json" | "ltsv" | "openstack-oslo" | "uwsgi" | "iis-w3c"
+    ) || n.contains("combined")
+        || n.contains("common")
+        || n.starts_with("nginx")
+        || n.starts_with("apache")
+    {
+        "access"
+    } else if n.starts_with("syslog") || n.starts_with("journald") {
+        "syslog"
+    } else if n.starts_with("sidekiq") || n.starts_with("celery") || n.starts_with("kube") {
+        "jobs"
+    } else if matches!(n, "json-lines" | "logfmt" | "generic") || n.contains("-kv") {
+        "structured"
+    } else {
+        "apps"
+    }
+}
+
+/// One fuzz input through the ingest path: content sniffing (binary or
+/// text, encoding, BOM), format sniffing on the decoded head, then
+/// [`parse_stream`] with a reader of fuzzer-chosen read size, into a sink
+/// that enriches each event and takes it over (as the timeline does).
+///
+/// `family` `None` parses with the sniffed format (or none, when nothing
+/// matches); `Some(f)` picks one format of family `f` by the first byte.
+/// The second byte picks the read size (1 byte to 32 KiB) and a short line
+/// limit (the overlong path). Panics when a parser panics or the accounting
+/// identity `parsed + continuation + skipped == lines` breaks: that is
+/// what the fuzzer looks for.
+pub fn fuzz_one(data: &[u8], family: Option<&str>) {
+    use crate::parser::Sample;
+    use crate::registry::{Registry, sample_lines};
+    use std::sync::OnceLock;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    let registry = REGISTRY.get_or_init(Registry::builtin);
+    let (Some(&sel), Some(&knobs)) = (data.first(), data.get(1)) else {
+        return;
+    };
+    let body = &data[2..];
+    let head = &body[..body.len().min(64 * 1024)];
+    let (encoding, bom) = match sniff_content(head) {
+        Content::Text { encoding, bom } => (encoding, bom),
+        Content::Binary { .. } => (encoding_rs::UTF_8, 0),
+    };
+    let (text, _) = encoding.decode_without_bom_handling(&head[bom.min(head.len())..]);
+    let lines = sample_lines(&text);
+    let sniffed = registry.sniff(&Sample {
+        lines: &lines,
+        file_name: "fuzz.log",
+    });
+    assert!(
+        sniffed
+            .scores
+            .iter()
+            .all(|(_, s)| s.is_finite() && *s > 0.0)
+    );
+    let format = match family {
+        None => match sniffed.best.and_then(|i| registry.entry(i)) {
+            Some(e) => e.format.clone(),
+            None => return,
+        },
+        Some(f) => {
+            let members: Vec<_> = registry
+                .entries()
+                .iter()
+                .filter(|e| fuzz_family(e.format.name()) == f)
+                .collect();
+            if members.is_empty() {
+                return;
+            }
+            members[sel as usize % members.len()].format.clone()
+        }
+    };
+    let mut ctx = SourceCtx::new(Resolver::new(Zone::utc()), "fuzz.log");
+    if sel & 0x80 != 0 {
+        ctx.snapshot_time = Some(1_685_598_600_000_000);
+    }
+    let read_size = 1usize << (knobs & 0x0f);
+    let max_line = if knobs & 0x40 != 0 {
+        64
+    } else {
+        DEFAULT_MAX_LINE
+    };
+    struct Take(u64);
+    impl crate::event::EventSink for Take {
+        fn push(&mut self, mut event: Event<'_>) {
+            crate::enrich::enrich(&mut event);
+            let owned = event.into_owned();
+            self.0 += u64::from(owned.line > 0);
+        }
+    }
+    let mut parser = format.parser(&ctx);
+    let Ok(reader) = TextReader::new(Trickle::new(body, read_size), encoding, bom) else {
+        return;
+    };
+    let mut sink = Take(0);
+    let (acct, _) = parse_stream(reader, parser.as_mut(), &mut sink, max_line, &mut |_| {});
+    assert!(
+        acct.balanced(),
+        "{}: accounting does not balance: {acct:?}",
+        format.name()
+    );
+}
