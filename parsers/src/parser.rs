@@ -131,6 +131,15 @@ pub trait Format: Send + Sync {
 
     /// A parser for one file.
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser>;
+
+    /// True when every line is read on its own: the parser carries nothing
+    /// from one line to the next and never answers
+    /// [`Disposition::Continuation`] or [`Disposition::Pending`]. A large
+    /// file of such a format may be cut at line ends and its parts parsed
+    /// in parallel, each by its own parser, with the same result.
+    fn line_independent(&self) -> bool {
+        false
+    }
 }
 
 /// Per-source line accounting: `parsed + continuation + skipped == lines`.
@@ -153,7 +162,7 @@ pub struct Accounting {
     pub events: u64,
     /// Byte sequences that were not valid in the file's encoding (replaced by U+FFFD).
     pub invalid_sequences: u64,
-    /// Decoded bytes.
+    /// Decoded bytes (UTF-8), line terminators and overlong lines included.
     pub bytes: u64,
 }
 
@@ -272,7 +281,6 @@ pub fn parse_stream<R: Read>(
         progress(now - reported);
         reported = now;
         splitter.drain(!more, &mut |line| {
-            acct.bytes += line.text.len() as u64 + 1;
             let d = if line.overlong.is_some() {
                 Disposition::Skipped(REASON_OVERLONG)
             } else if memchr::memchr(0, line.text.as_bytes()).is_some() {
@@ -286,6 +294,7 @@ pub fn parse_stream<R: Read>(
             break;
         }
     }
+    acct.bytes = splitter.consumed();
     let settlement = parser.finish(&mut counting);
     acct.settle(&settlement);
     acct.events = counting.n;

@@ -77,7 +77,6 @@ impl LineSplitter {
         let mut start = 0usize;
         let mut pos = std::mem::take(&mut self.scanned).min(bytes.len());
         if let Some((off, number, head, len)) = self.overlong.take() {
-            pos = 0;
             match memchr2(b'\n', b'\r', bytes) {
                 Some(i) => {
                     let term = terminator_len(bytes, i, last);

@@ -160,6 +160,9 @@ impl Format for JsonLines {
             resolver: ctx.resolver,
         })
     }
+    fn line_independent(&self) -> bool {
+        true
+    }
 }
 
 struct JsonParser {
@@ -297,6 +300,9 @@ impl Format for Logfmt {
         Box::new(LogfmtParser {
             resolver: ctx.resolver,
         })
+    }
+    fn line_independent(&self) -> bool {
+        true
     }
 }
 

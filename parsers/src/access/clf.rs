@@ -473,6 +473,9 @@ macro_rules! clf_format {
                     resolver: ctx.resolver,
                 })
             }
+            fn line_independent(&self) -> bool {
+                true
+            }
         }
     };
 }

@@ -706,6 +706,9 @@ impl Format for JsonAccess {
             resolver: ctx.resolver,
         })
     }
+    fn line_independent(&self) -> bool {
+        true
+    }
 }
 
 struct JsonAccessParser {

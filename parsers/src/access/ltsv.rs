@@ -108,6 +108,9 @@ impl Format for Ltsv {
             resolver: ctx.resolver,
         })
     }
+    fn line_independent(&self) -> bool {
+        true
+    }
 }
 
 struct LtsvParser {
