@@ -15,13 +15,14 @@
 
 use super::finding::{Annotation, Finding};
 use super::source::SourceReport;
-use super::timeline::{Extra, Interner, SymCol, Timeline};
+use super::timeline::{Extra, Interner, SymCol, TextCol, Timeline};
 use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The case format version this build writes and reads.
 pub const CASE_VERSION: u32 = 1;
@@ -68,71 +69,103 @@ fn u32_col(name: &str, v: Vec<u32>) -> Column {
     Column::new(name.into(), v)
 }
 
-fn timeline_frame(t: &Timeline) -> DataFrame {
-    let n = t.len();
+/// Rows `rows` of the timeline as a frame (the events.parquet schema).
+fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
+    let n = rows.len();
+    let r = rows.clone();
     let mut cols: Vec<Column> = Vec::with_capacity(40);
-    cols.push(Column::new("ts".into(), t.ts.clone()));
+    cols.push(Column::new("ts".into(), t.ts[r.clone()].to_vec()));
     cols.push(u32_col(
         "kind",
-        t.kind.iter().map(|k| k.code() as u32).collect(),
+        t.kind[r.clone()].iter().map(|k| k.code() as u32).collect(),
     ));
     cols.push(u32_col(
         "level",
-        t.level
+        t.level[r.clone()]
             .iter()
             .map(|l| l.map(|l| l.code() as u32).unwrap_or(0))
             .collect(),
     ));
-    cols.push(u32_col("source", t.source.clone()));
-    cols.push(u32_col("line", t.line.clone()));
-    cols.push(Column::new("offset".into(), t.offset.clone()));
-    cols.push(u32_col("line_count", t.line_count.clone()));
+    cols.push(u32_col("source", t.source[r.clone()].to_vec()));
+    cols.push(u32_col("line", t.line[r.clone()].to_vec()));
+    cols.push(Column::new("offset".into(), t.offset[r.clone()].to_vec()));
+    cols.push(u32_col("line_count", t.line_count[r.clone()].to_vec()));
     cols.push(Column::new(
         "pid".into(),
-        (0..n).map(|i| t.pid(i)).collect::<Vec<_>>(),
+        r.clone().map(|i| t.pid(i)).collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "blocker_pid".into(),
-        (0..n).map(|i| t.blocker_pid(i)).collect::<Vec<_>>(),
+        r.clone().map(|i| t.blocker_pid(i)).collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "duration_ms".into(),
-        t.duration_ms
+        t.duration_ms[r.clone()]
             .iter()
             .map(|d| (!d.is_nan()).then_some(*d))
             .collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "status".into(),
-        (0..n)
+        r.clone()
             .map(|i| t.status(i).map(u32::from))
             .collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "bytes".into(),
-        (0..n).map(|i| t.bytes(i)).collect::<Vec<_>>(),
+        r.clone().map(|i| t.bytes(i)).collect::<Vec<_>>(),
     ));
     for c in SymCol::ALL {
-        cols.push(u32_col(c.name(), t.sym_column(c).to_vec()));
+        cols.push(u32_col(c.name(), t.sym_column(c)[r.clone()].to_vec()));
     }
     cols.push(Column::new(
         "message".into(),
-        t.message.iter().map(|m| m.as_deref()).collect::<Vec<_>>(),
+        r.clone().map(|i| t.message.get(i)).collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "path".into(),
-        t.path.iter().map(|m| m.as_deref()).collect::<Vec<_>>(),
+        r.clone().map(|i| t.path.get(i)).collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "statement".into(),
-        t.statement.iter().map(|m| m.as_deref()).collect::<Vec<_>>(),
+        r.clone().map(|i| t.statement.get(i)).collect::<Vec<_>>(),
     ));
-    let extra: Vec<Option<String>> = (0..n)
+    let extra: Vec<Option<String>> = r
         .map(|i| t.extra(i).and_then(|x| serde_json::to_string(x).ok()))
         .collect();
     cols.push(Column::new("extra".into(), extra));
     // Every column has n rows by construction.
     DataFrame::new(n, cols).unwrap_or_default()
+}
+
+/// Rows per row group of events.parquet, and per frame built to write it:
+/// the copy made for writing is one batch, not the whole timeline.
+const WRITE_BATCH: usize = 256 * 1024;
+
+/// Write the timeline to `path` in batches of [`WRITE_BATCH`] rows,
+/// giving up when `stop` is set.
+fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
+    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let n = t.len();
+    let first = timeline_frame(t, 0..n.min(WRITE_BATCH));
+    let context = || format!("writing {}", path.display());
+    let writer = ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .batched(first.schema());
+    let mut writer = anyhow::Context::with_context(writer, context)?;
+    anyhow::Context::with_context(writer.write_batch(&first), context)?;
+    drop(first);
+    let mut start = WRITE_BATCH;
+    while start < n {
+        if stop.load(Ordering::Relaxed) {
+            bail!("interrupted");
+        }
+        let df = timeline_frame(t, start..n.min(start + WRITE_BATCH));
+        anyhow::Context::with_context(writer.write_batch(&df), context)?;
+        start += WRITE_BATCH;
+    }
+    anyhow::Context::with_context(writer.finish(), context)?;
+    Ok(())
 }
 
 fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
@@ -191,6 +224,12 @@ impl Case {
     /// Write the case to `dir`, replacing an existing case there atomically.
     /// Refuses to replace a directory that is not a case.
     pub fn save(&self, dir: &Path) -> Result<()> {
+        self.save_unless(dir, &AtomicBool::new(false))
+    }
+
+    /// [`Case::save`], giving up (an error, nothing written, the previous
+    /// case untouched) when `stop` is set before the new case is complete.
+    pub fn save_unless(&self, dir: &Path, stop: &AtomicBool) -> Result<()> {
         if dir.exists() && !is_case_dir(dir) {
             let empty = fs::read_dir(dir)
                 .map(|mut d| d.next().is_none())
@@ -206,7 +245,12 @@ impl Case {
         let tmp = sibling(dir, "tmp");
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        let result = self.write_into(&tmp);
+        let result = self.write_into(&tmp, stop).and_then(|()| {
+            if stop.load(Ordering::Relaxed) {
+                bail!("interrupted");
+            }
+            Ok(())
+        });
         if let Err(e) = result {
             let _ = fs::remove_dir_all(&tmp);
             return Err(e);
@@ -230,10 +274,9 @@ impl Case {
         Ok(())
     }
 
-    fn write_into(&self, dir: &Path) -> Result<()> {
+    fn write_into(&self, dir: &Path, stop: &AtomicBool) -> Result<()> {
         write_json(&dir.join("case.json"), &self.meta)?;
-        let mut df = timeline_frame(&self.timeline);
-        write_parquet(&dir.join("events.parquet"), &mut df)?;
+        write_events(&dir.join("events.parquet"), &self.timeline, stop)?;
         let strings: Vec<&str> = self.timeline.strings().strings().collect();
         let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
         write_parquet(&dir.join("strings.parquet"), &mut sdf)?;
@@ -358,13 +401,8 @@ fn col_u32(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
         .collect())
 }
 
-fn col_opt_str(df: &DataFrame, name: &str) -> Result<Vec<Option<Box<str>>>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.map(Box::from))
-        .collect())
+fn col_opt_str(df: &DataFrame, name: &str) -> Result<TextCol> {
+    Ok(df.column(name)?.str()?.iter().collect())
 }
 
 fn frame_timeline(df: &DataFrame, strings: Interner) -> Result<Timeline> {
@@ -444,7 +482,8 @@ fn frame_timeline(df: &DataFrame, strings: Interner) -> Result<Timeline> {
         if let Some(json) = x {
             let extra: Extra =
                 serde_json::from_str(json).context("an event's extra fields are corrupt")?;
-            t.extra.insert(i as u32, Box::new(extra));
+            t.extra_rows.push(i as u32);
+            t.extras.push(extra);
         }
     }
     let lens = [t.ts.len(), t.kind.len(), t.source.len(), t.message.len()];

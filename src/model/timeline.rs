@@ -212,6 +212,67 @@ impl SymCol {
 
 const NO_INT: i64 = i64::MIN;
 
+/// A column of optional strings kept in one buffer: row `i` is
+/// `buf[ends[i - 1]..ends[i]]`, and an empty string means absent. Pushing a
+/// row allocates nothing (the buffer grows geometrically), and a row costs
+/// 8 bytes besides its text, where an `Option<Box<str>>` cost 16 bytes and a
+/// heap block.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextCol {
+    buf: String,
+    ends: Vec<u64>,
+}
+
+impl TextCol {
+    pub(crate) fn push(&mut self, s: &str) {
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len() as u64);
+    }
+
+    /// Row `i`, `None` when empty.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends[i] as usize;
+        (end > start).then(|| &self.buf[start..end])
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn reserve(&mut self, rows: usize, bytes: usize) {
+        self.ends.reserve(rows);
+        self.buf.reserve(bytes);
+    }
+
+    fn append(&mut self, other: &TextCol) {
+        let base = self.buf.len() as u64;
+        self.buf.push_str(&other.buf);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+
+    /// Rows `idx` in that order.
+    fn pick(&self, idx: &[usize]) -> TextCol {
+        let bytes: usize = idx.iter().map(|&i| self.get(i).map_or(0, str::len)).sum();
+        let mut out = TextCol::default();
+        out.reserve(idx.len(), bytes);
+        for &i in idx {
+            out.push(self.get(i).unwrap_or(""));
+        }
+        out
+    }
+}
+
+impl<'a> FromIterator<Option<&'a str>> for TextCol {
+    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(it: I) -> TextCol {
+        let mut out = TextCol::default();
+        for s in it {
+            out.push(s.unwrap_or(""));
+        }
+        out
+    }
+}
+
 /// Every event of a case, in columns.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
@@ -228,19 +289,13 @@ pub struct Timeline {
     pub(crate) status: Vec<u16>,
     pub(crate) bytes: Vec<u64>,
     pub(crate) syms: [Vec<Sym>; 16],
-    pub(crate) message: Vec<Option<Box<str>>>,
-    pub(crate) path: Vec<Option<Box<str>>>,
-    pub(crate) statement: Vec<Option<Box<str>>>,
-    pub(crate) extra: HashMap<u32, Box<Extra>>,
+    pub(crate) message: TextCol,
+    pub(crate) path: TextCol,
+    pub(crate) statement: TextCol,
+    /// Rows that have rare fields, ascending, and those fields.
+    pub(crate) extra_rows: Vec<u32>,
+    pub(crate) extras: Vec<Extra>,
     pub(crate) strings: Interner,
-}
-
-fn opt_box(s: &str) -> Option<Box<str>> {
-    if s.is_empty() {
-        None
-    } else {
-        Some(Box::from(s))
-    }
 }
 
 impl Timeline {
@@ -295,10 +350,9 @@ impl Timeline {
         for (col, f) in self.syms.iter_mut().zip(fields) {
             col.push(f.as_deref().map(|s| self.strings.intern(s)).unwrap_or(0));
         }
-        self.message.push(opt_box(&e.message));
-        self.path.push(e.path.as_deref().and_then(opt_box));
-        self.statement
-            .push(e.statement.as_deref().and_then(opt_box));
+        self.message.push(&e.message);
+        self.path.push(e.path.as_deref().unwrap_or(""));
+        self.statement.push(e.statement.as_deref().unwrap_or(""));
         let extra = Extra {
             holders: e.holders.clone(),
             queue: e.queue.clone(),
@@ -315,7 +369,8 @@ impl Timeline {
                 .collect(),
         };
         if !extra.is_empty() {
-            self.extra.insert(self.ts.len() as u32 - 1, Box::new(extra));
+            self.extra_rows.push(self.ts.len() as u32 - 1);
+            self.extras.push(extra);
         }
     }
 
@@ -343,43 +398,89 @@ impl Timeline {
     }
 
     /// Concatenate timelines (parsed in parallel), re-interning strings.
-    pub fn concat(parts: Vec<Timeline>) -> Timeline {
-        let mut out = Timeline::new();
-        let total: usize = parts.iter().map(Timeline::len).sum();
-        out.reserve(total);
+    /// The largest part is taken over, not copied, so that concatenating
+    /// one big file's events costs no second copy of them; the order of
+    /// rows within each part is kept (the order of parts matters only
+    /// before [`Timeline::sort`], whose ties go by source).
+    pub fn concat(mut parts: Vec<Timeline>) -> Timeline {
+        let Some(largest) = (0..parts.len()).max_by_key(|&i| parts[i].len()) else {
+            return Timeline::new();
+        };
+        let mut out = parts.swap_remove(largest);
+        let rest: usize = parts.iter().map(Timeline::len).sum();
+        out.reserve(rest);
         for part in parts {
-            let base = out.len() as u32;
-            let remap: Vec<Sym> = part
-                .strings
-                .strings()
-                .map(|s| out.strings.intern(s))
-                .collect();
-            out.ts.extend_from_slice(&part.ts);
-            out.kind.extend_from_slice(&part.kind);
-            out.level.extend_from_slice(&part.level);
-            out.source.extend_from_slice(&part.source);
-            out.line.extend_from_slice(&part.line);
-            out.offset.extend_from_slice(&part.offset);
-            out.line_count.extend_from_slice(&part.line_count);
-            out.pid.extend_from_slice(&part.pid);
-            out.blocker_pid.extend_from_slice(&part.blocker_pid);
-            out.duration_ms.extend_from_slice(&part.duration_ms);
-            out.status.extend_from_slice(&part.status);
-            out.bytes.extend_from_slice(&part.bytes);
-            for (dst, src) in out.syms.iter_mut().zip(part.syms.iter()) {
-                dst.extend(
-                    src.iter()
-                        .map(|&s| remap.get(s as usize).copied().unwrap_or(0)),
-                );
-            }
-            out.message.extend(part.message);
-            out.path.extend(part.path);
-            out.statement.extend(part.statement);
-            for (row, x) in part.extra {
-                out.extra.insert(base + row, x);
-            }
+            out.append(part);
         }
         out
+    }
+
+    /// Append the rows of `part`, re-interning its strings.
+    pub fn append(&mut self, part: Timeline) {
+        if self.is_empty() && self.strings.is_empty() {
+            *self = part;
+            return;
+        }
+        let out = self;
+        let base = out.len() as u32;
+        let remap: Vec<Sym> = part
+            .strings
+            .strings()
+            .map(|s| out.strings.intern(s))
+            .collect();
+        out.ts.extend_from_slice(&part.ts);
+        out.kind.extend_from_slice(&part.kind);
+        out.level.extend_from_slice(&part.level);
+        out.source.extend_from_slice(&part.source);
+        out.line.extend_from_slice(&part.line);
+        out.offset.extend_from_slice(&part.offset);
+        out.line_count.extend_from_slice(&part.line_count);
+        out.pid.extend_from_slice(&part.pid);
+        out.blocker_pid.extend_from_slice(&part.blocker_pid);
+        out.duration_ms.extend_from_slice(&part.duration_ms);
+        out.status.extend_from_slice(&part.status);
+        out.bytes.extend_from_slice(&part.bytes);
+        for (dst, src) in out.syms.iter_mut().zip(part.syms.iter()) {
+            dst.extend(
+                src.iter()
+                    .map(|&s| remap.get(s as usize).copied().unwrap_or(0)),
+            );
+        }
+        out.message.append(&part.message);
+        out.path.append(&part.path);
+        out.statement.append(&part.statement);
+        out.extra_rows
+            .extend(part.extra_rows.iter().map(|&r| base + r));
+        out.extras.extend(part.extras);
+    }
+
+    /// Move every row `lines` lines and `bytes` bytes further into its
+    /// source (a part of a file read on its own, counted from its start).
+    pub fn shift_position(&mut self, lines: u32, bytes: u64) {
+        if lines > 0 {
+            for l in &mut self.line {
+                *l = l.saturating_add(lines);
+            }
+        }
+        if bytes > 0 {
+            for o in &mut self.offset {
+                *o += bytes;
+            }
+        }
+    }
+
+    /// Name the host of rows `from..` that have none.
+    pub fn fill_host(&mut self, from: usize, host: &str) {
+        let col = &self.syms[SymCol::Host.index()];
+        if from >= col.len() || col[from..].iter().all(|&h| h != 0) {
+            return;
+        }
+        let id = self.strings.intern(host);
+        for h in &mut self.syms[SymCol::Host.index()][from..] {
+            if *h == 0 {
+                *h = id;
+            }
+        }
     }
 
     fn reserve(&mut self, n: usize) {
@@ -398,9 +499,9 @@ impl Timeline {
         for c in &mut self.syms {
             c.reserve(n);
         }
-        self.message.reserve(n);
-        self.path.reserve(n);
-        self.statement.reserve(n);
+        self.message.reserve(n, 0);
+        self.path.reserve(n, 0);
+        self.statement.reserve(n, 0);
     }
 
     /// Sort by time; ties keep source, line and emission order, so the
@@ -426,9 +527,6 @@ impl Timeline {
         fn pick<T: Clone>(v: &[T], idx: &[usize]) -> Vec<T> {
             idx.iter().map(|&i| v[i].clone()).collect()
         }
-        fn take<T>(v: &mut [Option<T>], idx: &[usize]) -> Vec<Option<T>> {
-            idx.iter().map(|&i| v[i].take()).collect()
-        }
         self.ts = pick(&self.ts, idx);
         self.kind = pick(&self.kind, idx);
         self.level = pick(&self.level, idx);
@@ -444,14 +542,21 @@ impl Timeline {
         for c in &mut self.syms {
             *c = pick(c, idx);
         }
-        self.message = take(&mut self.message, idx);
-        self.path = take(&mut self.path, idx);
-        self.statement = take(&mut self.statement, idx);
-        if !self.extra.is_empty() {
-            let mut old = std::mem::take(&mut self.extra);
+        self.message = self.message.pick(idx);
+        self.path = self.path.pick(idx);
+        self.statement = self.statement.pick(idx);
+        if !self.extras.is_empty() {
+            let old_rows = std::mem::take(&mut self.extra_rows);
+            let mut old: Vec<Option<Extra>> = std::mem::take(&mut self.extras)
+                .into_iter()
+                .map(Some)
+                .collect();
             for (new_row, &old_row) in idx.iter().enumerate() {
-                if let Some(x) = old.remove(&(old_row as u32)) {
-                    self.extra.insert(new_row as u32, x);
+                if let Ok(k) = old_rows.binary_search(&(old_row as u32)) {
+                    if let Some(x) = old[k].take() {
+                        self.extra_rows.push(new_row as u32);
+                        self.extras.push(x);
+                    }
                 }
             }
         }
@@ -550,22 +655,23 @@ impl Timeline {
 
     /// Message of event `i` (may be empty for requests: see [`Timeline::summary`]).
     pub fn message(&self, i: usize) -> &str {
-        self.message[i].as_deref().unwrap_or("")
+        self.message.get(i).unwrap_or("")
     }
 
     /// Request path as logged.
     pub fn path(&self, i: usize) -> Option<&str> {
-        self.path[i].as_deref()
+        self.path.get(i)
     }
 
     /// SQL statement.
     pub fn statement(&self, i: usize) -> Option<&str> {
-        self.statement[i].as_deref()
+        self.statement.get(i)
     }
 
     /// The rare fields of event `i`, if any.
     pub fn extra(&self, i: usize) -> Option<&Extra> {
-        self.extra.get(&(i as u32)).map(|b| &**b)
+        let k = self.extra_rows.binary_search(&(i as u32)).ok()?;
+        self.extras.get(k)
     }
 
     /// Index of the first event at or after `ts` (binary search).
