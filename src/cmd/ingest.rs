@@ -11,6 +11,8 @@ use pm_tui::{analyze, config, ingest};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use unicode_width::UnicodeWidthStr;
 
@@ -25,10 +27,15 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     }
     let (zone, zone_source) =
         config::resolve_zone(args.read.tz.as_deref()).map_err(|e| anyhow!(e))?;
-    let opts = ingest_options(&args.read, registry, zone, vec![args.output.clone()])?;
+    let mut opts = ingest_options(&args.read, registry, zone, vec![args.output.clone()])?;
+    let interrupted = on_interrupt();
+    opts.cancel = Some(interrupted.clone());
     let bar = Bar::new(!g.quiet && !args.json);
     let out = ingest::run(&args.paths, &opts, bar.clone()).map_err(|e| anyhow!(e))?;
     bar.finish();
+    if interrupted.load(Ordering::Relaxed) {
+        return Ok(interrupted_exit(&args.output));
+    }
     let findings = analyze::run(
         &out.timeline,
         &out.sources,
@@ -59,8 +66,17 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         findings,
         annotations: Vec::new(),
     };
+    if interrupted.load(Ordering::Relaxed) {
+        return Ok(interrupted_exit(&args.output));
+    }
     if !nothing {
-        case.save(&args.output)?;
+        match case.save_unless(&args.output, &interrupted) {
+            Ok(()) => {}
+            Err(_) if interrupted.load(Ordering::Relaxed) => {
+                return Ok(interrupted_exit(&args.output));
+            }
+            Err(e) => return Err(e),
+        }
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -94,6 +110,30 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Catch Ctrl-C (and SIGTERM): the first sets the returned flag, which
+/// stops reading and writing; a second one ends the process at once.
+fn on_interrupt() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // Order matters: the shutdown hook runs first and sees the flag of
+        // the previous signal.
+        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, flag.clone());
+        let _ = signal_hook::flag::register(sig, flag.clone());
+    }
+    flag
+}
+
+fn interrupted_exit(output: &std::path::Path) -> ExitCode {
+    let previous = if pm_tui::model::case::is_case_dir(output) {
+        format!("the case in {} is unchanged", output.display())
+    } else {
+        format!("nothing was written to {}", output.display())
+    };
+    eprintln!("pm-tui: interrupted: no case written; {previous}");
+    ExitCode::from(130)
 }
 
 fn fit_left(s: &str, width: usize) -> String {

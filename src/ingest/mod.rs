@@ -15,8 +15,8 @@ use pm_parsers::decode::{Content, TextReader, encoding_label, sniff_content};
 use pm_parsers::registry::sample_lines;
 use pm_parsers::time::{Resolver, Zone};
 use pm_parsers::{
-    Disposition, Event, EventSink, Format, LineParser, Registry, Sample, Settlement, SourceCtx,
-    parse_stream,
+    Accounting, Disposition, Event, EventSink, Format, LineParser, Registry, Sample, Settlement,
+    SourceCtx, parse_stream,
 };
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -75,8 +75,11 @@ pub struct IngestOptions {
     pub skew: Vec<(String, i64)>,
     /// Longest line read; longer ones are skipped as overlong.
     pub max_line: usize,
-    /// Set to stop early (`open` in the TUI).
+    /// Set to stop early (`open` in the TUI, Ctrl-C in `ingest`).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Plain files of line-independent formats at least twice this size
+    /// are cut into parts of about this size, parsed in parallel.
+    pub chunk_bytes: u64,
 }
 
 impl IngestOptions {
@@ -95,9 +98,14 @@ impl IngestOptions {
             skew: Vec::new(),
             max_line: pm_parsers::split::DEFAULT_MAX_LINE,
             cancel: None,
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
         }
     }
 }
+
+/// Default part size for parallel parsing of one large file: large enough
+/// that per-part costs vanish, small enough to keep both cores busy to the end.
+pub const DEFAULT_CHUNK_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What ingest produced.
 #[derive(Debug, Clone)]
@@ -339,29 +347,61 @@ fn ingest_file(
     ctx.snapshot_time = opts
         .snapshot_time
         .or_else(|| time_from_file_name(file_name, &opts.zone));
-    let mut parser: Box<dyn LineParser> = match &format {
-        Some(f) => f.parser(&ctx),
-        None => Box::new(SkipAll),
+    let first_event = timeline.len();
+    let parallel = match &format {
+        Some(f)
+            if f.line_independent()
+                && opened.compression == open::Compression::None
+                && encoding == encoding_rs::UTF_8
+                && bom == 0
+                && report.size >= 2 * opts.chunk_bytes =>
+        {
+            open::line_cuts(path, report.size, opts.chunk_bytes)
+                .ok()
+                .filter(|cuts| cuts.len() > 1)
+                .map(|cuts| (f.clone(), cuts))
+        }
+        _ => None,
     };
-    let reader = match TextReader::new(opened.reader, encoding, bom) {
-        Ok(r) => r,
-        Err(e) => {
-            report.error = Some(format!("cannot read: {e}"));
-            return report;
+    let (acct, err) = match parallel {
+        Some((f, cuts)) => {
+            drop(opened.reader);
+            parse_parts(
+                path,
+                &cuts,
+                f.as_ref(),
+                &ctx,
+                index,
+                opts,
+                timeline,
+                progress,
+            )
+        }
+        None => {
+            let mut parser: Box<dyn LineParser> = match &format {
+                Some(f) => f.parser(&ctx),
+                None => Box::new(SkipAll),
+            };
+            let reader = match TextReader::new(opened.reader, encoding, bom) {
+                Ok(r) => r,
+                Err(e) => {
+                    report.error = Some(format!("cannot read: {e}"));
+                    return report;
+                }
+            };
+            let mut sink = TimelineSink {
+                timeline,
+                source: index,
+            };
+            parse_stream(
+                reader,
+                parser.as_mut(),
+                &mut sink,
+                opts.max_line,
+                &mut |_| {},
+            )
         }
     };
-    let first_event = timeline.len();
-    let mut sink = TimelineSink {
-        timeline,
-        source: index,
-    };
-    let (acct, err) = parse_stream(
-        reader,
-        parser.as_mut(),
-        &mut sink,
-        opts.max_line,
-        &mut |_| {},
-    );
     let err = err.or(opened.sample_error);
     if let Some(e) = err {
         let what = if e.to_string() == open::CANCELLED {
@@ -377,10 +417,21 @@ fn ingest_file(
         };
         report.error = Some(what);
     }
-    if let Some(host) = &report.host {
-        for i in first_event..timeline.len() {
-            timeline.set_host_if_missing(i, host);
+    if let Ok(now) = std::fs::metadata(path).map(|m| m.len()) {
+        if now < report.size && report.error.is_none() {
+            report.error = Some(format!(
+                "the file shrank from {} to {now} bytes while it was read (truncated or rotated?); the {} lines read are kept",
+                report.size, acct.lines
+            ));
+        } else if now > report.size {
+            report.notes.push(format!(
+                "the file grew from {} to {now} bytes while it was read; lines written after the read reached its end are not in the case",
+                report.size
+            ));
         }
+    }
+    if let Some(host) = &report.host {
+        timeline.fill_host(first_event, host);
     }
     report.lines = acct.lines;
     report.parsed = acct.parsed;
@@ -395,6 +446,74 @@ fn ingest_file(
     report.events = acct.events;
     report.invalid_sequences = acct.invalid_sequences;
     report
+}
+
+/// Parse the parts of a plain UTF-8 file of a line-independent format in
+/// parallel, one parser each, starting at `cuts` (line starts), and append
+/// their events to `timeline` in file order. Line numbers, offsets and the
+/// accounting come out as one sequential read would give them: each part
+/// counts from line 1 and offset 0, and is shifted by the lines and decoded
+/// bytes of the parts before it.
+#[allow(clippy::too_many_arguments)]
+fn parse_parts(
+    path: &std::path::Path,
+    cuts: &[u64],
+    format: &dyn Format,
+    ctx: &SourceCtx,
+    index: u32,
+    opts: &IngestOptions,
+    timeline: &mut Timeline,
+    progress: &Arc<dyn Progress>,
+) -> (Accounting, Option<std::io::Error>) {
+    let parts: Vec<(Timeline, Accounting, Option<std::io::Error>)> = (0..cuts.len())
+        .into_par_iter()
+        .map(|k| {
+            let start = cuts[k];
+            let len = cuts.get(k + 1).map(|end| end - start);
+            let p = progress.clone();
+            let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
+            let mut part = Timeline::new();
+            let reader = open::range(path, start, len, Some(advance), opts.cancel.clone())
+                .and_then(|r| TextReader::new(r, encoding_rs::UTF_8, 0));
+            let reader = match reader {
+                Ok(r) => r,
+                Err(e) => return (part, Accounting::default(), Some(e)),
+            };
+            let mut parser = format.parser(ctx);
+            let mut sink = TimelineSink {
+                timeline: &mut part,
+                source: index,
+            };
+            let (acct, err) = parse_stream(
+                reader,
+                parser.as_mut(),
+                &mut sink,
+                opts.max_line,
+                &mut |_| {},
+            );
+            (part, acct, err)
+        })
+        .collect();
+    let mut total = Accounting::default();
+    let mut error = None;
+    for (mut part, mut acct, err) in parts {
+        let lines_before = total.lines.min(u64::from(u32::MAX)) as u32;
+        part.shift_position(lines_before, total.bytes);
+        for ex in &mut acct.skipped_examples {
+            if ex.0 > 0 {
+                ex.0 = ex.0.saturating_add(lines_before);
+            }
+        }
+        total.merge(&acct);
+        timeline.append(part);
+        if err.is_some() {
+            // A part that could not be read to its end (the file shrank, a
+            // read error, cancellation): what follows it is not trusted.
+            error = err;
+            break;
+        }
+    }
+    (total, error)
 }
 
 /// Ingest `paths` into one timeline.

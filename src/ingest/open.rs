@@ -72,7 +72,9 @@ impl<R: Read> Read for Counting<R> {
             .as_ref()
             .is_some_and(|c| c.load(Ordering::Relaxed))
         {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, CANCELLED));
+            // Not `Interrupted`: readers (the decoder, `read_exact`) retry
+            // those, which would turn cancellation into a busy loop.
+            return Err(io::Error::other(CANCELLED));
         }
         let n = self.inner.read(buf)?;
         self.counter.fetch_add(n as u64, Ordering::Relaxed);
@@ -105,6 +107,65 @@ impl<R: Read> Read for RatioGuard<R> {
         }
         Ok(n)
     }
+}
+
+/// Read `len` bytes of the plain file `path` from `start` (one part of a
+/// file parsed in parallel), counting for progress and honouring
+/// cancellation like [`open`]. `len` `None` reads to the end.
+pub fn range(
+    path: &Path,
+    start: u64,
+    len: Option<u64>,
+    progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    cancel: Option<Arc<AtomicBool>>,
+) -> io::Result<impl Read + Send + use<>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    Ok(BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: file.take(len.unwrap_or(u64::MAX)),
+            counter: Arc::new(AtomicU64::new(0)),
+            progress,
+            cancel,
+        },
+    ))
+}
+
+/// Cut the plain file `path` of `size` bytes into parts of about `chunk`
+/// bytes that each start at a line start (just after a LF, so a CRLF is
+/// never split). Returns the start offsets, the first being 0; a file
+/// without a LF past `chunk` is one part.
+pub fn line_cuts(path: &Path, size: u64, chunk: u64) -> io::Result<Vec<u64>> {
+    use std::io::{Seek, SeekFrom};
+    let chunk = chunk.max(1);
+    let mut file = File::open(path)?;
+    let mut cuts = vec![0u64];
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pos = chunk;
+    'cuts: while pos < size {
+        // The first line start at or after `pos`: look from the byte before.
+        pos -= 1;
+        file.seek(SeekFrom::Start(pos))?;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break 'cuts;
+            }
+            if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+                pos += i as u64 + 1;
+                break;
+            }
+            pos += n as u64;
+        }
+        if pos >= size {
+            break;
+        }
+        cuts.push(pos);
+        pos += chunk;
+    }
+    Ok(cuts)
 }
 
 /// An opened input.
@@ -254,6 +315,27 @@ mod tests {
         assert!(err.is_some());
         assert!(!got.is_empty() && got.len() < text.len());
         assert!(text.starts_with(&got));
+    }
+
+    #[test]
+    fn line_cuts_fall_after_line_feeds() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.log");
+        let text = "aaaa\r\nbb\ncccccccccc\rdd\neeeeeeeeeeeeeeeeeeeeeeee";
+        std::fs::write(&p, text).unwrap();
+        let size = text.len() as u64;
+        for chunk in 1..size + 2 {
+            let cuts = line_cuts(&p, size, chunk).unwrap();
+            assert_eq!(cuts[0], 0);
+            for w in cuts.windows(2) {
+                assert!(w[0] < w[1], "{cuts:?}");
+            }
+            for &c in &cuts[1..] {
+                assert_eq!(text.as_bytes()[c as usize - 1], b'\n', "{chunk}: {cuts:?}");
+            }
+        }
+        assert_eq!(line_cuts(&p, size, 3).unwrap(), vec![0, 6, 9, 23]);
+        assert_eq!(line_cuts(&p, size, 1000).unwrap(), vec![0]);
     }
 
     #[test]
