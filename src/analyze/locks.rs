@@ -655,6 +655,18 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         attrs.insert("max_wait_ms".into(), json!(max_wait.round()));
         attrs.insert("total_wait_ms".into(), json!(total_wait.round()));
         attrs.insert("timeouts".into(), json!(timeouts));
+        // The tables the waiters' statements name (the resource may be an oid).
+        let mut tables: Vec<String> = members
+            .iter()
+            .flat_map(|&i| ws[i].events.iter())
+            .filter_map(|&e| t.statement(e))
+            .map(statement_table)
+            .filter(|x| x != "unknown resource")
+            .collect();
+        tables.sort();
+        tables.dedup();
+        tables.truncate(8);
+        attrs.insert("tables".into(), json!(tables));
         if let Some(h) = &host {
             attrs.insert("db_host".into(), json!(h));
         }
