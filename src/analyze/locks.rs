@@ -852,7 +852,6 @@ pub fn is_lock_timeout(t: &Timeline, i: usize) -> bool {
 pub fn lock_timeouts(t: &Timeline, convoys: &[Draft]) -> Vec<Draft> {
     let gap = 60 * 60 * 1_000_000;
     let mut by_res: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut inferred = 0usize;
     for i in 0..t.len() {
         if !is_lock_timeout(t, i) {
             continue;
@@ -874,17 +873,13 @@ pub fn lock_timeouts(t: &Timeline, convoys: &[Draft]) -> Vec<Draft> {
                     .and_then(|c| c.attrs.get("resource"))
                     .and_then(Value::as_str)
                 {
-                    Some(r) => {
-                        inferred += 1;
-                        r.to_string()
-                    }
+                    Some(r) => r.to_string(),
                     None => "unknown resource".into(),
                 }
             }
         };
         by_res.entry(r).or_default().push(i);
     }
-    let _ = inferred;
     let mut out = Vec::new();
     for (res, list) in by_res {
         let mut cluster: Vec<usize> = Vec::new();
