@@ -5,6 +5,7 @@ pub mod events;
 pub mod findings;
 pub mod formats;
 pub mod ingest;
+pub mod tui;
 
 use crate::cli::{Cli, ReadArgs};
 use crate::style::Paint;
