@@ -143,6 +143,10 @@ pub struct Index {
     pub waits: Vec<Wait>,
     /// Job runs.
     pub jobs: JobRuns,
+    /// The case zone's UTC offset at the first event, µs: buckets align to its midnight.
+    pub zone_off: i64,
+    /// Lane of each host symbol / source index, by grouping.
+    pub lane_of: [Vec<u16>; 2],
 }
 
 /// Cancelled while building.
@@ -372,27 +376,12 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     let n0 = ((last - o0) / w0 + 1) as usize;
     let mut lvl = empty_level(w0, o0, n0, lane_counts);
     let mut hist = vec![0u32; n0 * HIST_BINS];
-    for i in 0..t.len() {
-        if i % (1 << 20) == 0 && stop() {
-            return Err(Cancelled);
-        }
-        let b = ((t.ts(i) - o0) / w0) as usize;
-        let hl = host_of.get(hosts[i] as usize).copied().unwrap_or(0) as usize;
-        let sl = source_of.get(sources[i] as usize).copied().unwrap_or(0) as usize;
-        lvl.lanes[0][hl][b] += 1;
-        lvl.lanes[1][sl][b] += 1;
-        if is_alert(t, i) {
-            lvl.alerts[0][hl][b] += 1;
-            lvl.alerts[1][sl][b] += 1;
-        }
-        if t.kind(i) == Kind::Request {
-            lvl.requests[b] += 1;
-            if let Some(d) = t.duration_ms(i) {
-                hist[b * HIST_BINS + hist_bin(d)] += 1;
-            }
-        }
-    }
     drop(sources);
+    index.lane_of = [host_of, source_of];
+    index.zone_off = zone_off;
+    if !fill(&mut lvl, &mut hist, t, &index.lane_of, 0, t.len(), cancel) {
+        return Err(Cancelled);
+    }
 
     index.waits = locks::waits(t);
     if stop() {
@@ -452,6 +441,54 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     Ok(index)
 }
 
+/// Count events `lo..hi` into `lvl` (and the latency histogram `hist`).
+/// Returns false when cancelled.
+fn fill(
+    lvl: &mut Level,
+    hist: &mut [u32],
+    t: &Timeline,
+    lane_of: &[Vec<u16>; 2],
+    lo: usize,
+    hi: usize,
+    cancel: Option<&Arc<AtomicBool>>,
+) -> bool {
+    let hosts = t.sym_column(SymCol::Host);
+    for i in lo..hi {
+        if i % (1 << 20) == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return false;
+        }
+        let Some(b) = usize::try_from((t.ts(i) - lvl.origin).div_euclid(lvl.width))
+            .ok()
+            .filter(|&b| b < lvl.n)
+        else {
+            continue;
+        };
+        let hl = lane_of[0].get(hosts[i] as usize).copied().unwrap_or(0) as usize;
+        let sl = lane_of[1].get(t.source(i) as usize).copied().unwrap_or(0) as usize;
+        if let Some(c) = lvl.lanes[0].get_mut(hl) {
+            c[b] += 1;
+        }
+        if let Some(c) = lvl.lanes[1].get_mut(sl) {
+            c[b] += 1;
+        }
+        if is_alert(t, i) {
+            if let Some(c) = lvl.alerts[0].get_mut(hl) {
+                c[b] += 1;
+            }
+            if let Some(c) = lvl.alerts[1].get_mut(sl) {
+                c[b] += 1;
+            }
+        }
+        if t.kind(i) == Kind::Request {
+            lvl.requests[b] += 1;
+            if let Some(d) = t.duration_ms(i) {
+                hist[b * HIST_BINS + hist_bin(d)] += 1;
+            }
+        }
+    }
+    true
+}
+
 /// The last two components of a path (`web01/access.log`).
 pub fn short_path(p: &str) -> String {
     let parts: Vec<&str> = p.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
@@ -463,18 +500,35 @@ pub fn short_path(p: &str) -> String {
 }
 
 impl Index {
-    /// The finest zoom level that was built.
-    pub fn finest(&self) -> usize {
-        self.levels.iter().position(Option::is_some).unwrap_or(0)
+    /// The precomputed level for zoom `z`, if it was built.
+    pub fn level(&self, z: usize) -> Option<&Level> {
+        self.levels.get(z).and_then(|l| l.as_ref())
     }
 
-    /// The level for zoom `z` (or the nearest built one above it).
-    pub fn level(&self, z: usize) -> Option<&Level> {
-        self.levels
-            .iter()
-            .skip(z)
-            .find_map(|l| l.as_ref())
-            .or_else(|| self.levels.iter().rev().find_map(|l| l.as_ref()))
+    /// `ts` rounded down to a column boundary of width `w` (local midnight aligned).
+    pub fn align(&self, ts: i64, w: i64) -> i64 {
+        (ts + self.zone_off).div_euclid(w) * w - self.zone_off
+    }
+
+    /// A level for the `n` columns of width `w` from `start` only, computed
+    /// from the events in that window (for zoom levels too fine to precompute
+    /// over the whole case; costs one pass over the visible events).
+    pub fn window(&self, case: &Case, w: i64, start: i64, n: usize) -> Level {
+        let t = &case.timeline;
+        let lane_counts = [self.lanes[0].names.len(), self.lanes[1].names.len()];
+        let mut lvl = empty_level(w, start, n, lane_counts);
+        let mut hist = vec![0u32; n * HIST_BINS];
+        let end = start + n as i64 * w;
+        let (lo, hi) = (t.lower_bound(start), t.lower_bound(end));
+        fill(&mut lvl, &mut hist, t, &self.lane_of, lo, hi, None);
+        for b in 0..n {
+            lvl.p95[b] = p95_of(&hist[b * HIST_BINS..(b + 1) * HIST_BINS]);
+        }
+        let waits = self.waits.iter().filter(|x| x.end >= start && x.start < end);
+        lvl.waits = interval_counts(&lvl, waits.map(|w| (w.start, w.end)));
+        let runs = self.jobs.runs.iter().filter(|r| r.end >= start && r.start < end);
+        lvl.jobs = interval_counts(&lvl, runs.map(|r| (r.start, r.end)));
+        lvl
     }
 }
 

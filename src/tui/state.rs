@@ -300,6 +300,8 @@ pub struct Browser {
     pub pending: HashMap<JobKind, u64>,
     /// `q` was pressed once on an unsaved temporary case.
     pub quit_armed: bool,
+    /// The visible window's level, when the zoom is too fine to precompute.
+    pub live: Option<Arc<Level>>,
 }
 
 impl Browser {
@@ -310,14 +312,12 @@ impl Browser {
 
     /// The level drawn at the current zoom.
     pub fn level(&self) -> Option<&Level> {
-        self.index.level(self.zoom)
+        self.index.level(self.zoom).or(self.live.as_deref())
     }
 
     /// Column width, µs.
     pub fn col_width(&self) -> i64 {
-        self.level()
-            .map(|l| l.width)
-            .unwrap_or(super::index::ZOOMS[self.zoom])
+        super::index::ZOOMS[self.zoom.min(super::index::ZOOMS.len() - 1)]
     }
 
     /// The selected event id.

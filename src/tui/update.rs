@@ -23,6 +23,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
                 let a = layout::areas(app.size, b);
                 keep_cursor_visible(b, &a);
                 keep_list_visible(b, &a);
+                refresh_live(b, app.size);
             }
             return None;
         }
@@ -88,6 +89,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
                 size: *size,
             };
             let cmd = browse(b, &mut cx, msg);
+            refresh_live(b, *size);
             if matches!(cmd, Some(Cmd::Quit)) {
                 *quit = true;
             }
@@ -181,6 +183,7 @@ pub fn browser(l: Loaded, size: (u16, u16), local: &NamedZone, prefer_local: boo
         status: None,
         pending: HashMap::new(),
         quit_armed: false,
+        live: None,
     };
     if b.temp {
         b.status = Some(Status {
@@ -192,13 +195,28 @@ pub fn browser(l: Loaded, size: (u16, u16), local: &NamedZone, prefer_local: boo
     fit(&mut b, size, first, last);
     b.cursor = first;
     select_at_cursor(&mut b, size);
+    refresh_live(&mut b, size);
     b
 }
 
 fn align(b: &Browser, ts: i64) -> i64 {
-    match b.level() {
-        Some(l) => l.origin + (ts - l.origin).div_euclid(l.width) * l.width,
-        None => ts,
+    b.index.align(ts, b.col_width())
+}
+
+/// Compute the visible window's level when the zoom has no precomputed one.
+pub fn refresh_live(b: &mut Browser, size: (u16, u16)) {
+    if b.index.level(b.zoom).is_some() {
+        b.live = None;
+        return;
+    }
+    let cols = layout::plot_cols(size.0);
+    let w = b.col_width();
+    let fresh = b
+        .live
+        .as_ref()
+        .is_some_and(|l| l.width == w && l.origin == b.view_start && l.n == cols);
+    if !fresh {
+        b.live = Some(Arc::new(b.index.window(&b.case, w, b.view_start, cols)));
     }
 }
 
@@ -207,9 +225,8 @@ fn fit(b: &mut Browser, size: (u16, u16), from: i64, to: i64) {
     let cols = layout::plot_cols(size.0) as i64;
     let span = (to - from).max(1);
     let pad = span / 10;
-    let finest = b.index.finest();
     let mut z = ZOOMS.len() - 1;
-    for (i, &w) in ZOOMS.iter().enumerate().skip(finest) {
+    for (i, &w) in ZOOMS.iter().enumerate() {
         if (span + 2 * pad) <= w * (cols - 2).max(1) {
             z = i;
             break;
@@ -318,9 +335,8 @@ fn cursor_moved(b: &mut Browser, _size: (u16, u16)) {
 
 fn zoom(b: &mut Browser, size: (u16, u16), dir: i32) {
     let a = layout::areas(size, b);
-    let finest = b.index.finest();
     let z = if dir > 0 {
-        b.zoom.saturating_sub(1).max(finest)
+        b.zoom.saturating_sub(1)
     } else {
         (b.zoom + 1).min(ZOOMS.len() - 1)
     };
@@ -328,7 +344,7 @@ fn zoom(b: &mut Browser, size: (u16, u16), dir: i32) {
         set_status(
             b,
             if dir > 0 {
-                "finest zoom for this case"
+                "finest zoom (1 s per column)"
             } else {
                 "coarsest zoom"
             },

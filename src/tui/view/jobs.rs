@@ -41,11 +41,7 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
         let run = &jr.runs[k];
         let y = r.y + 1 + n as u16;
         let sel = k == p.sel;
-        let label = format!(
-            "{}@{}",
-            run.job,
-            run.host.as_deref().unwrap_or("?")
-        );
+        let label = run.host.as_deref().unwrap_or("?").to_string();
         let ls = if sel {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -68,7 +64,15 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
         };
         let glyph = if run.outcome == RunEnd::Unknown { "▒" } else { "█" };
         let bar = glyph.repeat(c1 - c0 + 1);
-        put(buf, a.plot_x + c0 as u16, y, &bar, cols - c0, Style::default().fg(color));
+        let x = put(buf, a.plot_x + c0 as u16, y, &bar, cols - c0, Style::default().fg(color));
+        let name = format!(
+            " {} {}{}",
+            safe(&run.job),
+            human_ms((run.end - run.start) as f64 / 1000.0),
+            if dup { " DUPLICATE" } else { "" }
+        );
+        let room = (a.plot_x as usize + cols).saturating_sub(x as usize);
+        put(buf, x, y, &name, room, Style::default().fg(if dup { Color::LightRed } else { Color::Gray }));
     }
     // Details of the selected run.
     let mut y = r.y + 1 + list_h as u16;

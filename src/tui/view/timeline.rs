@@ -219,7 +219,11 @@ fn axis(b: &Browser, level: &Level, x0: u16, y: u16, cols: usize, buf: &mut Buff
     }
     let cc = (b.cursor - b.view_start).div_euclid(w);
     if cc >= 0 && (cc as usize) < cols {
-        put(buf, x0 + cc as u16, y, "▼", 1, Style::default().fg(Color::White).add_modifier(Modifier::BOLD));
+        let cell = &mut buf[(x0 + cc as u16, y)];
+        if cell.symbol() == " " {
+            cell.set_symbol("▼");
+        }
+        cell.set_style(Style::default().fg(Color::White).bg(Color::DarkGray).add_modifier(Modifier::BOLD));
     }
 }
 
@@ -268,19 +272,25 @@ fn finding_rows(b: &Browser, cols: usize) -> Vec<Vec<(usize, i64, i64)>> {
     // Selected / highlighted first so they always get a row; then by time.
     let hi = b.highlight.as_ref().map(|h| h.finding);
     vis.sort_by_key(|&(i, a, _)| (Some(i) != hi, i != b.findings.sel, a, i));
-    let mut rows: Vec<Vec<(usize, i64, i64)>> = Vec::new();
-    for s in vis {
-        let label_end = s.1 + b.case.findings[s.0].id.len() as i64 + 2;
-        let reach = s.2.max(label_end);
+    // Each span reaches at least as far as its id label.
+    let mut rows: Vec<Vec<(usize, i64, i64, i64)>> = Vec::new();
+    for (i, a, e) in vis {
+        let reach = e.max(a + b.case.findings[i].id.len() as i64 + 1);
         match rows
             .iter_mut()
-            .find(|r| r.iter().all(|&(_, a, e)| reach < a || s.1 > e.max(a + 3)))
+            .find(|r| r.iter().all(|&(_, a2, _, r2)| reach + 1 < a2 || a > r2 + 1))
         {
-            Some(r) => r.push(s),
-            None => rows.push(vec![s]),
+            Some(r) => r.push((i, a, e, reach)),
+            None => rows.push(vec![(i, a, e, reach)]),
         }
     }
-    rows
+    rows.into_iter()
+        .map(|r| {
+            let mut r: Vec<(usize, i64, i64)> = r.into_iter().map(|(i, a, e, _)| (i, a, e)).collect();
+            r.sort_by_key(|&(_, a, _)| a);
+            r
+        })
+        .collect()
 }
 
 fn findings(b: &Browser, row: usize, x0: u16, y: u16, cols: usize, buf: &mut Buffer) {
@@ -297,7 +307,9 @@ fn findings(b: &Browser, row: usize, x0: u16, y: u16, cols: usize, buf: &mut Buf
     let Some(spans) = rows.get(row) else {
         return;
     };
-    for &(i, a, e) in spans {
+    for (k, &(i, a, e)) in spans.iter().enumerate() {
+        // Labels stop before the next span of the row.
+        let next = spans.get(k + 1).map(|s| s.1 as usize).unwrap_or(cols);
         let f = &b.case.findings[i];
         let selected = b.highlight.as_ref().is_some_and(|h| h.finding == i) || i == b.findings.sel;
         let mut style = Style::default().fg(finding_color(f.kind));
@@ -315,7 +327,7 @@ fn findings(b: &Browser, row: usize, x0: u16, y: u16, cols: usize, buf: &mut Buf
         };
         put(buf, x0 + a as u16, y, &body, len, style);
         let text = format!("{} {}", f.id, f.kind.as_str());
-        let room = cols.saturating_sub(a as usize + 1);
+        let room = next.saturating_sub(a as usize + 2);
         let text = if len > 2 && text.len() + 2 > len {
             f.id.clone()
         } else {
