@@ -18,6 +18,11 @@ pub mod state;
 pub mod update;
 pub mod view;
 
+#[cfg(test)]
+pub mod fixture;
+#[cfg(test)]
+mod tests;
+
 use anyhow::{Context, Result, bail};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;

@@ -213,6 +213,8 @@ pub struct Highlight {
     pub finding: usize,
     /// Event ids, ascending.
     pub evidence: Arc<Vec<u64>>,
+    /// Where the jump put the cursor (`] [` go on from the finding while it is there).
+    pub at: i64,
 }
 
 /// A line for the status bar.

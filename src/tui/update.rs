@@ -385,6 +385,7 @@ fn jump_to_finding(b: &mut Browser, size: (u16, u16), fi: usize) {
     b.highlight = Some(Highlight {
         finding: fi,
         evidence: Arc::new(ev),
+        at: start,
     });
     fit(b, size, start, end);
     b.cursor = start;
@@ -393,6 +394,9 @@ fn jump_to_finding(b: &mut Browser, size: (u16, u16), fi: usize) {
         _ => select_at_cursor(b, size),
     }
     keep_list_visible(b, &layout::areas(size, b));
+    if let Some(h) = &mut b.highlight {
+        h.at = b.cursor;
+    }
     set_status(
         b,
         format!("{id}: {}", pm_tui::text::truncate_chars(&summary, 120)),
@@ -403,21 +407,25 @@ fn jump_to_finding(b: &mut Browser, size: (u16, u16), fi: usize) {
 
 fn finding_by_time(b: &Browser, forward: bool) -> Option<usize> {
     let f = &b.case.findings;
-    let cur = b.cursor;
-    let current = b.highlight.as_ref().map(|h| h.finding);
+    // Relative to the highlighted finding while the cursor is still in it,
+    // else relative to the cursor.
+    let current = b
+        .highlight
+        .as_ref()
+        .filter(|h| h.at == b.cursor)
+        .map(|h| h.finding);
     let mut order: Vec<usize> = (0..f.len()).collect();
     order.sort_by_key(|&i| (f[i].start, i));
+    let key = |i: usize| (f[i].start, i as i64);
+    let here = match current {
+        Some(c) => key(c),
+        None if forward => (b.cursor, -1),
+        None => (b.cursor, i64::MIN),
+    };
     if forward {
-        order
-            .iter()
-            .copied()
-            .find(|&i| f[i].start > cur || (f[i].start == cur && Some(i) != current && current.is_some_and(|c| (f[c].start, c) < (f[i].start, i))))
+        order.iter().copied().find(|&i| key(i) > here)
     } else {
-        order
-            .iter()
-            .rev()
-            .copied()
-            .find(|&i| f[i].start < cur || (f[i].start == cur && Some(i) != current && current.is_some_and(|c| (f[c].start, c) > (f[i].start, i))))
+        order.iter().rev().copied().find(|&i| key(i) < here)
     }
 }
 

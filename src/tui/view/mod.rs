@@ -100,6 +100,10 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, s: &str, width: usize, style: Style
 pub fn clear(buf: &mut Buffer, r: Rect) {
     let r = r.intersection(buf.area);
     for y in r.y..r.y + r.height {
+        // A double-width character just left of the box would cover its border.
+        if r.x > buf.area.x && buf[(r.x - 1, y)].symbol().width() > 1 {
+            buf[(r.x - 1, y)].set_symbol(" ");
+        }
         for x in r.x..r.x + r.width {
             buf[(x, y)].reset();
         }
