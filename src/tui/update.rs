@@ -1009,12 +1009,8 @@ fn job_done(b: &mut Browser, cx: &mut Cx<'_>, id: u64, r: JobResult) -> Option<C
             set_status(b, format!("export failed: {e}"), true);
             None
         }
-        JobResult::Saved(Ok(n)) => {
-            if b.status.as_ref().is_none_or(|s| !s.text.starts_with("annotated")) {
-                set_status(b, format!("{n} annotations saved"), false);
-            }
-            None
-        }
+        // Saved quietly: "marked" / "annotated" already said it.
+        JobResult::Saved(Ok(_)) => None,
         JobResult::Saved(Err(e)) | JobResult::Failed(e) => {
             set_status(b, e, true);
             None
