@@ -55,7 +55,11 @@ pub fn small_case() -> Case {
         r.route = Some(Cow::Borrowed("/checkout"));
         r.path = Some(Cow::Borrowed("/checkout"));
         r.status = Some(if (20..24).contains(&k) { 503 } else { 200 });
-        r.duration_ms = Some(if (12..28).contains(&k) { 9000.0 + k as f64 * 100.0 } else { 120.0 });
+        r.duration_ms = Some(if (12..28).contains(&k) {
+            9000.0 + k as f64 * 100.0
+        } else {
+            120.0
+        });
         push(&mut t, 0, r);
     }
     for k in 0..6i64 {
@@ -69,8 +73,12 @@ pub fn small_case() -> Case {
         w.resource = Some(Cow::Borrowed("`shop`.`items` PRIMARY"));
         w.mode = Some(Cow::Borrowed("X"));
         w.duration_ms = Some(5000.0 + k as f64 * 1000.0);
-        w.statement = Some(Cow::Borrowed("UPDATE items SET stock = stock - 1 WHERE id = 1"));
-        w.message = Cow::Owned(format!("trx 42{k:02} waits X on items PRIMARY (holder 4190)"));
+        w.statement = Some(Cow::Borrowed(
+            "UPDATE items SET stock = stock - 1 WHERE id = 1",
+        ));
+        w.message = Cow::Owned(format!(
+            "trx 42{k:02} waits X on items PRIMARY (holder 4190)"
+        ));
         push(&mut t, 1, w);
     }
     let mut d = Event::new(Kind::Deadlock, T0 + 330 * S, 0, 0);
@@ -136,7 +144,10 @@ pub fn small_case() -> Case {
     t.sort();
     let n = t.len();
     let find = |t: &Timeline, k: Kind| -> Vec<u64> {
-        (0..t.len()).filter(|&i| t.kind(i) == k).map(|i| i as u64).collect()
+        (0..t.len())
+            .filter(|&i| t.kind(i) == k)
+            .map(|i| i as u64)
+            .collect()
     };
     let findings = vec![
         Finding {
@@ -207,7 +218,15 @@ pub fn synthetic_case(n: usize) -> Case {
     let mut t = Timeline::new();
     let day = 86_400 * S;
     let step = (day / n.max(1) as i64).max(1);
-    let hosts: Vec<String> = (0..10).map(|h| if h < 8 { format!("web{h:02}") } else { format!("db{:02}", h - 8) }).collect();
+    let hosts: Vec<String> = (0..10)
+        .map(|h| {
+            if h < 8 {
+                format!("web{h:02}")
+            } else {
+                format!("db{:02}", h - 8)
+            }
+        })
+        .collect();
     let msgs = [
         "GET /items/1 200",
         "stock lock acquired item_id=2156618 waited=3669ms",
@@ -251,7 +270,11 @@ pub fn synthetic_case(n: usize) -> Case {
                 e.pid = Some(((x >> 30) % 4) as i64);
             }
             _ => {
-                e.level = Some(if kind == Kind::Error { Level::Error } else { Level::Info });
+                e.level = Some(if kind == Kind::Error {
+                    Level::Error
+                } else {
+                    Level::Info
+                });
             }
         }
         e.message = Cow::Borrowed(msgs[(x >> 40) as usize % msgs.len()]);
@@ -265,14 +288,19 @@ pub fn synthetic_case(n: usize) -> Case {
             end: T0 + hr as i64 * 3600 * S + 1500 * S,
             score: 1.0 - hr as f64 / 30.0,
             summary: format!("synthetic finding {hr}"),
-            evidence: (0..20).map(|k| ((hr * 3600 + 600 + k) as i64 * S / step) as u64).filter(|&e| (e as usize) < n).collect(),
+            evidence: (0..20)
+                .map(|k| ((hr * 3600 + 600 + k) as i64 * S / step) as u64)
+                .filter(|&e| (e as usize) < n)
+                .collect(),
             attrs: serde_json::Map::new(),
         })
         .collect();
     Case {
         meta: meta(
             n,
-            (0..4).map(|k| source(&format!("logs/src{k}.log"), "generic")).collect(),
+            (0..4)
+                .map(|k| source(&format!("logs/src{k}.log"), "generic"))
+                .collect(),
         ),
         timeline: t,
         findings,

@@ -201,7 +201,11 @@ fn lanes_for(keys: &[u32], n_keys: usize, label: impl Fn(u32) -> String) -> (Lan
         }
     }
     let mut order: Vec<usize> = (0..counts.len()).filter(|&k| counts[k] > 0).collect();
-    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(label(a as u32).cmp(&label(b as u32))));
+    order.sort_by(|&a, &b| {
+        counts[b]
+            .cmp(&counts[a])
+            .then(label(a as u32).cmp(&label(b as u32)))
+    });
     let mut of_key = vec![0u16; counts.len()];
     let mut lanes = Lanes::default();
     let own = if order.len() > MAX_LANES {
@@ -306,12 +310,15 @@ fn duplicates(runs: &[Run], case: &Case) -> (Vec<bool>, Vec<(String, Vec<String>
                 dup[i] = true;
             }
         }
-        if let (Some(job), Some(ids)) = (job, f.attrs.get("ids_twice").and_then(|v| v.as_array()))
-        {
+        if let (Some(job), Some(ids)) = (job, f.attrs.get("ids_twice").and_then(|v| v.as_array())) {
             if !twice.iter().any(|(j, _)| *j == job) && !ids.is_empty() {
                 let ids: Vec<String> = ids
                     .iter()
-                    .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
                     .collect();
                 twice.push((job, ids));
             }
@@ -342,7 +349,12 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     });
     let sources: Vec<u32> = (0..t.len()).map(|i| t.source(i)).collect();
     let n_sources = case.meta.sources.len().max(
-        sources.iter().copied().max().map(|m| m as usize + 1).unwrap_or(0),
+        sources
+            .iter()
+            .copied()
+            .max()
+            .map(|m| m as usize + 1)
+            .unwrap_or(0),
     );
     let (source_lanes, source_of) = lanes_for(&sources, n_sources, |k| {
         case.meta
@@ -453,7 +465,7 @@ fn fill(
     cancel: Option<&Arc<AtomicBool>>,
 ) -> bool {
     let hosts = t.sym_column(SymCol::Host);
-    for i in lo..hi {
+    for (i, &host) in hosts.iter().enumerate().take(hi).skip(lo) {
         if i % (1 << 20) == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return false;
         }
@@ -463,7 +475,7 @@ fn fill(
         else {
             continue;
         };
-        let hl = lane_of[0].get(hosts[i] as usize).copied().unwrap_or(0) as usize;
+        let hl = lane_of[0].get(host as usize).copied().unwrap_or(0) as usize;
         let sl = lane_of[1].get(t.source(i) as usize).copied().unwrap_or(0) as usize;
         if let Some(c) = lvl.lanes[0].get_mut(hl) {
             c[b] += 1;
@@ -524,9 +536,16 @@ impl Index {
         for b in 0..n {
             lvl.p95[b] = p95_of(&hist[b * HIST_BINS..(b + 1) * HIST_BINS]);
         }
-        let waits = self.waits.iter().filter(|x| x.end >= start && x.start < end);
+        let waits = self
+            .waits
+            .iter()
+            .filter(|x| x.end >= start && x.start < end);
         lvl.waits = interval_counts(&lvl, waits.map(|w| (w.start, w.end)));
-        let runs = self.jobs.runs.iter().filter(|r| r.end >= start && r.start < end);
+        let runs = self
+            .jobs
+            .runs
+            .iter()
+            .filter(|r| r.end >= start && r.start < end);
         lvl.jobs = interval_counts(&lvl, runs.map(|r| (r.start, r.end)));
         lvl
     }

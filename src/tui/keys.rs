@@ -100,28 +100,58 @@ pub fn key(k: &KeyEvent, typing: bool) -> Option<Msg> {
 
 /// Every key, for the help overlay: (keys, what they do).
 pub const HELP: &[(&str, &str)] = &[
-    ("h l ← →", "move the time cursor one column (the view follows)"),
+    (
+        "h l ← →",
+        "move the time cursor one column (the view follows)",
+    ),
     ("< >", "move half a screen back / forward"),
     ("+ z / - Z", "zoom in / out (1 s … 1 day per column)"),
     ("g G Home End", "first / last event"),
     (":", "jump to a time: 21:50, 2023-06-01 21:50:13, +5m, -30s"),
     ("] [", "next / previous finding in time"),
-    ("j k ↑ ↓", "move in the list (findings, events, locks, jobs)"),
+    (
+        "j k ↑ ↓",
+        "move in the list (findings, events, locks, jobs)",
+    ),
     ("PgDn PgUp", "a page down / up"),
     ("Tab", "switch between findings and events"),
-    ("Enter", "finding: jump there, highlight its evidence · event: full record"),
-    ("/  n N", "search (regex; smart case) · next / previous match"),
-    ("f F", "filter bar (host, source, kind, level, text, since, until) · clear"),
+    (
+        "Enter",
+        "finding: jump there, highlight its evidence · event: full record",
+    ),
+    (
+        "/  n N",
+        "search (regex; smart case) · next / previous match",
+    ),
+    (
+        "f F",
+        "filter bar (host, source, kind, level, text, since, until) · clear",
+    ),
     ("m", "mark / unmark the selected event (saved in the case)"),
-    ("a", "annotate: detection, mitigation, outage begins/ends, root cause, note"),
+    (
+        "a",
+        "annotate: detection, mitigation, outage begins/ends, root cause, note",
+    ),
     ("e", "export the postmortem to CASE/postmortem.md"),
-    ("L", "locks: wait-for tree of the selected convoy or at the cursor"),
-    ("J", "jobs: runs in view, duplicates and ids processed twice"),
+    (
+        "L",
+        "locks: wait-for tree of the selected convoy or at the cursor",
+    ),
+    (
+        "J",
+        "jobs: runs in view, duplicates and ids processed twice",
+    ),
     ("o", "open the raw file at the event's line in $PAGER"),
     ("t", "times in the case zone / UTC / your zone"),
     ("s", "lanes by host / by source file"),
-    ("W", "write the case to a directory (keeps a temporary case)"),
+    (
+        "W",
+        "write the case to a directory (keeps a temporary case)",
+    ),
     ("Esc", "close, back, clear search, clear highlight"),
-    ("mouse", "click selects, wheel scrolls the list or moves the cursor"),
+    (
+        "mouse",
+        "click selects, wheel scrolls the list or moves the cursor",
+    ),
     ("? q Ctrl-C", "this help · quit · quit now"),
 ];

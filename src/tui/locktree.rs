@@ -92,7 +92,14 @@ struct Node {
 }
 
 /// Build the tree of waits overlapping `[from, to]` (on `resource` when given).
-pub fn build(case: &Case, index: &Index, title: String, from: i64, to: i64, resource: Option<&str>) -> LockTree {
+pub fn build(
+    case: &Case,
+    index: &Index,
+    title: String,
+    from: i64,
+    to: i64,
+    resource: Option<&str>,
+) -> LockTree {
     let t = &case.timeline;
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     for w in &index.waits {
@@ -169,7 +176,10 @@ pub fn build(case: &Case, index: &Index, title: String, from: i64, to: i64, reso
     let mut lines = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut stack: Vec<(String, usize)> = roots.iter().rev().map(|k| ((*k).clone(), 0)).collect();
-    let mut visit = |stack: &mut Vec<(String, usize)>, lines: &mut Vec<TreeLine>, seen: &mut HashSet<String>, cycle: bool| {
+    let mut visit = |stack: &mut Vec<(String, usize)>,
+                     lines: &mut Vec<TreeLine>,
+                     seen: &mut HashSet<String>,
+                     cycle: bool| {
         while let Some((k, depth)) = stack.pop() {
             if !seen.insert(k.clone()) {
                 continue;
@@ -202,7 +212,11 @@ pub fn build(case: &Case, index: &Index, title: String, from: i64, to: i64, reso
     };
     visit(&mut stack, &mut lines, &mut seen, false);
     // Whatever was not reached waits in a cycle.
-    let rest: Vec<String> = nodes.keys().filter(|k| !seen.contains(*k)).cloned().collect();
+    let rest: Vec<String> = nodes
+        .keys()
+        .filter(|k| !seen.contains(*k))
+        .cloned()
+        .collect();
     for k in rest {
         let mut s = vec![(k, 0)];
         visit(&mut s, &mut lines, &mut seen, true);
@@ -228,7 +242,10 @@ pub fn build(case: &Case, index: &Index, title: String, from: i64, to: i64, reso
                         if let Some(w) = &p.waits_for {
                             s.push_str(&format!(
                                 " waits for {}{}",
-                                p.mode.as_deref().map(|m| format!("{m} on ")).unwrap_or_default(),
+                                p.mode
+                                    .as_deref()
+                                    .map(|m| format!("{m} on "))
+                                    .unwrap_or_default(),
                                 w
                             ));
                         }

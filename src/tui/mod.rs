@@ -46,7 +46,12 @@ use std::time::{Duration, Instant};
 const TICK: Duration = Duration::from_millis(200);
 
 /// A new app in its loading phase, with the job that loads it.
-pub fn loading_app(what: String, work: jobs::Work, local: NamedZone, prefer_local: bool) -> (App, Cmd) {
+pub fn loading_app(
+    what: String,
+    work: jobs::Work,
+    local: NamedZone,
+    prefer_local: bool,
+) -> (App, Cmd) {
     let app = App {
         size: (80, 24),
         phase: Phase::Loading(Loading {
@@ -78,7 +83,9 @@ fn local_zone(tz: Option<&str>) -> Result<NamedZone> {
 
 fn need_terminal() -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        bail!("the interactive timeline needs a terminal; for scripts use `pm-tui findings` and `pm-tui events`");
+        bail!(
+            "the interactive timeline needs a terminal; for scripts use `pm-tui findings` and `pm-tui events`"
+        );
     }
     Ok(())
 }
@@ -144,7 +151,9 @@ fn finish(app: App, tmp: Option<&tempfile::TempDir>) -> Result<()> {
         }
         Phase::Ready(b) => {
             if b.temp && tmp.is_some() {
-                eprintln!("pm-tui: the temporary case was deleted (W in the TUI writes a case to keep)");
+                eprintln!(
+                    "pm-tui: the temporary case was deleted (W in the TUI writes a case to keep)"
+                );
             } else if !b.annotations.is_empty() {
                 eprintln!(
                     "pm-tui: {} annotations are saved in {}",
@@ -262,7 +271,12 @@ fn install_panic_hook() {
     }));
 }
 
-fn run_pager(term: &mut Term, input: &InputThread, path: &std::path::Path, line: u32) -> Option<String> {
+fn run_pager(
+    term: &mut Term,
+    input: &InputThread,
+    path: &std::path::Path,
+    line: u32,
+) -> Option<String> {
     input.pause();
     leave_screen();
     let pager = std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty());

@@ -235,7 +235,9 @@ impl Filter {
                 "" => Ok(None),
                 v => parse_time(v, zone, t.times().first().copied().unwrap_or(0))
                     .map(Some)
-                    .ok_or_else(|| format!("{what} {v:?}: not a time (21:50, 2023-06-01 21:50, RFC 3339)")),
+                    .ok_or_else(|| {
+                        format!("{what} {v:?}: not a time (21:50, 2023-06-01 21:50, RFC 3339)")
+                    }),
             }
         };
         Ok(Filter {
@@ -262,7 +264,11 @@ impl Filter {
             }
         }
         if let Some(h) = &self.hosts {
-            if !h.get(t.sym(SymCol::Host, i) as usize).copied().unwrap_or(false) {
+            if !h
+                .get(t.sym(SymCol::Host, i) as usize)
+                .copied()
+                .unwrap_or(false)
+            {
                 return false;
             }
         }
@@ -373,10 +379,7 @@ mod tests {
             parse_time("21:50:01.5", &z, near),
             Some(near - 600_000_000 + 1_500_000)
         );
-        assert_eq!(
-            parse_time("2023-06-01T22:00:00Z", &z, 0),
-            Some(near)
-        );
+        assert_eq!(parse_time("2023-06-01T22:00:00Z", &z, 0), Some(near));
         assert_eq!(parse_time("soon", &z, near), None);
         let tokyo: Zone = "Asia/Tokyo".parse().unwrap_or(z);
         // 22:00 UTC is 07:00 JST on June 2.

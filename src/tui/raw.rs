@@ -124,7 +124,12 @@ mod tests {
         std::fs::write(&plain, &text).expect("write");
         let c = read_context(&plain, 10, 2, 2).expect("read");
         assert_eq!(c.first_line, 8);
-        assert_eq!(c.lines, vec!["line 8", "line 9", "line 10", "line 11", "line 12", "line 13"]);
+        assert_eq!(
+            c.lines,
+            vec![
+                "line 8", "line 9", "line 10", "line 11", "line 12", "line 13"
+            ]
+        );
         assert!(c.plain);
 
         let gz = d.path().join("a.log.1.gz");

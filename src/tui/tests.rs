@@ -48,7 +48,12 @@ fn app_for(case: Case, dir: PathBuf, temp: bool, size: (u16, u16)) -> App {
 }
 
 fn app() -> App {
-    app_for(small_case(), PathBuf::from("/tmp/pm-case-test"), false, SIZE)
+    app_for(
+        small_case(),
+        PathBuf::from("/tmp/pm-case-test"),
+        false,
+        SIZE,
+    )
 }
 
 fn b(app: &App) -> &Browser {
@@ -138,7 +143,10 @@ fn opens_zoomed_to_the_whole_case_in_the_case_zone() {
     assert_eq!(b.events.sel, 0);
     assert!(b.view_start <= T0);
     let cols = super::layout::plot_cols(SIZE.0) as i64;
-    assert!(b.view_start + cols * b.col_width() > b.index.last, "whole case visible");
+    assert!(
+        b.view_start + cols * b.col_width() > b.index.last,
+        "whole case visible"
+    );
 }
 
 #[test]
@@ -160,7 +168,12 @@ fn quitting_a_temporary_case_asks_first() {
     let mut a = app_for(small_case(), PathBuf::from("/tmp/x/case"), true, SIZE);
     assert!(send(&mut a, Msg::Quit).is_empty());
     assert!(!a.quit);
-    assert!(b(&a).status.as_ref().is_some_and(|s| s.text.contains("W writes it")));
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("W writes it"))
+    );
     send(&mut a, Msg::Quit);
     assert!(a.quit);
 }
@@ -175,7 +188,11 @@ fn pan_moves_the_cursor_and_the_list_follows() {
     let sel = br.selected_event().expect("selection");
     assert!(br.case.timeline.ts(sel) >= br.cursor);
     send(&mut a, Msg::Pan(-100));
-    assert_eq!(b(&a).cursor, b(&a).index.align(T0, w), "clamped at the start");
+    assert_eq!(
+        b(&a).cursor,
+        b(&a).index.align(T0, w),
+        "clamped at the start"
+    );
     send(&mut a, Msg::PanPage(1));
     assert!(b(&a).cursor > T0);
     send(&mut a, Msg::PanPage(-1));
@@ -196,7 +213,12 @@ fn zoom_keeps_the_cursor_and_reaches_one_second() {
     }
     assert_eq!(b(&a).zoom, 0);
     assert!(b(&a).level().is_some(), "1 s level available");
-    assert!(b(&a).status.as_ref().is_some_and(|s| s.text.contains("finest")));
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("finest"))
+    );
     for _ in 0..12 {
         send(&mut a, Msg::Zoom(-1));
     }
@@ -226,7 +248,12 @@ fn next_and_previous_finding_go_by_time() {
     send(&mut a, Msg::NextFinding);
     assert_eq!(b(&a).highlight.as_ref().map(|h| h.finding), Some(0));
     send(&mut a, Msg::NextFinding);
-    assert!(b(&a).status.as_ref().is_some_and(|s| s.text.contains("no finding after")));
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("no finding after"))
+    );
     send(&mut a, Msg::PrevFinding);
     assert_eq!(b(&a).highlight.as_ref().map(|h| h.finding), Some(1));
 }
@@ -312,12 +339,25 @@ fn missing_source_file_is_said_not_crashed() {
 fn search_finds_and_steps_through_matches() {
     let mut a = app();
     send(&mut a, Msg::Search);
-    assert!(matches!(b(&a).overlay, Overlay::Prompt(Prompt { kind: PromptKind::Search, .. })));
+    assert!(matches!(
+        b(&a).overlay,
+        Overlay::Prompt(Prompt {
+            kind: PromptKind::Search,
+            ..
+        })
+    ));
     keys(&mut a, "waits");
     let cmds = send(&mut a, Msg::Activate);
-    assert!(cmds.iter().any(|c| c.contains("Search(/waits/)")), "{cmds:?}");
+    assert!(
+        cmds.iter().any(|c| c.contains("Search(/waits/)")),
+        "{cmds:?}"
+    );
     let br = b(&a);
-    let hits = br.search.as_ref().and_then(|s| s.hits.clone()).expect("hits");
+    let hits = br
+        .search
+        .as_ref()
+        .and_then(|s| s.hits.clone())
+        .expect("hits");
     assert_eq!(hits.len(), 6);
     assert_eq!(br.selected_event(), Some(hits[0] as usize));
     send(&mut a, Msg::SearchNext);
@@ -325,7 +365,12 @@ fn search_finds_and_steps_through_matches() {
     send(&mut a, Msg::SearchPrev);
     send(&mut a, Msg::SearchPrev);
     assert_eq!(b(&a).selected_event(), Some(hits[5] as usize), "wraps");
-    assert!(b(&a).status.as_ref().is_some_and(|s| s.text.contains("wrapped")));
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("wrapped"))
+    );
     send(&mut a, Msg::Back);
     assert!(b(&a).search.is_none(), "Esc clears the search");
 }
@@ -381,7 +426,11 @@ fn filter_by_host_and_kind_then_clear() {
     let br = b(&a);
     assert_eq!(br.rows.len(), 6);
     assert_eq!(br.filter.describe(), "host=db kind=lock");
-    assert!(br.status.as_ref().is_some_and(|s| s.text.starts_with("6 of")));
+    assert!(
+        br.status
+            .as_ref()
+            .is_some_and(|s| s.text.starts_with("6 of"))
+    );
     send(&mut a, Msg::ClearFilters);
     assert_eq!(b(&a).rows.len(), b(&a).case.timeline.len());
     // A wrong kind is refused in the form.
@@ -393,7 +442,9 @@ fn filter_by_host_and_kind_then_clear() {
     send(&mut a, Msg::Input(Edit::Prev));
     keys(&mut a, "nonsense");
     send(&mut a, Msg::Activate);
-    assert!(matches!(&b(&a).overlay, Overlay::Filter(f) if f.error.as_deref().is_some_and(|e| e.contains("not a kind"))));
+    assert!(
+        matches!(&b(&a).overlay, Overlay::Filter(f) if f.error.as_deref().is_some_and(|e| e.contains("not a kind")))
+    );
 }
 
 #[test]
@@ -421,13 +472,23 @@ fn marks_and_annotations_are_saved_to_the_case() {
     assert_eq!(br.annotations[0].event, Some(2));
     let back = pm_tui::model::Case::load(&case_dir).expect("load");
     assert_eq!(back.annotations, br.annotations);
-    assert_eq!(br.case.annotations, br.annotations, "case copy in step for export");
+    assert_eq!(
+        br.case.annotations, br.annotations,
+        "case copy in step for export"
+    );
     // a again edits the same event's annotation.
     send(&mut a, Msg::Annotate);
-    assert!(matches!(&b(&a).overlay, Overlay::Annotate(f) if f.note.text == "pager ブザー" && f.label() == AnnotationLabel::Detection));
+    assert!(
+        matches!(&b(&a).overlay, Overlay::Annotate(f) if f.note.text == "pager ブザー" && f.label() == AnnotationLabel::Detection)
+    );
     send(&mut a, Msg::Back);
     send(&mut a, Msg::Mark);
-    assert!(b(&a).status.as_ref().is_some_and(|s| s.text.contains("already has")));
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("already has"))
+    );
 }
 
 #[test]
@@ -437,9 +498,15 @@ fn export_reports_where_or_why_not() {
     let cmds = send(&mut a, Msg::Export);
     assert!(cmds[0].contains("Export"));
     let st = b(&a).status.clone().expect("status");
-    match pm_tui::export::markdown(&small_case(), &pm_tui::export::ExportOptions::new(Zone::utc())) {
+    match pm_tui::export::markdown(
+        &small_case(),
+        &pm_tui::export::ExportOptions::new(Zone::utc()),
+    ) {
         Ok(_) => {
-            assert!(st.text.starts_with("wrote ") && st.text.contains("postmortem.md"), "{st:?}");
+            assert!(
+                st.text.starts_with("wrote ") && st.text.contains("postmortem.md"),
+                "{st:?}"
+            );
             assert!(dir.path().join("postmortem.md").is_file());
         }
         Err(e) => {
@@ -454,7 +521,9 @@ fn locks_view_builds_the_wait_for_tree() {
     // On the convoy finding: its tree.
     let cmds = send(&mut a, Msg::Locks);
     assert!(cmds[0].contains("Locks(F1"), "{cmds:?}");
-    let Screen::Locks(v) = &b(&a).screen else { panic!("not locks") };
+    let Screen::Locks(v) = &b(&a).screen else {
+        panic!("not locks")
+    };
     let tree = v.tree.as_ref().expect("tree");
     assert_eq!(tree.lines[0].role, super::locktree::Role::Head);
     assert!(tree.lines[0].actor.contains("4190"));
@@ -465,16 +534,24 @@ fn locks_view_builds_the_wait_for_tree() {
     send(&mut a, Msg::Move(1));
     send(&mut a, Msg::Activate);
     let br = b(&a);
-    assert_eq!(br.case.timeline.kind(br.selected_event().expect("sel")), pm_parsers::Kind::LockWait);
+    assert_eq!(
+        br.case.timeline.kind(br.selected_event().expect("sel")),
+        pm_parsers::Kind::LockWait
+    );
     send(&mut a, Msg::Locks);
     assert_eq!(b(&a).screen, Screen::Home);
     // From the events list (Enter above focused it): the tree at the cursor, following it.
     assert_eq!(b(&a).focus, Focus::Events);
     send(&mut a, Msg::Locks);
-    let Screen::Locks(v) = &b(&a).screen else { panic!("not locks") };
+    let Screen::Locks(v) = &b(&a).screen else {
+        panic!("not locks")
+    };
     assert!(v.title.starts_with("at "), "{}", v.title);
     send(&mut a, Msg::Pan(1));
-    assert!(matches!(&b(&a).screen, Screen::Locks(v) if v.tree.is_some()), "recomputed after the cursor moved");
+    assert!(
+        matches!(&b(&a).screen, Screen::Locks(v) if v.tree.is_some()),
+        "recomputed after the cursor moved"
+    );
     send(&mut a, Msg::Back);
     assert_eq!(b(&a).screen, Screen::Home);
 }
@@ -491,7 +568,10 @@ fn jobs_view_lists_runs_and_duplicates() {
     send(&mut a, Msg::Move(1));
     send(&mut a, Msg::Activate);
     let br = b(&a);
-    assert_eq!(br.case.timeline.kind(br.selected_event().expect("sel")), pm_parsers::Kind::JobStart);
+    assert_eq!(
+        br.case.timeline.kind(br.selected_event().expect("sel")),
+        pm_parsers::Kind::JobStart
+    );
     send(&mut a, Msg::Jobs);
     assert_eq!(b(&a).screen, Screen::Home);
 }
@@ -545,8 +625,11 @@ fn mouse_clicks_and_wheel() {
     assert_eq!(br.focus, Focus::Events);
     assert_eq!(br.events.sel, br.events.top + 4);
     send(&mut a, Msg::Scroll(areas.events.x + 5, y, 1));
-    assert_eq!(b(&a).events.sel, b(&a).events.top.max(7).min(7));
-    send(&mut a, Msg::Click(areas.findings.x + 3, areas.findings.y + 2));
+    assert_eq!(b(&a).events.sel, b(&a).events.top + 7);
+    send(
+        &mut a,
+        Msg::Click(areas.findings.x + 3, areas.findings.y + 2),
+    );
     assert_eq!(b(&a).focus, Focus::Findings);
     assert_eq!(b(&a).findings.sel, 1);
     let (_, ty) = areas.strips[1];
@@ -562,7 +645,10 @@ fn mouse_clicks_and_wheel() {
 fn stale_job_results_are_dropped() {
     let mut a = app();
     let before = b(&a).rows.clone();
-    update(&mut a, Msg::JobDone(999, Box::new(JobResult::Rows(vec![1, 2]))));
+    update(
+        &mut a,
+        Msg::JobDone(999, Box::new(JobResult::Rows(vec![1, 2]))),
+    );
     assert_eq!(b(&a).rows, before);
     // A newer filter replaces the pending one: the older result is stale.
     let br = bm(&mut a);
@@ -577,24 +663,62 @@ fn stale_job_results_are_dropped() {
 fn loading_progress_then_ready_or_cancel() {
     let (mut a, cmd) = super::loading_app(
         "Ingesting logs".into(),
-        jobs::Work::Load { dir: PathBuf::from("/nonexistent") },
+        jobs::Work::Load {
+            dir: PathBuf::from("/nonexistent"),
+        },
         local(),
         false,
     );
     assert!(matches!(cmd, Cmd::Spawn(_)));
-    update(&mut a, Msg::Progress(Progress { files: 4, files_done: 1, bytes: 1000, bytes_done: 250, current: "web01/access.log".into() }));
-    assert!(matches!(&a.phase, Phase::Loading(l) if l.progress.as_ref().is_some_and(|p| p.files_done == 1)));
+    update(
+        &mut a,
+        Msg::Progress(Progress {
+            files: 4,
+            files_done: 1,
+            bytes: 1000,
+            bytes_done: 250,
+            current: "web01/access.log".into(),
+        }),
+    );
+    assert!(
+        matches!(&a.phase, Phase::Loading(l) if l.progress.as_ref().is_some_and(|p| p.files_done == 1))
+    );
     let ix = index::build(&small_case(), None).expect("index");
-    let loaded = Loaded { case: Arc::new(small_case()), index: Arc::new(ix), dir: PathBuf::from("/tmp/c"), temp: true };
-    update(&mut a, Msg::JobDone(1, Box::new(JobResult::Loaded(Ok(loaded)))));
+    let loaded = Loaded {
+        case: Arc::new(small_case()),
+        index: Arc::new(ix),
+        dir: PathBuf::from("/tmp/c"),
+        temp: true,
+    };
+    update(
+        &mut a,
+        Msg::JobDone(1, Box::new(JobResult::Loaded(Ok(loaded)))),
+    );
     assert!(matches!(&a.phase, Phase::Ready(b) if b.temp));
 
-    let (mut a, _) = super::loading_app("x".into(), jobs::Work::Load { dir: PathBuf::from("/x") }, local(), false);
+    let (mut a, _) = super::loading_app(
+        "x".into(),
+        jobs::Work::Load {
+            dir: PathBuf::from("/x"),
+        },
+        local(),
+        false,
+    );
     assert!(matches!(update(&mut a, Msg::Back), Some(Cmd::Quit)));
     assert!(matches!(&a.phase, Phase::Loading(l) if l.cancelling));
 
-    let (mut a, _) = super::loading_app("x".into(), jobs::Work::Load { dir: PathBuf::from("/x") }, local(), false);
-    update(&mut a, Msg::JobDone(1, Box::new(JobResult::Loaded(Err("no case here".into())))));
+    let (mut a, _) = super::loading_app(
+        "x".into(),
+        jobs::Work::Load {
+            dir: PathBuf::from("/x"),
+        },
+        local(),
+        false,
+    );
+    update(
+        &mut a,
+        Msg::JobDone(1, Box::new(JobResult::Loaded(Err("no case here".into())))),
+    );
     assert!(matches!(&a.phase, Phase::Failed(e) if e == "no case here"));
     update(&mut a, Msg::Activate);
     assert!(a.quit);
@@ -604,16 +728,37 @@ fn loading_progress_then_ready_or_cancel() {
 fn keys_map_to_messages_in_one_place() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let k = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
-    assert!(matches!(super::keys::key(&k(KeyCode::Char('q')), false), Some(Msg::Quit)));
-    assert!(matches!(super::keys::key(&k(KeyCode::Char('q')), true), Some(Msg::Input(Edit::Char('q')))));
     assert!(matches!(
-        super::keys::key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), true),
+        super::keys::key(&k(KeyCode::Char('q')), false),
+        Some(Msg::Quit)
+    ));
+    assert!(matches!(
+        super::keys::key(&k(KeyCode::Char('q')), true),
+        Some(Msg::Input(Edit::Char('q')))
+    ));
+    assert!(matches!(
+        super::keys::key(
+            &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            true
+        ),
         Some(Msg::ForceQuit)
     ));
-    assert!(matches!(super::keys::key(&k(KeyCode::Char('L')), false), Some(Msg::Locks)));
-    assert!(matches!(super::keys::key(&k(KeyCode::Char('+')), false), Some(Msg::Zoom(1))));
-    assert!(matches!(super::keys::key(&k(KeyCode::Char(']')), false), Some(Msg::NextFinding)));
-    assert!(matches!(super::keys::key(&k(KeyCode::Esc), true), Some(Msg::Back)));
+    assert!(matches!(
+        super::keys::key(&k(KeyCode::Char('L')), false),
+        Some(Msg::Locks)
+    ));
+    assert!(matches!(
+        super::keys::key(&k(KeyCode::Char('+')), false),
+        Some(Msg::Zoom(1))
+    ));
+    assert!(matches!(
+        super::keys::key(&k(KeyCode::Char(']')), false),
+        Some(Msg::NextFinding)
+    ));
+    assert!(matches!(
+        super::keys::key(&k(KeyCode::Esc), true),
+        Some(Msg::Back)
+    ));
 }
 
 // ----- what is drawn -----
@@ -628,8 +773,16 @@ fn hostile_text_is_drawn_escaped() {
     bm(&mut a).events.sel = i;
     send(&mut a, Msg::Move(0));
     let text = render(&a);
-    assert!(text.contains("evil \\x1b[31mRED\\x1b[0m \\x07bell \\u{202e}txet desrever\\r done"), "{text}");
-    assert!(!text.contains('\x1b') && !text.contains('\u{202e}') && !text.contains('\x07') && !text.contains('\r'));
+    assert!(
+        text.contains("evil \\x1b[31mRED\\x1b[0m \\x07bell \\u{202e}txet desrever\\r done"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\x1b')
+            && !text.contains('\u{202e}')
+            && !text.contains('\x07')
+            && !text.contains('\r')
+    );
 }
 
 #[test]
@@ -637,7 +790,9 @@ fn japanese_text_keeps_the_columns_aligned() {
     let mut a = app();
     send(&mut a, Msg::FocusNext);
     let t = &b(&a).case.timeline;
-    let i = (0..t.len()).find(|&i| t.message(i).starts_with("決済")).expect("japanese event");
+    let i = (0..t.len())
+        .find(|&i| t.message(i).starts_with("決済"))
+        .expect("japanese event");
     bm(&mut a).events.sel = i;
     send(&mut a, Msg::Move(0));
     // Rows of the events list, as cell columns.
@@ -648,16 +803,25 @@ fn japanese_text_keeps_the_columns_aligned() {
     let mut kind_x = None;
     let mut checked = 0;
     for y in areas.event_row_y()..areas.event_row_y() + areas.event_rows() as u16 {
-        let row: Vec<&str> = (areas.events.x..areas.events.x + areas.events.width).map(|x| buf[(x, y)].symbol()).collect();
+        let row: Vec<&str> = (areas.events.x..areas.events.x + areas.events.width)
+            .map(|x| buf[(x, y)].symbol())
+            .collect();
         let line: String = row.concat();
         // Every row's kind column starts at the same cell.
-        let Some(k) = ["request", "log", "error", "lock_wait", "deadlock", "job_start", "job_end"]
-            .iter()
-            .filter_map(|k| {
-                (0..row.len()).find(|&x| row[x..].concat().starts_with(&format!("{k} ")) && x > 20)
-            })
-            .min()
-        else {
+        let Some(k) = [
+            "request",
+            "log",
+            "error",
+            "lock_wait",
+            "deadlock",
+            "job_start",
+            "job_end",
+        ]
+        .iter()
+        .filter_map(|k| {
+            (0..row.len()).find(|&x| row[x..].concat().starts_with(&format!("{k} ")) && x > 20)
+        })
+        .min() else {
             continue;
         };
         match kind_x {
@@ -756,19 +920,110 @@ fn snapshot_help_annotate_goto() {
 
 #[test]
 fn snapshot_small_terminal_and_marks() {
-    let mut a = app_for(small_case(), PathBuf::from("/tmp/pm-case-test"), false, (80, 24));
+    let mut a = app_for(
+        small_case(),
+        PathBuf::from("/tmp/pm-case-test"),
+        false,
+        (80, 24),
+    );
     let br = bm(&mut a);
-    br.annotations.push(pm_tui::model::Annotation { ts: T0 + 200_000_000, event: None, label: AnnotationLabel::OutageBegins, note: "checkout down".into() });
-    br.annotations.push(pm_tui::model::Annotation { ts: T0 + 420_000_000, event: None, label: AnnotationLabel::Mitigation, note: String::new() });
+    br.annotations.push(pm_tui::model::Annotation {
+        ts: T0 + 200_000_000,
+        event: None,
+        label: AnnotationLabel::OutageBegins,
+        note: "checkout down".into(),
+    });
+    br.annotations.push(pm_tui::model::Annotation {
+        ts: T0 + 420_000_000,
+        event: None,
+        label: AnnotationLabel::Mitigation,
+        note: String::new(),
+    });
     snap("small_terminal", &a);
 }
 
 #[test]
 fn snapshot_loading_and_failed() {
-    let (mut a, _) = super::loading_app("Ingesting sample_logs/booth-payment-spike into a temporary case".into(), jobs::Work::Load { dir: PathBuf::from("/x") }, local(), false);
+    let (mut a, _) = super::loading_app(
+        "Ingesting sample_logs/booth-payment-spike into a temporary case".into(),
+        jobs::Work::Load {
+            dir: PathBuf::from("/x"),
+        },
+        local(),
+        false,
+    );
     a.size = (100, 20);
-    update(&mut a, Msg::Progress(Progress { files: 12, files_done: 5, bytes: 4 << 20, bytes_done: 3 << 20, current: "sample_logs/booth-payment-spike/web01/nginx/access.log".into() }));
+    update(
+        &mut a,
+        Msg::Progress(Progress {
+            files: 12,
+            files_done: 5,
+            bytes: 4 << 20,
+            bytes_done: 3 << 20,
+            current: "sample_logs/booth-payment-spike/web01/nginx/access.log".into(),
+        }),
+    );
     snap("loading", &a);
-    update(&mut a, Msg::JobDone(1, Box::new(JobResult::Loaded(Err("nothing could be ingested: no events were read from the given paths".into())))));
+    update(
+        &mut a,
+        Msg::JobDone(
+            1,
+            Box::new(JobResult::Loaded(Err(
+                "nothing could be ingested: no events were read from the given paths".into(),
+            ))),
+        ),
+    );
     snap("failed", &a);
+}
+
+#[test]
+fn a_scripted_session_on_a_larger_case_draws_every_frame() {
+    // The benchmark's session (examples/tui-bench.rs) on 200k events, as a
+    // smoke test: every message applies and every frame draws.
+    let case = super::fixture::synthetic_case(200_000);
+    let mut a = app_for(case, PathBuf::from("/tmp/pm-case-bench"), false, SIZE);
+    let script: Vec<Msg> = vec![
+        Msg::Zoom(1),
+        Msg::Zoom(1),
+        Msg::Pan(40),
+        Msg::PanPage(1),
+        Msg::Zoom(1),
+        Msg::Zoom(1),
+        Msg::Zoom(1),
+        Msg::Zoom(1),
+        Msg::Zoom(1),
+        Msg::Pan(-3),
+        Msg::NextFinding,
+        Msg::NextFinding,
+        Msg::FocusNext,
+        Msg::Page(1),
+        Msg::Move(5),
+        Msg::Locks,
+        Msg::Back,
+        Msg::Jobs,
+        Msg::Back,
+        Msg::Search,
+    ];
+    for m in script {
+        send(&mut a, m);
+        render(&a);
+    }
+    keys(&mut a, "注文");
+    send(&mut a, Msg::Activate);
+    assert!(
+        b(&a)
+            .search
+            .as_ref()
+            .and_then(|s| s.hits.as_ref())
+            .is_some_and(|h| !h.is_empty())
+    );
+    send(&mut a, Msg::SearchNext);
+    render(&a);
+    send(&mut a, Msg::Filter);
+    keys(&mut a, "db");
+    send(&mut a, Msg::Activate);
+    assert!(b(&a).rows.len() < 200_000 && !b(&a).rows.is_empty());
+    render(&a);
+    send(&mut a, Msg::End);
+    render(&a);
 }

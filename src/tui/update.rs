@@ -42,7 +42,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
         prefer_local,
         ..
     } = app;
-    let cmd = match phase {
+    match phase {
         Phase::Loading(l) => match msg {
             Msg::Quit | Msg::ForceQuit | Msg::Back => {
                 l.cancelling = true;
@@ -95,8 +95,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             }
             cmd
         }
-    };
-    cmd
+    }
 }
 
 /// Context for browser updates: job ids and the screen size.
@@ -476,7 +475,12 @@ fn request_raw(b: &mut Browser, cx: &mut Cx<'_>) -> Option<Cmd> {
 fn start_locks(b: &mut Browser, cx: &mut Cx<'_>, at_cursor: bool) -> Option<Cmd> {
     let (title, from, to, resource) = match b.selected_finding() {
         Some(f) if !at_cursor && b.focus == Focus::Findings && lock_kind(f.kind) => (
-            format!("{} {} · {}", f.id, f.kind, pm_tui::text::truncate_chars(&f.summary, 80)),
+            format!(
+                "{} {} · {}",
+                f.id,
+                f.kind,
+                pm_tui::text::truncate_chars(&f.summary, 80)
+            ),
             f.start,
             f.end,
             f.attrs
@@ -566,10 +570,18 @@ fn search_step(b: &mut Browser, size: (u16, u16), forward: bool) {
     let cur = b.selected_event().unwrap_or(0) as u32;
     let (idx, wrapped) = if forward {
         let p = hits.partition_point(|&h| h <= cur);
-        if p < hits.len() { (p, false) } else { (0, true) }
+        if p < hits.len() {
+            (p, false)
+        } else {
+            (0, true)
+        }
     } else {
         let p = hits.partition_point(|&h| h < cur);
-        if p > 0 { (p - 1, false) } else { (hits.len() - 1, true) }
+        if p > 0 {
+            (p - 1, false)
+        } else {
+            (hits.len() - 1, true)
+        }
     };
     let pattern = s.pattern.clone();
     select_event(b, size, hits[idx] as usize);
@@ -646,7 +658,8 @@ fn overlay_input(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
             match e {
                 Edit::Next => a.label = (a.label + 1) % AnnotationLabel::ALL.len(),
                 Edit::Prev => {
-                    a.label = (a.label + AnnotationLabel::ALL.len() - 1) % AnnotationLabel::ALL.len()
+                    a.label =
+                        (a.label + AnnotationLabel::ALL.len() - 1) % AnnotationLabel::ALL.len()
                 }
                 e => edit_input(&mut a.note, &e),
             }
@@ -678,30 +691,32 @@ fn overlay_input(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
                         }
                     }
                 }
-                PromptKind::Goto => {
-                    match parse_time(&text, &b.zones[b.zone_ix].zone, b.cursor) {
-                        None => {
-                            p.error = Some(format!(
-                                "{text:?}: not a time (21:50, 21:50:13, 2023-06-01 21:50, +5m, -30s)"
-                            ));
-                            None
-                        }
-                        Some(ts) => {
-                            b.overlay = Overlay::None;
-                            let (first, last) = (b.index.first, b.index.last);
-                            if ts < first || ts > last {
-                                set_status(b, "that time is outside the case; went to the nearest end", false);
-                            }
-                            b.cursor = ts.clamp(first, last);
-                            let a = layout::areas(size, b);
-                            let w = b.col_width();
-                            b.view_start = align(b, b.cursor) - (a.cols as i64 / 2) * w;
-                            select_at_cursor(b, size);
-                            cursor_moved(b, size);
-                            None
-                        }
+                PromptKind::Goto => match parse_time(&text, &b.zones[b.zone_ix].zone, b.cursor) {
+                    None => {
+                        p.error = Some(format!(
+                            "{text:?}: not a time (21:50, 21:50:13, 2023-06-01 21:50, +5m, -30s)"
+                        ));
+                        None
                     }
-                }
+                    Some(ts) => {
+                        b.overlay = Overlay::None;
+                        let (first, last) = (b.index.first, b.index.last);
+                        if ts < first || ts > last {
+                            set_status(
+                                b,
+                                "that time is outside the case; went to the nearest end",
+                                false,
+                            );
+                        }
+                        b.cursor = ts.clamp(first, last);
+                        let a = layout::areas(size, b);
+                        let w = b.col_width();
+                        b.view_start = align(b, b.cursor) - (a.cols as i64 / 2) * w;
+                        select_at_cursor(b, size);
+                        cursor_moved(b, size);
+                        None
+                    }
+                },
                 PromptKind::WritePath => {
                     if text.is_empty() {
                         p.error = Some("type a directory to write the case to".into());
@@ -745,7 +760,8 @@ fn overlay_input(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
             if let Some(e) = ann.event {
                 b.annotations.retain(|x| x.event != Some(e));
             } else {
-                b.annotations.retain(|x| !(x.event.is_none() && x.ts == ann.ts));
+                b.annotations
+                    .retain(|x| !(x.event.is_none() && x.ts == ann.ts));
             }
             let title = ann.label.title();
             b.annotations.push(ann);
@@ -763,7 +779,11 @@ fn overlay_input(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
 fn list_move(b: &mut Browser, size: (u16, u16), delta: i64) {
     match &mut b.screen {
         Screen::Locks(v) => {
-            let n = v.tree.as_ref().map(|t| t.lines.len() + t.deadlocks.len()).unwrap_or(0);
+            let n = v
+                .tree
+                .as_ref()
+                .map(|t| t.lines.len() + t.deadlocks.len())
+                .unwrap_or(0);
             v.pos.sel = step(v.pos.sel, delta, n);
             let h = layout::areas(size, b).main_rows().max(1);
             if let Screen::Locks(v) = &mut b.screen {
@@ -924,8 +944,8 @@ fn open_pager(b: &mut Browser, cx: &mut Cx<'_>) -> Option<Cmd> {
                     .file_name()
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_else(|| "source".into());
-                let out = std::env::temp_dir()
-                    .join(format!("pm-tui-{}-{name}.txt", std::process::id()));
+                let out =
+                    std::env::temp_dir().join(format!("pm-tui-{}-{name}.txt", std::process::id()));
                 let work = Work::PagerFile {
                     path: ctx.path.clone(),
                     out,
@@ -950,12 +970,7 @@ fn open_pager(b: &mut Browser, cx: &mut Cx<'_>) -> Option<Cmd> {
 
 fn job_done(b: &mut Browser, cx: &mut Cx<'_>, id: u64, r: JobResult) -> Option<Cmd> {
     let size = cx.size;
-    let Some(kind) = b
-        .pending
-        .iter()
-        .find(|(_, v)| **v == id)
-        .map(|(k, _)| *k)
-    else {
+    let Some(kind) = b.pending.iter().find(|(_, v)| **v == id).map(|(k, _)| *k) else {
         return None; // stale: a newer request replaced it
     };
     b.pending.remove(&kind);
@@ -1021,7 +1036,14 @@ fn job_done(b: &mut Browser, cx: &mut Cx<'_>, id: u64, r: JobResult) -> Option<C
                 .file_name()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_else(|| path.display().to_string());
-            set_status(b, format!("case written to {}; annotations now save there", path.display()), false);
+            set_status(
+                b,
+                format!(
+                    "case written to {}; annotations now save there",
+                    path.display()
+                ),
+                false,
+            );
             b.dir = path;
             None
         }
@@ -1040,7 +1062,10 @@ fn job_done(b: &mut Browser, cx: &mut Cx<'_>, id: u64, r: JobResult) -> Option<C
 
 fn browse(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
     let size = cx.size;
-    if !matches!(msg, Msg::Quit | Msg::JobDone(..) | Msg::Progress(_) | Msg::Tick) {
+    if !matches!(
+        msg,
+        Msg::Quit | Msg::JobDone(..) | Msg::Progress(_) | Msg::Tick
+    ) {
         b.quit_armed = false;
     }
     // Text overlays take every key.

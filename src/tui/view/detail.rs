@@ -26,7 +26,12 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
         Focus::Events => "Detail · event (Enter: full record and raw lines, o: $PAGER)",
     };
     frame(buf, r, title, false);
-    render_lines(buf, Rect::new(r.x + 1, r.y + 1, r.width - 2, r.height - 2), &lines, 0);
+    render_lines(
+        buf,
+        Rect::new(r.x + 1, r.y + 1, r.width - 2, r.height - 2),
+        &lines,
+        0,
+    );
 }
 
 /// Draw `lines` into `r`, skipping the first `scroll`, wrapping long lines.
@@ -78,10 +83,7 @@ fn dim() -> Style {
 }
 
 fn kv(k: &str, v: String) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{k}: "), dim()),
-        Span::raw(v),
-    ])
+    Line::from(vec![Span::styled(format!("{k}: "), dim()), Span::raw(v)])
 }
 
 fn value_text(v: &Value) -> String {
@@ -140,7 +142,10 @@ pub fn finding_lines(b: &Browser) -> Vec<Line<'static>> {
     }
     if let Some(Value::Array(causes)) = f.attrs.get("causes") {
         if causes.is_empty() {
-            out.push(kv("causes", "none in the data (no lock, job or error in the window)".into()));
+            out.push(kv(
+                "causes",
+                "none in the data (no lock, job or error in the window)".into(),
+            ));
         } else {
             out.push(Line::styled("ranked causes:", dim()));
             for (n, c) in causes.iter().enumerate() {
@@ -172,9 +177,15 @@ pub fn event_lines(b: &Browser, full: bool) -> Vec<Line<'static>> {
         .unwrap_or("?");
     let kind = t.kind(i);
     let mut out = vec![Line::from(vec![
-        Span::styled(full_time(z, t.ts(i)), Style::default().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            full_time(z, t.ts(i)),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
         Span::raw("  "),
-        Span::styled(kind.as_str().to_string(), Style::default().fg(kind_color(kind))),
+        Span::styled(
+            kind.as_str().to_string(),
+            Style::default().fg(kind_color(kind)),
+        ),
         Span::raw(
             t.level(i)
                 .map(|l| format!(" {}", l.as_str()))
@@ -202,7 +213,9 @@ pub fn event_lines(b: &Browser, full: bool) -> Vec<Line<'static>> {
         ));
     }
     let json = event_json(t, i, sources);
-    let skip = ["id", "ts", "kind", "source", "line", "lines", "level", "message"];
+    let skip = [
+        "id", "ts", "kind", "source", "line", "lines", "level", "message",
+    ];
     let mut fields: Vec<String> = Vec::new();
     for (k, v) in &json {
         if skip.contains(&k.as_str()) {
@@ -215,23 +228,36 @@ pub fn event_lines(b: &Browser, full: bool) -> Vec<Line<'static>> {
         }
     }
     if !fields.is_empty() {
-        out.push(Line::styled(fields.join(" · "), Style::default().fg(Color::Gray)));
+        out.push(Line::styled(
+            fields.join(" · "),
+            Style::default().fg(Color::Gray),
+        ));
     }
     let msg = t.message(i);
-    let body: Vec<&str> = if msg.is_empty() { Vec::new() } else { msg.lines().collect() };
+    let body: Vec<&str> = if msg.is_empty() {
+        Vec::new()
+    } else {
+        msg.lines().collect()
+    };
     let limit = if full { usize::MAX } else { 4 };
     for l in body.iter().take(limit) {
         out.push(Line::raw(safe(l).into_owned()));
     }
     if body.len() > limit {
-        out.push(Line::styled(format!("… {} more lines (Enter)", body.len() - limit), dim()));
+        out.push(Line::styled(
+            format!("… {} more lines (Enter)", body.len() - limit),
+            dim(),
+        ));
     }
     if full {
         out.push(Line::raw(""));
         match &b.raw {
             Some((e, Ok(ctx))) if *e == i => {
                 out.push(Line::styled(
-                    format!("raw lines of {} (o opens it in $PAGER):", safe(&ctx.path.display().to_string())),
+                    format!(
+                        "raw lines of {} (o opens it in $PAGER):",
+                        safe(&ctx.path.display().to_string())
+                    ),
                     dim(),
                 ));
                 let (first, count) = ctx.record;
@@ -250,7 +276,10 @@ pub fn event_lines(b: &Browser, full: bool) -> Vec<Line<'static>> {
                 }
             }
             Some((e, Err(err))) if *e == i => {
-                out.push(Line::styled(format!("raw lines: {}", safe(err)), Style::default().fg(Color::Yellow)));
+                out.push(Line::styled(
+                    format!("raw lines: {}", safe(err)),
+                    Style::default().fg(Color::Yellow),
+                ));
             }
             _ => out.push(Line::styled("reading the raw lines…", dim())),
         }

@@ -45,7 +45,9 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
         .clamp(4, 14);
     let kind_w = 13;
     let lvl_w = 5;
-    let head = Style::default().fg(Color::DarkGray).add_modifier(Modifier::UNDERLINED);
+    let head = Style::default()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::UNDERLINED);
     let header = format!(
         "  {} {} {} {} message",
         fit(&format!("time {}", z.abbreviation_at(b.cursor)), time_w),
@@ -55,7 +57,14 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
     );
     put(buf, r.x + 1, r.y + 1, &fit(&header, inner_w), inner_w, head);
     if b.rows.is_empty() {
-        put(buf, r.x + 1, r.y + 2, "no events match the filter (F clears it)", inner_w, Style::default().fg(Color::DarkGray));
+        put(
+            buf,
+            r.x + 1,
+            r.y + 2,
+            "no events match the filter (F clears it)",
+            inner_w,
+            Style::default().fg(Color::DarkGray),
+        );
         return;
     }
     for (k, &i) in visible.iter().enumerate() {
@@ -79,16 +88,44 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
         };
         let mut x = put(buf, r.x + 1, y, mark, 1, base.fg(mcolor));
         x = put(buf, x, y, " ", 1, base);
-        x = put(buf, x, y, &fit(&clock(z, t.ts(i), date), time_w), time_w, base.fg(Color::Gray));
+        x = put(
+            buf,
+            x,
+            y,
+            &fit(&clock(z, t.ts(i), date), time_w),
+            time_w,
+            base.fg(Color::Gray),
+        );
         x = put(buf, x, y, " ", 1, base);
         let host = t.str(SymCol::Host, i).unwrap_or("-");
-        x = put(buf, x, y, &fit(&safe(host), host_w), host_w, base.fg(Color::LightBlue));
+        x = put(
+            buf,
+            x,
+            y,
+            &fit(&safe(host), host_w),
+            host_w,
+            base.fg(Color::LightBlue),
+        );
         x = put(buf, x, y, " ", 1, base);
         let kind = t.kind(i);
-        x = put(buf, x, y, &fit(kind.as_str(), kind_w), kind_w, base.fg(kind_color(kind)));
+        x = put(
+            buf,
+            x,
+            y,
+            &fit(kind.as_str(), kind_w),
+            kind_w,
+            base.fg(kind_color(kind)),
+        );
         x = put(buf, x, y, " ", 1, base);
         let lvl = t.level(i).map(|l| l.as_str()).unwrap_or("");
-        x = put(buf, x, y, &fit(lvl, lvl_w), lvl_w, base.patch(level_style(t.level(i))));
+        x = put(
+            buf,
+            x,
+            y,
+            &fit(lvl, lvl_w),
+            lvl_w,
+            base.patch(level_style(t.level(i))),
+        );
         x = put(buf, x, y, " ", 1, base);
         let used = (x - r.x - 1) as usize;
         let room = inner_w.saturating_sub(used);
@@ -108,14 +145,29 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
 }
 
 /// Draw `text` in `room` cells with regex matches highlighted.
-fn highlighted(buf: &mut Buffer, x: u16, y: u16, text: &str, room: usize, style: Style, re: &regex::Regex) {
+fn highlighted(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    text: &str,
+    room: usize,
+    style: Style,
+    re: &regex::Regex,
+) {
     let fitted = fit(text, room);
     let mut cx = x;
     let mut last = 0;
     let end = x + room as u16;
     for m in re.find_iter(&fitted) {
         if m.start() > last {
-            cx = put(buf, cx, y, &fitted[last..m.start()], (end - cx) as usize, style);
+            cx = put(
+                buf,
+                cx,
+                y,
+                &fitted[last..m.start()],
+                (end - cx) as usize,
+                style,
+            );
         }
         cx = put(
             buf,

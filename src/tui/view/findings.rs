@@ -17,10 +17,24 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
     let inner_w = (r.width - 2) as usize;
     let rows = (r.height - 2) as usize;
     if b.case.findings.is_empty() {
-        put(buf, r.x + 1, r.y + 1, "no findings in this case", inner_w, Style::default().fg(Color::DarkGray));
+        put(
+            buf,
+            r.x + 1,
+            r.y + 1,
+            "no findings in this case",
+            inner_w,
+            Style::default().fg(Color::DarkGray),
+        );
         return;
     }
-    for (k, f) in b.case.findings.iter().enumerate().skip(b.findings.top).take(rows) {
+    for (k, f) in b
+        .case
+        .findings
+        .iter()
+        .enumerate()
+        .skip(b.findings.top)
+        .take(rows)
+    {
         let y = r.y + 1 + (k - b.findings.top) as u16;
         let sel = k == b.findings.sel;
         let lit = b.highlight.as_ref().is_some_and(|h| h.finding == k);
@@ -31,11 +45,31 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
         } else {
             Style::default()
         };
-        let marker = if lit { "▶" } else if sel { "›" } else { " " };
+        let marker = if lit {
+            "▶"
+        } else if sel {
+            "›"
+        } else {
+            " "
+        };
         let mut x = put(buf, r.x + 1, y, marker, 1, base.fg(Color::Magenta));
-        x = put(buf, x, y, &fit(&f.id, 4), 4, base.add_modifier(Modifier::BOLD));
+        x = put(
+            buf,
+            x,
+            y,
+            &fit(&f.id, 4),
+            4,
+            base.add_modifier(Modifier::BOLD),
+        );
         let kind = f.kind.as_str();
-        x = put(buf, x, y, &fit(kind, 14), 14, base.fg(finding_color(f.kind)));
+        x = put(
+            buf,
+            x,
+            y,
+            &fit(kind, 14),
+            14,
+            base.fg(finding_color(f.kind)),
+        );
         let score = format!("{:>5.2}", f.score);
         let room = inner_w.saturating_sub(1 + 4 + 14 + 6);
         let subject = subject(f);

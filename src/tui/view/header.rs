@@ -28,7 +28,14 @@ pub fn draw(b: &Browser, tick: u64, a: &Areas, buf: &mut Buffer) {
     }
     let w = a.header.width as usize;
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    put(buf, 0, a.header.y, &super::fit(&title, w), w, bold.bg(Color::Blue).fg(Color::White));
+    put(
+        buf,
+        0,
+        a.header.y,
+        &super::fit(&title, w),
+        w,
+        bold.bg(Color::Blue).fg(Color::White),
+    );
     if !b.pending.is_empty() {
         let what: Vec<&str> = b
             .pending
@@ -47,7 +54,14 @@ pub fn draw(b: &Browser, tick: u64, a: &Areas, buf: &mut Buffer) {
             .collect();
         let s = format!("{} {} ", SPINNER[(tick % 4) as usize], what.join(", "));
         let x = (w as u16).saturating_sub(s.chars().count() as u16);
-        put(buf, x, a.header.y, &s, w, bold.bg(Color::Blue).fg(Color::Yellow));
+        put(
+            buf,
+            x,
+            a.header.y,
+            &s,
+            w,
+            bold.bg(Color::Blue).fg(Color::Yellow),
+        );
     }
 
     // The filter line: always says what is filtered.
@@ -59,11 +73,24 @@ pub fn draw(b: &Browser, tick: u64, a: &Areas, buf: &mut Buffer) {
         x = put(buf, x, y, "none (f to filter)", w, dim);
     } else {
         let desc = safe(&b.filter.describe()).into_owned();
-        x = put(buf, x, y, &desc, w, Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD));
+        x = put(
+            buf,
+            x,
+            y,
+            &desc,
+            w,
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        );
         let count = match &b.rows {
             Rows::All(_) if b.busy(JobKind::Filter) => " · filtering…".to_string(),
             Rows::All(_) => String::new(),
-            Rows::Some(v) => format!(" · {} of {} events", thousands(v.len() as u64), thousands(total)),
+            Rows::Some(v) => format!(
+                " · {} of {} events",
+                thousands(v.len() as u64),
+                thousands(total)
+            ),
         };
         x = put(buf, x, y, &count, w, dim);
         x = put(buf, x, y, " (F clears)", w, dim);
@@ -74,7 +101,14 @@ pub fn draw(b: &Browser, tick: u64, a: &Areas, buf: &mut Buffer) {
             Some(h) => format!("{} matches", thousands(h.len() as u64)),
         };
         x = put(buf, x, y, "  │ search ", w, dim);
-        x = put(buf, x, y, &format!("/{}/ ", safe(&s.pattern)), w, Style::default().fg(Color::Green));
+        x = put(
+            buf,
+            x,
+            y,
+            &format!("/{}/ ", safe(&s.pattern)),
+            w,
+            Style::default().fg(Color::Green),
+        );
         x = put(buf, x, y, &hits, w, dim);
     }
     if let Some(h) = &b.highlight {
@@ -84,7 +118,11 @@ pub fn draw(b: &Browser, tick: u64, a: &Areas, buf: &mut Buffer) {
                 buf,
                 x,
                 y,
-                &format!("{} ({} evidence events, Esc clears)", f.id, h.evidence.len()),
+                &format!(
+                    "{} ({} evidence events, Esc clears)",
+                    f.id,
+                    h.evidence.len()
+                ),
                 w,
                 Style::default().fg(Color::Magenta),
             );
@@ -102,11 +140,25 @@ pub fn footer(b: &Browser, r: Rect, buf: &mut Buffer) {
             } else {
                 Style::default().fg(Color::Black).bg(Color::Gray)
             };
-            put(buf, r.x, r.y, &super::fit(&format!(" {}", safe(&s.text)), w), w, style);
+            put(
+                buf,
+                r.x,
+                r.y,
+                &super::fit(&format!(" {}", safe(&s.text)), w),
+                w,
+                style,
+            );
         }
         None => {
             let hints = " ? help  / search  f filter  Tab pane  Enter open  ] [ findings  L locks  J jobs  m mark  a annotate  e export  t zone  q quit";
-            put(buf, r.x, r.y, &super::fit(hints, w), w, Style::default().fg(Color::Black).bg(Color::Gray));
+            put(
+                buf,
+                r.x,
+                r.y,
+                &super::fit(hints, w),
+                w,
+                Style::default().fg(Color::Black).bg(Color::Gray),
+            );
         }
     }
 }

@@ -21,7 +21,11 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
     frame(
         buf,
         r,
-        &format!("Jobs · {} runs · {} in duplicate runs · J or Esc closes", jr.runs.len(), dups),
+        &format!(
+            "Jobs · {} runs · {} in duplicate runs · J or Esc closes",
+            jr.runs.len(),
+            dups
+        ),
         true,
     );
     let dim = Style::default().fg(Color::DarkGray);
@@ -30,7 +34,14 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
     let z = b.zone();
     let inner_w = (r.width - 2) as usize;
     if jr.runs.is_empty() {
-        put(buf, r.x + 1, r.y + 1, "no job runs in this case", inner_w, dim);
+        put(
+            buf,
+            r.x + 1,
+            r.y + 1,
+            "no job runs in this case",
+            inner_w,
+            dim,
+        );
         return;
     }
     // Bottom lines: the selected run, ids processed twice.
@@ -47,9 +58,20 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
         } else {
             Style::default().fg(Color::Gray)
         };
-        put(buf, 1, y, &fit(&safe(&label), LABEL_W as usize), LABEL_W as usize, ls);
+        put(
+            buf,
+            1,
+            y,
+            &fit(&safe(&label), LABEL_W as usize),
+            LABEL_W as usize,
+            ls,
+        );
         if run.end < b.view_start || run.start >= end {
-            let side = if run.end < b.view_start { "◀ earlier" } else { "later ▶" };
+            let side = if run.end < b.view_start {
+                "◀ earlier"
+            } else {
+                "later ▶"
+            };
             put(buf, a.plot_x, y, side, cols, dim);
             continue;
         }
@@ -62,9 +84,20 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
             (false, RunEnd::Unknown) => Color::DarkGray,
             (false, RunEnd::Ended) => Color::Magenta,
         };
-        let glyph = if run.outcome == RunEnd::Unknown { "▒" } else { "█" };
+        let glyph = if run.outcome == RunEnd::Unknown {
+            "▒"
+        } else {
+            "█"
+        };
         let bar = glyph.repeat(c1 - c0 + 1);
-        let x = put(buf, a.plot_x + c0 as u16, y, &bar, cols - c0, Style::default().fg(color));
+        let x = put(
+            buf,
+            a.plot_x + c0 as u16,
+            y,
+            &bar,
+            cols - c0,
+            Style::default().fg(color),
+        );
         let name = format!(
             " {} {}{}",
             safe(&run.job),
@@ -72,7 +105,14 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
             if dup { " DUPLICATE" } else { "" }
         );
         let room = (a.plot_x as usize + cols).saturating_sub(x as usize);
-        put(buf, x, y, &name, room, Style::default().fg(if dup { Color::LightRed } else { Color::Gray }));
+        put(
+            buf,
+            x,
+            y,
+            &name,
+            room,
+            Style::default().fg(if dup { Color::LightRed } else { Color::Gray }),
+        );
     }
     // Details of the selected run.
     let mut y = r.y + 1 + list_h as u16;
@@ -87,17 +127,39 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
             clock(z, run.end, true),
             human_ms((run.end - run.start) as f64 / 1000.0),
             run.outcome,
-            if dup { " · DUPLICATE (overlaps another run)" } else { "" },
+            if dup {
+                " · DUPLICATE (overlaps another run)"
+            } else {
+                ""
+            },
             run.ids.len()
         );
-        put(buf, r.x + 1, y, &fit(&safe(&s), inner_w), inner_w, Style::default().fg(if dup { Color::LightRed } else { Color::White }));
+        put(
+            buf,
+            r.x + 1,
+            y,
+            &fit(&safe(&s), inner_w),
+            inner_w,
+            Style::default().fg(if dup { Color::LightRed } else { Color::White }),
+        );
         y += 1;
     }
     for (job, ids) in jr.ids_twice.iter().take(3) {
         let shown: Vec<&str> = ids.iter().take(12).map(String::as_str).collect();
-        let more = if ids.len() > 12 { format!(" … +{}", ids.len() - 12) } else { String::new() };
+        let more = if ids.len() > 12 {
+            format!(" … +{}", ids.len() - 12)
+        } else {
+            String::new()
+        };
         let s = format!("processed twice by {job}: {}{more}", shown.join(", "));
-        put(buf, r.x + 1, y, &fit(&safe(&s), inner_w), inner_w, Style::default().fg(Color::LightRed));
+        put(
+            buf,
+            r.x + 1,
+            y,
+            &fit(&safe(&s), inner_w),
+            inner_w,
+            Style::default().fg(Color::LightRed),
+        );
         y += 1;
     }
 }

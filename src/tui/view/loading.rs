@@ -13,7 +13,12 @@ const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// Draw the loading screen.
@@ -25,7 +30,14 @@ pub fn draw(l: &Loading, tick: u64, f: &mut Frame<'_>) {
     let w = r.width.saturating_sub(4) as usize;
     let x = r.x + 2;
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    put(buf, x, r.y + 1, &format!("{} {}", SPINNER[(tick % 4) as usize], safe(&l.what)), w, bold);
+    put(
+        buf,
+        x,
+        r.y + 1,
+        &format!("{} {}", SPINNER[(tick % 4) as usize], safe(&l.what)),
+        w,
+        bold,
+    );
     if let Some(p) = &l.progress {
         let frac = if p.bytes > 0 {
             (p.bytes_done as f64 / p.bytes as f64).clamp(0.0, 1.0)
@@ -50,10 +62,28 @@ pub fn draw(l: &Loading, tick: u64, f: &mut Frame<'_>) {
             w,
             Style::default(),
         );
-        put(buf, x, r.y + 5, &fit(&safe(&p.current), w), w, Style::default().fg(Color::DarkGray));
+        put(
+            buf,
+            x,
+            r.y + 5,
+            &fit(&safe(&p.current), w),
+            w,
+            Style::default().fg(Color::DarkGray),
+        );
     }
-    let hint = if l.cancelling { "cancelling…" } else { "Esc cancels" };
-    put(buf, x, r.y + 6, hint, w, Style::default().fg(Color::DarkGray));
+    let hint = if l.cancelling {
+        "cancelling…"
+    } else {
+        "Esc cancels"
+    };
+    put(
+        buf,
+        x,
+        r.y + 6,
+        hint,
+        w,
+        Style::default().fg(Color::DarkGray),
+    );
 }
 
 /// Draw why loading failed.
@@ -64,12 +94,17 @@ pub fn failed(e: &str, f: &mut Frame<'_>) {
     super::frame(buf, r, "pm-tui · cannot open", true);
     let w = r.width.saturating_sub(4) as usize;
     let text = safe(e).into_owned();
-    let mut y = r.y + 1;
     let chars: Vec<char> = text.chars().collect();
-    for chunk in chars.chunks(w.max(1)).take(5) {
+    for (y, chunk) in (r.y + 1..).zip(chars.chunks(w.max(1)).take(5)) {
         let s: String = chunk.iter().collect();
         put(buf, r.x + 2, y, &s, w, Style::default().fg(Color::Red));
-        y += 1;
     }
-    put(buf, r.x + 2, r.y + r.height - 2, "press any key to quit", w, Style::default().fg(Color::DarkGray));
+    put(
+        buf,
+        r.x + 2,
+        r.y + r.height - 2,
+        "press any key to quit",
+        w,
+        Style::default().fg(Color::DarkGray),
+    );
 }

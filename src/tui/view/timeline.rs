@@ -18,7 +18,7 @@ const SHADES: [&str; 6] = [" ", "·", "░", "▒", "▓", "█"];
 const TICK_COLS: [i64; 10] = [15, 12, 20, 15, 12, 12, 12, 8, 14, 7];
 
 fn bar(v: f64, max: f64) -> &'static str {
-    if !(v > 0.0) || !(max > 0.0) {
+    if v.is_nan() || max.is_nan() || v <= 0.0 || max <= 0.0 {
         return BARS[0];
     }
     let k = ((v / max) * 8.0).ceil().clamp(1.0, 8.0) as usize;
@@ -30,7 +30,9 @@ fn shade(v: u32, max: u32) -> &'static str {
         return SHADES[0];
     }
     // Log scale: one event shows, the busiest bucket is solid.
-    let r = ((v as f64).ln_1p() / (max as f64).ln_1p() * 5.0).ceil().clamp(1.0, 5.0);
+    let r = ((v as f64).ln_1p() / (max as f64).ln_1p() * 5.0)
+        .ceil()
+        .clamp(1.0, 5.0);
     SHADES[r as usize]
 }
 
@@ -80,10 +82,24 @@ pub fn draw(b: &Browser, a: &Areas, buf: &mut Buffer) {
                 } else {
                     "requests".into()
                 };
-                put(buf, 1, y, &fit(&label, LABEL_W as usize), LABEL_W as usize, label_style);
+                put(
+                    buf,
+                    1,
+                    y,
+                    &fit(&label, LABEL_W as usize),
+                    LABEL_W as usize,
+                    label_style,
+                );
                 for (c, x) in v.iter().enumerate() {
                     let s = bar(x.unwrap_or(0) as f64, max as f64);
-                    put(buf, x0 + c as u16, y, s, 1, Style::default().fg(Color::Cyan));
+                    put(
+                        buf,
+                        x0 + c as u16,
+                        y,
+                        s,
+                        1,
+                        Style::default().fg(Color::Cyan),
+                    );
                 }
             }
             Strip::P95 => {
@@ -99,7 +115,14 @@ pub fn draw(b: &Browser, a: &Areas, buf: &mut Buffer) {
                 } else {
                     "p95".into()
                 };
-                put(buf, 1, y, &fit(&label, LABEL_W as usize), LABEL_W as usize, label_style);
+                put(
+                    buf,
+                    1,
+                    y,
+                    &fit(&label, LABEL_W as usize),
+                    LABEL_W as usize,
+                    label_style,
+                );
                 for (c, x) in v.iter().enumerate() {
                     let val = x.unwrap_or(f32::NAN) as f64;
                     let color = if max > 0.0 && val > max as f64 * 0.5 {
@@ -107,7 +130,14 @@ pub fn draw(b: &Browser, a: &Areas, buf: &mut Buffer) {
                     } else {
                         Color::LightCyan
                     };
-                    put(buf, x0 + c as u16, y, bar(val, max as f64), 1, Style::default().fg(color));
+                    put(
+                        buf,
+                        x0 + c as u16,
+                        y,
+                        bar(val, max as f64),
+                        1,
+                        Style::default().fg(color),
+                    );
                 }
             }
             Strip::Waits | Strip::Jobs => {
@@ -119,21 +149,56 @@ pub fn draw(b: &Browser, a: &Areas, buf: &mut Buffer) {
                 let v = columns(level, start, cols, data);
                 let max = v.iter().flatten().copied().max().unwrap_or(0);
                 let label = if max > 0 {
-                    format!("{} ≤{}", if strip == Strip::Waits { "waits" } else { "jobs" }, max)
+                    format!(
+                        "{} ≤{}",
+                        if strip == Strip::Waits {
+                            "waits"
+                        } else {
+                            "jobs"
+                        },
+                        max
+                    )
                 } else {
                     name.to_string()
                 };
-                put(buf, 1, y, &fit(&label, LABEL_W as usize), LABEL_W as usize, label_style);
+                put(
+                    buf,
+                    1,
+                    y,
+                    &fit(&label, LABEL_W as usize),
+                    LABEL_W as usize,
+                    label_style,
+                );
                 for (c, x) in v.iter().enumerate() {
                     let val = x.unwrap_or(0);
-                    let color = if strip == Strip::Jobs && val >= 2 { Color::LightRed } else { color };
-                    put(buf, x0 + c as u16, y, bar(val as f64, max as f64), 1, Style::default().fg(color));
+                    let color = if strip == Strip::Jobs && val >= 2 {
+                        Color::LightRed
+                    } else {
+                        color
+                    };
+                    put(
+                        buf,
+                        x0 + c as u16,
+                        y,
+                        bar(val as f64, max as f64),
+                        1,
+                        Style::default().fg(color),
+                    );
                 }
             }
             Strip::Lane(l) => {
                 let name = lanes.names.get(l).map(String::as_str).unwrap_or("");
-                put(buf, 1, y, &fit(&safe(name), LABEL_W as usize - 1), LABEL_W as usize, Style::default().fg(Color::Gray));
-                let (Some(counts), Some(alerts)) = (level.lanes[gi].get(l), level.alerts[gi].get(l)) else {
+                put(
+                    buf,
+                    1,
+                    y,
+                    &fit(&safe(name), LABEL_W as usize - 1),
+                    LABEL_W as usize,
+                    Style::default().fg(Color::Gray),
+                );
+                let (Some(counts), Some(alerts)) =
+                    (level.lanes[gi].get(l), level.alerts[gi].get(l))
+                else {
                     continue;
                 };
                 let v = columns(level, start, cols, counts);
@@ -175,8 +240,6 @@ pub fn draw(b: &Browser, a: &Areas, buf: &mut Buffer) {
 fn compact(v: f64) -> String {
     if v >= 10_000.0 {
         format!("{:.0}k", v / 1000.0)
-    } else if v >= 100.0 {
-        format!("{v:.0}")
     } else if v >= 10.0 {
         format!("{v:.0}")
     } else {
@@ -200,7 +263,14 @@ fn axis(b: &Browser, level: &Level, x0: u16, y: u16, cols: usize, buf: &mut Buff
     };
     let label_style = Style::default().fg(Color::DarkGray);
     let abbr = z.abbreviation_at(b.cursor);
-    put(buf, 1, y, &fit(&abbr, LABEL_W as usize), LABEL_W as usize, label_style);
+    put(
+        buf,
+        1,
+        y,
+        &fit(&abbr, LABEL_W as usize),
+        LABEL_W as usize,
+        label_style,
+    );
     let mut next_free = 0usize;
     for c in 0..cols {
         let t = b.view_start + c as i64 * w;
@@ -214,7 +284,14 @@ fn axis(b: &Browser, level: &Level, x0: u16, y: u16, cols: usize, buf: &mut Buff
             break;
         }
         put(buf, x0 + c as u16, y, "╵", 1, label_style);
-        put(buf, x0 + c as u16 + 1, y, &s, len, Style::default().fg(Color::Gray));
+        put(
+            buf,
+            x0 + c as u16 + 1,
+            y,
+            &s,
+            len,
+            Style::default().fg(Color::Gray),
+        );
         next_free = c + len + 2;
     }
     let cc = (b.cursor - b.view_start).div_euclid(w);
@@ -223,15 +300,31 @@ fn axis(b: &Browser, level: &Level, x0: u16, y: u16, cols: usize, buf: &mut Buff
         if cell.symbol() == " " {
             cell.set_symbol("▼");
         }
-        cell.set_style(Style::default().fg(Color::White).bg(Color::DarkGray).add_modifier(Modifier::BOLD));
+        cell.set_style(
+            Style::default()
+                .fg(Color::White)
+                .bg(Color::DarkGray)
+                .add_modifier(Modifier::BOLD),
+        );
     }
 }
 
 fn hits(b: &Browser, x0: u16, y: u16, cols: usize, buf: &mut Buffer) {
     let t = &b.case.timeline;
     let w = b.col_width();
-    let label = if b.search.is_some() { "matches" } else { "filtered" };
-    put(buf, 1, y, &fit(label, LABEL_W as usize), LABEL_W as usize, Style::default().fg(Color::DarkGray));
+    let label = if b.search.is_some() {
+        "matches"
+    } else {
+        "filtered"
+    };
+    put(
+        buf,
+        1,
+        y,
+        &fit(label, LABEL_W as usize),
+        LABEL_W as usize,
+        Style::default().fg(Color::DarkGray),
+    );
     let search = b.search.as_ref().and_then(|s| s.hits.clone());
     let counts: Vec<u32> = (0..cols as i64)
         .map(|c| {
@@ -249,7 +342,14 @@ fn hits(b: &Browser, x0: u16, y: u16, cols: usize, buf: &mut Buffer) {
         .collect();
     let max = counts.iter().copied().max().unwrap_or(0);
     for (c, &n) in counts.iter().enumerate() {
-        put(buf, x0 + c as u16, y, shade(n, max), 1, Style::default().fg(Color::LightGreen));
+        put(
+            buf,
+            x0 + c as u16,
+            y,
+            shade(n, max),
+            1,
+            Style::default().fg(Color::LightGreen),
+        );
     }
 }
 
@@ -286,7 +386,8 @@ fn finding_rows(b: &Browser, cols: usize) -> Vec<Vec<(usize, i64, i64)>> {
     }
     rows.into_iter()
         .map(|r| {
-            let mut r: Vec<(usize, i64, i64)> = r.into_iter().map(|(i, a, e, _)| (i, a, e)).collect();
+            let mut r: Vec<(usize, i64, i64)> =
+                r.into_iter().map(|(i, a, e, _)| (i, a, e)).collect();
             r.sort_by_key(|&(_, a, _)| a);
             r
         })
@@ -302,7 +403,14 @@ fn findings(b: &Browser, row: usize, x0: u16, y: u16, cols: usize, buf: &mut Buf
         } else {
             "findings".into()
         };
-        put(buf, 1, y, &fit(&label, LABEL_W as usize), LABEL_W as usize, Style::default().fg(Color::DarkGray));
+        put(
+            buf,
+            1,
+            y,
+            &fit(&label, LABEL_W as usize),
+            LABEL_W as usize,
+            Style::default().fg(Color::DarkGray),
+        );
     }
     let Some(spans) = rows.get(row) else {
         return;
@@ -333,12 +441,26 @@ fn findings(b: &Browser, row: usize, x0: u16, y: u16, cols: usize, buf: &mut Buf
         } else {
             text
         };
-        put(buf, x0 + a as u16 + u16::from(len > 1), y, &text, room.min(text.len()), style);
+        put(
+            buf,
+            x0 + a as u16 + u16::from(len > 1),
+            y,
+            &text,
+            room.min(text.len()),
+            style,
+        );
     }
 }
 
 fn marks(b: &Browser, x0: u16, y: u16, cols: usize, buf: &mut Buffer) {
-    put(buf, 1, y, &fit("marks", LABEL_W as usize), LABEL_W as usize, Style::default().fg(Color::DarkGray));
+    put(
+        buf,
+        1,
+        y,
+        &fit("marks", LABEL_W as usize),
+        LABEL_W as usize,
+        Style::default().fg(Color::DarkGray),
+    );
     let w = b.col_width();
     for a in &b.annotations {
         let c = (a.ts - b.view_start).div_euclid(w);
@@ -346,6 +468,13 @@ fn marks(b: &Browser, x0: u16, y: u16, cols: usize, buf: &mut Buffer) {
             continue;
         }
         let (sym, color) = label_symbol(a.label);
-        put(buf, x0 + c as u16, y, sym, 1, Style::default().fg(color).add_modifier(Modifier::BOLD));
+        put(
+            buf,
+            x0 + c as u16,
+            y,
+            sym,
+            1,
+            Style::default().fg(color).add_modifier(Modifier::BOLD),
+        );
     }
 }
