@@ -244,8 +244,6 @@ pub fn synthetic_case(n: usize) -> Case {
             0..=59 => Kind::Request,
             60..=69 if h >= 8 => Kind::LockWait,
             70..=71 => Kind::Error,
-            72 => Kind::JobStart,
-            73 => Kind::JobEnd,
             _ => Kind::Log,
         };
         let mut e = Event::new(kind, ts, (i + 1) as u32, i as u64 * 80);
@@ -280,6 +278,22 @@ pub fn synthetic_case(n: usize) -> Case {
         e.message = Cow::Borrowed(msgs[(x >> 40) as usize % msgs.len()]);
         t.push((h % 4) as u32, &e);
     }
+    // A job run every 15 minutes; every fourth one is started twice.
+    for run in 0..96i64 {
+        let start = T0 + run * 900 * S;
+        let copies = if run % 4 == 0 { 2 } else { 1 };
+        for c in 0..copies {
+            for (kind, at) in [(Kind::JobStart, start + c * 20 * S), (Kind::JobEnd, start + 300 * S + c * 20 * S)] {
+                let mut e = Event::new(kind, at, 1, 0);
+                e.host = Some(Cow::Borrowed("web00"));
+                e.job = Some(Cow::Borrowed("nightly-sync"));
+                e.pid = Some(1000 + run * 2 + c);
+                e.message = Cow::Borrowed("nightly-sync");
+                t.push(0, &e);
+            }
+        }
+    }
+    t.sort();
     let findings = (0..24)
         .map(|hr| Finding {
             id: format!("F{}", hr + 1),

@@ -275,16 +275,19 @@ fn duplicates(runs: &[Run], case: &Case) -> (Vec<bool>, Vec<(String, Vec<String>
     let mut keys: Vec<&String> = by_job.keys().collect();
     keys.sort();
     for k in keys {
-        let list = &by_job[k];
+        // Sweep by start: each run meets only the runs that start before it ends.
+        let mut list = by_job[k].clone();
+        list.sort_by_key(|&r| (runs[r].start, runs[r].end));
         let mut ids: BTreeSet<String> = BTreeSet::new();
         for (x, &a) in list.iter().enumerate() {
             for &b in &list[x + 1..] {
                 let (ra, rb) = (&runs[a], &runs[b]);
-                if ra.start <= rb.end && rb.start <= ra.end {
-                    dup[a] = true;
-                    dup[b] = true;
-                    ids.extend(ra.ids.intersection(&rb.ids).cloned());
+                if rb.start > ra.end {
+                    break;
                 }
+                dup[a] = true;
+                dup[b] = true;
+                ids.extend(ra.ids.intersection(&rb.ids).cloned());
             }
         }
         if !ids.is_empty() {
