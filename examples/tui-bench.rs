@@ -159,18 +159,39 @@ fn main() {
     let mut sorted: Vec<Duration> = frames.iter().map(|f| f.0).collect();
     sorted.sort();
     let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
-    let worst = frames.iter().max_by_key(|f| f.0).cloned().unwrap_or_default();
+    let worst = frames
+        .iter()
+        .max_by_key(|f| f.0)
+        .cloned()
+        .unwrap_or_default();
     println!("events            {n}");
-    println!("build case        {:.2} s (synthetic, in memory)", build_case.as_secs_f64());
-    println!("build index       {:.2} s (once, on a background thread when a case opens)", build_index.as_secs_f64());
+    println!(
+        "build case        {:.2} s (synthetic, in memory)",
+        build_case.as_secs_f64()
+    );
+    println!(
+        "build index       {:.2} s (once, on a background thread when a case opens)",
+        build_index.as_secs_f64()
+    );
     println!("frames            {}", frames.len());
     println!("frame p50         {:.2} ms", pct(0.5).as_secs_f64() * 1e3);
     println!("frame p99         {:.2} ms", pct(0.99).as_secs_f64() * 1e3);
-    println!("frame worst       {:.2} ms ({})", worst.0.as_secs_f64() * 1e3, worst.1);
+    println!(
+        "frame worst       {:.2} ms ({})",
+        worst.0.as_secs_f64() * 1e3,
+        worst.1
+    );
     for (d, what) in &jobs {
-        println!("job {:<40} {:.1} ms (background)", what, d.as_secs_f64() * 1e3);
+        println!(
+            "job {:<40} {:.1} ms (background)",
+            what,
+            d.as_secs_f64() * 1e3
+        );
     }
-    let slow: Vec<&(Duration, String)> = frames.iter().filter(|f| f.0 > Duration::from_millis(16)).collect();
+    let slow: Vec<&(Duration, String)> = frames
+        .iter()
+        .filter(|f| f.0 > Duration::from_millis(16))
+        .collect();
     println!("frames over 16 ms: {}", slow.len());
     for (d, what) in slow.iter().take(10) {
         println!("  {:.2} ms  {what}", d.as_secs_f64() * 1e3);

@@ -64,7 +64,9 @@ echo "tui_e2e: ingesting $DATA"
 [ -f "$TMP/case/case.json" ] || fail "no case written"
 ok "ingest wrote a case"
 
-start "'$BIN' tui '$TMP/case' --tz Asia/Tokyo"
+printf '#!/bin/sh\necho "$@" > %s/pager.args\n' "$TMP" > "$TMP/pager.sh"
+chmod +x "$TMP/pager.sh"
+start "PAGER='$TMP/pager.sh' '$BIN' tui '$TMP/case' --tz Asia/Tokyo"
 wait_for "Findings (" 60
 pane | grep -qF "JST" || fail "times are not shown in the case zone"
 pane | grep -qF "filter: none" || fail "the filter line is missing"
@@ -138,6 +140,18 @@ wait_for "marked"
 for _ in $(seq 50); do grep -q '"mark"' "$TMP/case/annotations.json" && break; sleep 0.1; done
 grep -q '"mark"' "$TMP/case/annotations.json" || fail "the mark was not saved"
 ok "annotation and mark saved to annotations.json"
+
+# Detail of the selected event with its raw lines, then o opens $PAGER at its line.
+keys Enter
+wait_for "Event · j k scroll"
+wait_for "raw lines of"
+keys o
+for _ in $(seq 50); do [ -s "$TMP/pager.args" ] && break; sleep 0.1; done
+[ -s "$TMP/pager.args" ] || fail "o did not run \$PAGER"
+grep -qE '^\+[0-9]+ .*(sample_logs/|pm-tui-)' "$TMP/pager.args" || fail "pager args: $(cat "$TMP/pager.args")"
+wait_for "Event · j k scroll"
+esc
+ok "detail with raw lines; o runs \$PAGER at the line and the TUI comes back"
 
 # Zone toggle.
 keys t

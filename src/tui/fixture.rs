@@ -283,7 +283,10 @@ pub fn synthetic_case(n: usize) -> Case {
         let start = T0 + run * 900 * S;
         let copies = if run % 4 == 0 { 2 } else { 1 };
         for c in 0..copies {
-            for (kind, at) in [(Kind::JobStart, start + c * 20 * S), (Kind::JobEnd, start + 300 * S + c * 20 * S)] {
+            for (kind, at) in [
+                (Kind::JobStart, start + c * 20 * S),
+                (Kind::JobEnd, start + 300 * S + c * 20 * S),
+            ] {
                 let mut e = Event::new(kind, at, 1, 0);
                 e.host = Some(Cow::Borrowed("web00"));
                 e.job = Some(Cow::Borrowed("nightly-sync"));

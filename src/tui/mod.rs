@@ -340,8 +340,11 @@ pub fn run(mut app: App, first: Cmd) -> Result<App> {
             match cmd {
                 Cmd::Quit => app.quit = true,
                 Cmd::Spawn(job) => runner.spawn(job),
-                Cmd::Pager { path, line } => {
+                Cmd::Pager { path, line, temp } => {
                     let err = run_pager(&mut term, &input, &path, line);
+                    if temp {
+                        let _ = std::fs::remove_file(&path);
+                    }
                     if let Some(c) = update::update(&mut app, Msg::PagerDone(err)) {
                         pending.push_back(c);
                     }

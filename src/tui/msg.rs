@@ -139,5 +139,7 @@ pub enum Cmd {
         path: std::path::PathBuf,
         /// 1-based line.
         line: u32,
+        /// A decoded copy to delete afterwards.
+        temp: bool,
     },
 }

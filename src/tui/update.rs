@@ -937,6 +937,7 @@ fn open_pager(b: &mut Browser, cx: &mut Cx<'_>) -> Option<Cmd> {
                 Some(Cmd::Pager {
                     path: ctx.path.clone(),
                     line,
+                    temp: false,
                 })
             } else {
                 let name = ctx
@@ -1051,7 +1052,11 @@ fn job_done(b: &mut Browser, cx: &mut Cx<'_>, id: u64, r: JobResult) -> Option<C
             set_status(b, format!("writing the case failed: {e}"), true);
             None
         }
-        JobResult::PagerFile(Ok((path, line))) => Some(Cmd::Pager { path, line }),
+        JobResult::PagerFile(Ok((path, line))) => Some(Cmd::Pager {
+            path,
+            line,
+            temp: true,
+        }),
         JobResult::PagerFile(Err(e)) => {
             set_status(b, e, true);
             None
