@@ -212,11 +212,12 @@ pub fn small_case() -> Case {
     }
 }
 
-/// `n` events over a day: requests on 8 web hosts, lock waits and errors on
-/// 2 database hosts, job runs; one finding per hour.
+/// `n` events over two days (so that the 1 s zoom level is computed for the
+/// visible window, not precomputed): requests on 8 web hosts, lock waits and
+/// errors on 2 database hosts, job runs; a finding every two hours.
 pub fn synthetic_case(n: usize) -> Case {
     let mut t = Timeline::new();
-    let day = 86_400 * S;
+    let day = 2 * 86_400 * S;
     let step = (day / n.max(1) as i64).max(1);
     let hosts: Vec<String> = (0..10)
         .map(|h| {
@@ -279,7 +280,7 @@ pub fn synthetic_case(n: usize) -> Case {
         t.push((h % 4) as u32, &e);
     }
     // A job run every 15 minutes; every fourth one is started twice.
-    for run in 0..96i64 {
+    for run in 0..192i64 {
         let start = T0 + run * 900 * S;
         let copies = if run % 4 == 0 { 2 } else { 1 };
         for c in 0..copies {
@@ -301,12 +302,12 @@ pub fn synthetic_case(n: usize) -> Case {
         .map(|hr| Finding {
             id: format!("F{}", hr + 1),
             kind: FindingKind::ALL[hr % FindingKind::ALL.len()],
-            start: T0 + hr as i64 * 3600 * S + 600 * S,
-            end: T0 + hr as i64 * 3600 * S + 1500 * S,
+            start: T0 + hr as i64 * 7200 * S + 600 * S,
+            end: T0 + hr as i64 * 7200 * S + 1500 * S,
             score: 1.0 - hr as f64 / 30.0,
             summary: format!("synthetic finding {hr}"),
             evidence: (0..20)
-                .map(|k| ((hr * 3600 + 600 + k) as i64 * S / step) as u64)
+                .map(|k| ((hr * 7200 + 600 + k) as i64 * S / step) as u64)
                 .filter(|&e| (e as usize) < n)
                 .collect(),
             attrs: serde_json::Map::new(),

@@ -1027,3 +1027,33 @@ fn a_scripted_session_on_a_larger_case_draws_every_frame() {
     send(&mut a, Msg::End);
     render(&a);
 }
+
+#[test]
+fn tiny_and_odd_terminal_sizes_never_panic() {
+    let mut a = app();
+    for (w, h) in [
+        (1, 1),
+        (10, 5),
+        (49, 13),
+        (50, 14),
+        (60, 20),
+        (300, 100),
+        (161, 46),
+    ] {
+        send(&mut a, Msg::Resize(w, h));
+        for m in [
+            Msg::Activate,
+            Msg::Locks,
+            Msg::Jobs,
+            Msg::Help,
+            Msg::Back,
+            Msg::Back,
+            Msg::Back,
+            Msg::Zoom(1),
+            Msg::Pan(3),
+        ] {
+            send(&mut a, m);
+            render(&a);
+        }
+    }
+}

@@ -76,7 +76,9 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
             continue;
         }
         let c0 = (run.start - b.view_start).div_euclid(w).max(0) as usize;
-        let c1 = ((run.end - b.view_start).div_euclid(w).max(0) as usize).min(cols - 1);
+        let c1 = ((run.end - b.view_start).div_euclid(w).max(0) as usize)
+            .min(cols - 1)
+            .max(c0);
         let dup = jr.duplicate.get(k).copied().unwrap_or(false);
         let color = match (dup, run.outcome) {
             (true, _) => Color::LightRed,

@@ -32,7 +32,31 @@ pub fn view(app: &App, f: &mut Frame<'_>) {
     }
 }
 
+/// Below this size the layout cannot show a useful screen.
+pub const MIN_SIZE: (u16, u16) = (50, 14);
+
 fn browser(b: &Browser, app: &App, f: &mut Frame<'_>) {
+    if app.size.0 < MIN_SIZE.0 || app.size.1 < MIN_SIZE.1 {
+        let w = app.size.0 as usize;
+        let buf = f.buffer_mut();
+        put(
+            buf,
+            0,
+            0,
+            "pm-tui: the terminal is too small",
+            w,
+            Style::default(),
+        );
+        put(
+            buf,
+            0,
+            1,
+            &format!("(at least {}×{}; q quits)", MIN_SIZE.0, MIN_SIZE.1),
+            w,
+            Style::default(),
+        );
+        return;
+    }
     let a = layout::areas(app.size, b);
     let buf = f.buffer_mut();
     header::draw(b, app.tick, &a, buf);
