@@ -190,12 +190,24 @@ pub fn browser(l: Loaded, size: (u16, u16), local: &NamedZone, prefer_local: boo
             error: false,
         });
     }
-    let (first, last) = (b.index.first, b.index.last);
-    fit(&mut b, size, first, last);
-    b.cursor = first;
+    // Fit the bulk of the events: a few stray timestamps (a syslog line
+    // dated by the file's year) must not squash the incident into a column.
+    let (lo, hi) = bulk(&b);
+    fit(&mut b, size, lo, hi);
+    b.cursor = lo;
     select_at_cursor(&mut b, size);
     refresh_live(&mut b, size);
     b
+}
+
+/// The span of the middle 99 % of events.
+fn bulk(b: &Browser) -> (i64, i64) {
+    let t = &b.case.timeline;
+    let n = t.len();
+    if n < 200 {
+        return (b.index.first, b.index.last);
+    }
+    (t.ts(n / 200), t.ts(n - 1 - n / 200))
 }
 
 fn align(b: &Browser, ts: i64) -> i64 {
