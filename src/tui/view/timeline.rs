@@ -443,7 +443,7 @@ fn findings(b: &Browser, row: usize, x0: u16, y: u16, cols: usize, buf: &mut Buf
         };
         put(
             buf,
-            x0 + a as u16 + u16::from(len > 1),
+            x0 + a as u16 + 1,
             y,
             &text,
             room.min(text.len()),
