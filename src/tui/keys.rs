@@ -143,7 +143,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("o", "open the raw file at the event's line in $PAGER"),
     ("t", "times in the case zone / UTC / your zone"),
-    ("s", "lanes by host / by source file"),
+    (
+        "s",
+        "lanes and the events' origin column by host / by source file",
+    ),
     (
         "W",
         "write the case to a directory (keeps a temporary case)",

@@ -839,7 +839,11 @@ fn japanese_text_keeps_the_columns_aligned() {
 
 #[test]
 fn snapshot_home() {
-    snap("home", &app());
+    let mut a = app();
+    snap("home", &a);
+    send(&mut a, Msg::CycleGrouping);
+    send(&mut a, Msg::FocusNext);
+    snap("by_source", &a);
 }
 
 #[test]

@@ -1110,11 +1110,9 @@ fn browse(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
         Msg::ForceQuit => Some(Cmd::Quit),
         Msg::Resize(..) | Msg::Tick | Msg::Progress(_) | Msg::Input(_) => None,
         Msg::Pan(n) => {
-            if let Overlay::Detail(s) = &mut b.overlay {
-                let _ = s;
-                return None;
+            if !matches!(b.overlay, Overlay::Detail(_)) {
+                move_cursor_cols(b, size, n);
             }
-            move_cursor_cols(b, size, n);
             None
         }
         Msg::PanPage(n) => {

@@ -3,6 +3,7 @@
 //! never shifts the columns after it.
 
 use super::{clock, fit, frame, kind_color, label_symbol, level_style, multi_day, put, safe};
+use crate::tui::index::{Grouping, short_path};
 use crate::tui::state::{Browser, Focus};
 use pm_tui::model::SymCol;
 use ratatui::buffer::Buffer;
@@ -37,12 +38,27 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
     let visible: Vec<usize> = (b.events.top..b.events.top + rows)
         .filter_map(|p| b.rows.get(p))
         .collect();
+    // The origin column follows the lanes: host, or source file (`s`).
+    let by_source = b.grouping == Grouping::Source;
+    let origin = |i: usize| -> String {
+        if by_source {
+            b.case
+                .meta
+                .sources
+                .get(t.source(i) as usize)
+                .map(|s| short_path(&s.path))
+                .unwrap_or_else(|| "-".into())
+        } else {
+            t.str(SymCol::Host, i).unwrap_or("-").to_string()
+        }
+    };
+    let max_w = if by_source { 28 } else { 14 };
     let host_w = visible
         .iter()
-        .map(|&i| t.str(SymCol::Host, i).map(|h| safe(h).width()).unwrap_or(1))
+        .map(|&i| safe(&origin(i)).width())
         .max()
         .unwrap_or(4)
-        .clamp(4, 14);
+        .clamp(4, max_w);
     let kind_w = 13;
     let lvl_w = 5;
     let head = Style::default()
@@ -51,7 +67,7 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
     let header = format!(
         "  {} {} {} {} message",
         fit(&format!("time {}", z.abbreviation_at(b.cursor)), time_w),
-        fit("host", host_w),
+        fit(if by_source { "source" } else { "host" }, host_w),
         fit("kind", kind_w),
         fit("lvl", lvl_w)
     );
@@ -97,12 +113,12 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
             base.fg(Color::Gray),
         );
         x = put(buf, x, y, " ", 1, base);
-        let host = t.str(SymCol::Host, i).unwrap_or("-");
+        let host = origin(i);
         x = put(
             buf,
             x,
             y,
-            &fit(&safe(host), host_w),
+            &fit(&safe(&host), host_w),
             host_w,
             base.fg(Color::LightBlue),
         );
