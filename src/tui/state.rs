@@ -352,6 +352,17 @@ impl Browser {
         self.annotations.iter().find(|a| a.event == Some(i as u64))
     }
 
+    /// Job runs overlapping the `cols` visible columns, by start.
+    pub fn runs_in_view(&self, cols: usize) -> Vec<usize> {
+        let end = self.view_start + cols as i64 * self.col_width();
+        (0..self.index.jobs.runs.len())
+            .filter(|&k| {
+                let r = &self.index.jobs.runs[k];
+                r.end >= self.view_start && r.start < end
+            })
+            .collect()
+    }
+
     /// True while a job of `kind` is pending.
     pub fn busy(&self, kind: JobKind) -> bool {
         self.pending.contains_key(&kind)

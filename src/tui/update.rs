@@ -803,9 +803,11 @@ fn list_move(b: &mut Browser, size: (u16, u16), delta: i64) {
             }
             return;
         }
-        Screen::Jobs(p) => {
-            let n = b.index.jobs.runs.len();
-            p.sel = step(p.sel, delta, n);
+        Screen::Jobs(_) => {
+            let n = b.runs_in_view(layout::plot_cols(size.0)).len();
+            if let Screen::Jobs(p) = &mut b.screen {
+                p.sel = step(p.sel, delta, n);
+            }
             let h = layout::areas(size, b).main_rows().max(1);
             if let Screen::Jobs(p) = &mut b.screen {
                 scroll_into(p, h);
@@ -909,11 +911,10 @@ fn activate(b: &mut Browser, cx: &mut Cx<'_>) -> Option<Cmd> {
             return None;
         }
         Screen::Jobs(p) => {
-            let first = b
-                .index
-                .jobs
-                .runs
-                .get(p.sel)
+            let in_view = b.runs_in_view(layout::plot_cols(size.0));
+            let first = in_view
+                .get(p.sel.min(in_view.len().saturating_sub(1)))
+                .and_then(|&k| b.index.jobs.runs.get(k))
                 .and_then(|r| r.events.iter().min().copied());
             if let Some(i) = first {
                 select_event(b, size, i);
@@ -1310,15 +1311,7 @@ fn browse(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
             b.screen = if matches!(b.screen, Screen::Jobs(_)) {
                 Screen::Home
             } else {
-                // Start at the first run in view.
-                let sel = b
-                    .index
-                    .jobs
-                    .runs
-                    .iter()
-                    .position(|r| r.end >= b.view_start)
-                    .unwrap_or(0);
-                Screen::Jobs(ListPos { sel, top: sel })
+                Screen::Jobs(ListPos::default())
             };
             None
         }

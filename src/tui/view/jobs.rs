@@ -33,27 +33,31 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
     let cols = a.cols;
     let z = b.zone();
     let inner_w = (r.width - 2) as usize;
-    if jr.runs.is_empty() {
-        put(
-            buf,
-            r.x + 1,
-            r.y + 1,
-            "no job runs in this case",
-            inner_w,
-            dim,
-        );
+    let in_view = b.runs_in_view(cols);
+    if in_view.is_empty() {
+        let s = if jr.runs.is_empty() {
+            "no job runs in this case".to_string()
+        } else {
+            format!(
+                "no job runs in this window ({} in the case: zoom out with -, or pan)",
+                jr.runs.len()
+            )
+        };
+        put(buf, r.x + 1, r.y + 1, &s, inner_w, dim);
         return;
     }
+    let sel = p.sel.min(in_view.len() - 1);
     // Bottom lines: the selected run, ids processed twice.
     let info_h = 2 + jr.ids_twice.len().min(3) as u16;
     let list_h = (r.height - 2).saturating_sub(info_h) as usize;
     let end = b.view_start + cols as i64 * w;
-    for (n, k) in (p.top..jr.runs.len()).take(list_h).enumerate() {
+    let top = p.top.min(sel).max((sel + 1).saturating_sub(list_h));
+    for (n, &k) in in_view.iter().enumerate().skip(top).take(list_h) {
         let run = &jr.runs[k];
-        let y = r.y + 1 + n as u16;
-        let sel = k == p.sel;
+        let y = r.y + 1 + (n - top) as u16;
+        let is_sel = n == sel;
         let label = run.host.as_deref().unwrap_or("?").to_string();
-        let ls = if sel {
+        let ls = if is_sel {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
             Style::default().fg(Color::Gray)
@@ -118,8 +122,9 @@ pub fn draw(b: &Browser, p: &ListPos, a: &Areas, buf: &mut Buffer) {
     }
     // Details of the selected run.
     let mut y = r.y + 1 + list_h as u16;
-    if let Some(run) = jr.runs.get(p.sel) {
-        let dup = jr.duplicate.get(p.sel).copied().unwrap_or(false);
+    if let Some(&k) = in_view.get(sel) {
+        let run = &jr.runs[k];
+        let dup = jr.duplicate.get(k).copied().unwrap_or(false);
         let s = format!(
             "› {} on {} pid {} · {} – {} ({}) · {:?}{} · {} ids · Enter jumps to its first event",
             run.job,
