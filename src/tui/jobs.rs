@@ -367,7 +367,7 @@ pub fn run(work: Work, cancel: &Arc<AtomicBool>, tx: Option<&Sender<Msg>>) -> Jo
             dir,
             zone,
         } => ingest_case(paths, opts, dir, zone, cancel, tx),
-        Work::Filter { case, filter } => match filter.run(&case.timeline, cancel) {
+        Work::Filter { case, mut filter } => match filter.run(&case.timeline, cancel) {
             Some(rows) => JobResult::Rows(rows),
             None => JobResult::Cancelled,
         },

@@ -307,7 +307,11 @@ pub fn run(mut app: App, first: Cmd) -> Result<App> {
     install_panic_hook();
     let term_flag = Arc::new(AtomicBool::new(false));
     #[cfg(unix)]
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
         let _ = signal_hook::flag::register(sig, term_flag.clone());
     }
     enter_screen().context("setting up the terminal")?;

@@ -138,6 +138,7 @@ impl FilterSpec {
 /// A filter ready to run.
 #[derive(Debug, Clone)]
 pub struct Filter {
+    host_terms: Vec<String>,
     hosts: Option<Vec<bool>>,
     sources: Option<Vec<bool>>,
     kinds: Option<[bool; 17]>,
@@ -172,18 +173,8 @@ impl Filter {
     /// Compile `spec` for `case`, reading times in `zone`.
     pub fn compile(spec: &FilterSpec, case: &Case, zone: &Zone) -> Result<Filter, String> {
         let t = &case.timeline;
-        let hosts = {
-            let want = terms(&spec.host);
-            (!want.is_empty()).then(|| {
-                t.strings()
-                    .strings()
-                    .map(|s| {
-                        let s = s.to_lowercase();
-                        !s.is_empty() && want.iter().any(|w| s.contains(w.as_str()))
-                    })
-                    .collect()
-            })
-        };
+        // Which interned strings are matching hosts is worked out in the job
+        // (`run`): a big case interns millions of strings.
         let sources = {
             let want = terms(&spec.source);
             (!want.is_empty()).then(|| {
@@ -241,7 +232,8 @@ impl Filter {
             }
         };
         Ok(Filter {
-            hosts,
+            host_terms: terms(&spec.host),
+            hosts: None,
             sources,
             kinds,
             level,
@@ -285,8 +277,28 @@ impl Filter {
         true
     }
 
+    /// Work out which host symbols match (done once, in the job).
+    pub fn prepare(&mut self, t: &Timeline) {
+        if self.host_terms.is_empty() || self.hosts.is_some() {
+            return;
+        }
+        let hosts: std::collections::HashSet<u32> =
+            t.sym_column(SymCol::Host).iter().copied().collect();
+        let mut mask = vec![false; t.strings().len()];
+        for h in hosts {
+            let s = t.strings().get(h).to_lowercase();
+            if !s.is_empty() && self.host_terms.iter().any(|w| s.contains(w.as_str())) {
+                if let Some(m) = mask.get_mut(h as usize) {
+                    *m = true;
+                }
+            }
+        }
+        self.hosts = Some(mask);
+    }
+
     /// Run over the whole timeline. `None` when cancelled.
-    pub fn run(&self, t: &Timeline, cancel: &AtomicBool) -> Option<Vec<u32>> {
+    pub fn run(&mut self, t: &Timeline, cancel: &AtomicBool) -> Option<Vec<u32>> {
+        self.prepare(t);
         let lo = self.since.map(|s| t.lower_bound(s)).unwrap_or(0);
         let hi = self.until.map(|u| t.lower_bound(u)).unwrap_or(t.len());
         let mut out = Vec::new();
