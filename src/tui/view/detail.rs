@@ -119,6 +119,27 @@ pub fn finding_lines(b: &Browser) -> Vec<Line<'static>> {
             f.evidence.len()
         )),
     ]));
+    // Ranked causes first: the question during an incident is "why".
+    if let Some(Value::Array(causes)) = f.attrs.get("causes") {
+        if causes.is_empty() {
+            out.push(kv(
+                "causes",
+                "none in the data (no lock, job or error in the window)".into(),
+            ));
+        } else {
+            out.push(Line::styled("ranked causes:", dim()));
+            for (n, c) in causes.iter().enumerate() {
+                let id = c.get("finding").and_then(Value::as_str).unwrap_or("?");
+                let score = c.get("score").and_then(Value::as_f64).unwrap_or(0.0);
+                let reason = c.get("reason").and_then(Value::as_str).unwrap_or("");
+                out.push(Line::raw(format!(
+                    "  {}. {id} ({score:.2}) {}",
+                    n + 1,
+                    safe(reason)
+                )));
+            }
+        }
+    }
     for (k, v) in &f.attrs {
         if k == "causes" {
             continue;
@@ -138,26 +159,6 @@ pub fn finding_lines(b: &Browser) -> Vec<Line<'static>> {
                 }
             }
             v => out.push(kv(k, value_text(v))),
-        }
-    }
-    if let Some(Value::Array(causes)) = f.attrs.get("causes") {
-        if causes.is_empty() {
-            out.push(kv(
-                "causes",
-                "none in the data (no lock, job or error in the window)".into(),
-            ));
-        } else {
-            out.push(Line::styled("ranked causes:", dim()));
-            for (n, c) in causes.iter().enumerate() {
-                let id = c.get("finding").and_then(Value::as_str).unwrap_or("?");
-                let score = c.get("score").and_then(Value::as_f64).unwrap_or(0.0);
-                let reason = c.get("reason").and_then(Value::as_str).unwrap_or("");
-                out.push(Line::raw(format!(
-                    "  {}. {id} ({score:.2}) {}",
-                    n + 1,
-                    safe(reason)
-                )));
-            }
         }
     }
     out
