@@ -1,6 +1,6 @@
 //! One module per documented incident.
-pub mod batch;
 pub mod booth;
 pub mod btob;
-pub mod cosminexus;
 pub mod penguin;
+pub mod batch;
+pub mod cosminexus;
