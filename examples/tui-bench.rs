@@ -133,7 +133,7 @@ fn main() {
     script.push(Msg::Zoom(-1));
 
     let mut frames: Vec<(Duration, String)> = Vec::new();
-    let mut updates: Vec<Duration> = Vec::new();
+    let mut updates: Vec<(Duration, String)> = Vec::new();
     let mut jobs: Vec<(Duration, String)> = Vec::new();
     let mut queue: std::collections::VecDeque<Msg> = script.into();
     while let Some(msg) = queue.pop_front() {
@@ -141,7 +141,7 @@ fn main() {
         let what: String = what.chars().take(40).collect();
         let t = Instant::now();
         let cmd = tui::update::update(&mut app, msg);
-        updates.push(t.elapsed());
+        updates.push((t.elapsed(), what.clone()));
         let drawn = term.draw(|f| tui::view::view(&app, f));
         let took = t.elapsed();
         if let Err(e) = drawn {
@@ -183,11 +183,12 @@ fn main() {
         worst.0.as_secs_f64() * 1e3,
         worst.1
     );
-    updates.sort();
+    updates.sort_by_key(|u| u.0);
+    let (uw, uwhat) = &updates[updates.len() - 1];
     println!(
-        "of which update   p50 {:.2} ms, worst {:.2} ms (the rest is view + TestBackend)",
-        updates[updates.len() / 2].as_secs_f64() * 1e3,
-        updates[updates.len() - 1].as_secs_f64() * 1e3
+        "of which update   p50 {:.2} ms, worst {:.2} ms ({uwhat}); the rest is view + TestBackend",
+        updates[updates.len() / 2].0.as_secs_f64() * 1e3,
+        uw.as_secs_f64() * 1e3
     );
     for (d, what) in &jobs {
         println!(

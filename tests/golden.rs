@@ -1,7 +1,7 @@
 //! Golden tests: ingest each sample dataset and compare the findings with
 //! its hand-written `expected.json` (schema in `sample_logs/README.md`).
 
-use pm_parsers::time::{parse_user_time, Zone};
+use pm_parsers::time::{Zone, parse_user_time};
 use pm_tui::analyze::{self, AnalyzeConfig};
 use pm_tui::ingest::{self, IngestOptions, NoProgress};
 use pm_tui::model::Finding;
@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 fn dataset(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_logs").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_logs")
+        .join(name)
 }
 
 fn analyse(name: &str) -> (Vec<Finding>, usize) {
@@ -19,7 +21,11 @@ fn analyse(name: &str) -> (Vec<Finding>, usize) {
     let opts = IngestOptions::new(registry, zone);
     let out = ingest::run(&[dataset(name)], &opts, Arc::new(NoProgress)).unwrap();
     for s in &out.sources {
-        assert!(s.balanced(), "{}: accounting does not balance: {s:?}", s.path);
+        assert!(
+            s.balanced(),
+            "{}: accounting does not balance: {s:?}",
+            s.path
+        );
     }
     let findings = analyze::run(&out.timeline, &out.sources, &AnalyzeConfig::default());
     (findings, out.timeline.len())
@@ -59,9 +65,15 @@ fn mismatch(e: &Map<String, Value>, f: &Finding, all: &[Finding]) -> Option<Stri
     let a = &f.attrs;
     for (k, w) in want {
         let ok = match k.as_str() {
-            "resource" | "endpoint" | "code" | "job" | "source" => s(a.get(k)).contains(&s(Some(w))),
+            "resource" | "endpoint" | "code" | "job" | "source" => {
+                s(a.get(k)).contains(&s(Some(w)))
+            }
             "blocker" => {
-                let b = a.get("blocker").and_then(Value::as_object).cloned().unwrap_or_default();
+                let b = a
+                    .get("blocker")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 w.as_object().into_iter().flatten().all(|(bk, bv)| {
                     let want = s(Some(bv));
                     let got = s(b.get(bk));
@@ -101,7 +113,12 @@ fn mismatch(e: &Map<String, Value>, f: &Finding, all: &[Finding]) -> Option<Stri
                     .flatten()
                     .map(|c| s(c.get("kind")))
                     .collect();
-                let exp: Vec<String> = w.as_array().into_iter().flatten().map(|x| s(Some(x))).collect();
+                let exp: Vec<String> = w
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|x| s(Some(x)))
+                    .collect();
                 if exp.is_empty() {
                     got.is_empty()
                 } else {
@@ -116,7 +133,10 @@ fn mismatch(e: &Map<String, Value>, f: &Finding, all: &[Finding]) -> Option<Stri
                     .flatten()
                     .map(|r| s(r.get("host")))
                     .collect();
-                w.as_array().into_iter().flatten().all(|h| hosts.contains(&s(Some(h))))
+                w.as_array()
+                    .into_iter()
+                    .flatten()
+                    .all(|h| hosts.contains(&s(Some(h))))
             }
             "ids_twice" => match w {
                 Value::Object(o) => num(a.get("ids_twice_count")) == num(o.get("count")),
@@ -128,18 +148,26 @@ fn mismatch(e: &Map<String, Value>, f: &Finding, all: &[Finding]) -> Option<Stri
                         .flatten()
                         .map(|x| s(Some(x)))
                         .collect();
-                    list.iter().all(|x| got.iter().any(|g| g.ends_with(&format!("={}", s(Some(x)))) || *g == s(Some(x))))
+                    list.iter().all(|x| {
+                        got.iter()
+                            .any(|g| g.ends_with(&format!("={}", s(Some(x)))) || *g == s(Some(x)))
+                    })
                 }
                 _ => false,
             },
             "participants" => {
-                let parts = a.get("participants").and_then(Value::as_array).cloned().unwrap_or_default();
+                let parts = a
+                    .get("participants")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 w.as_array().into_iter().flatten().all(|p| {
                     let stmt = s(p.get("statement"));
                     let victim = p.get("victim").and_then(Value::as_bool);
                     parts.iter().any(|q| {
                         s(q.get("statement")).contains(&stmt)
-                            && victim.is_none_or(|v| q.get("victim").and_then(Value::as_bool) == Some(v))
+                            && victim
+                                .is_none_or(|v| q.get("victim").and_then(Value::as_bool) == Some(v))
                     })
                 })
             }
@@ -147,7 +175,12 @@ fn mismatch(e: &Map<String, Value>, f: &Finding, all: &[Finding]) -> Option<Stri
             _ => s(a.get(k)).contains(&s(Some(w))),
         };
         if !ok {
-            return Some(format!("{k}: expected {w}, got {}", a.get(k).map(|v| v.to_string()).unwrap_or_else(|| "nothing".into())));
+            return Some(format!(
+                "{k}: expected {w}, got {}",
+                a.get(k)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "nothing".into())
+            ));
         }
     }
     None
@@ -160,12 +193,20 @@ fn check(name: &str) {
     let mut failures = Vec::new();
     for e in &expected {
         let kind = s(e.get("kind"));
-        let same_kind: Vec<&Finding> = findings.iter().filter(|f| f.kind.as_str() == kind).collect();
+        let same_kind: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.kind.as_str() == kind)
+            .collect();
         let absent = e.get("absent").and_then(Value::as_bool).unwrap_or(false);
-        let matched = same_kind.iter().find(|f| mismatch(e, f, &findings).is_none());
+        let matched = same_kind
+            .iter()
+            .find(|f| mismatch(e, f, &findings).is_none());
         match (absent, matched) {
             (false, Some(_)) | (true, None) => {}
-            (true, Some(f)) => failures.push(format!("{kind} must be absent, found {}: {}", f.id, f.summary)),
+            (true, Some(f)) => failures.push(format!(
+                "{kind} must be absent, found {}: {}",
+                f.id, f.summary
+            )),
             (false, None) => {
                 let es = ts(&e["start"]);
                 let mut near: Vec<&&Finding> = same_kind.iter().collect();
@@ -173,7 +214,14 @@ fn check(name: &str) {
                 let why: Vec<String> = near
                     .iter()
                     .take(3)
-                    .map(|f| format!("    {} {}: {}", f.id, f.summary, mismatch(e, f, &findings).unwrap_or_default()))
+                    .map(|f| {
+                        format!(
+                            "    {} {}: {}",
+                            f.id,
+                            f.summary,
+                            mismatch(e, f, &findings).unwrap_or_default()
+                        )
+                    })
                     .collect();
                 failures.push(format!(
                     "missing {kind} {} {} {}\n{}",
