@@ -436,6 +436,12 @@ pub fn run(work: Work, cancel: &Arc<AtomicBool>, tx: Option<&Sender<Msg>>) -> Jo
             annotations,
             to,
         } => {
+            if to.exists() {
+                return JobResult::CaseWritten(Err(format!(
+                    "{} already exists; choose a new directory",
+                    to.display()
+                )));
+            }
             let c = with_annotations(&case, annotations);
             JobResult::CaseWritten(c.save(&to).map(|_| to).map_err(|e| format!("{e:#}")))
         }

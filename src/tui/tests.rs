@@ -611,6 +611,17 @@ fn write_case_keeps_a_temporary_case() {
     assert_eq!(br.dir, to);
     assert!(to.join("case.json").is_file());
     assert_eq!(br.name, "kept");
+    // Never over an existing directory.
+    send(&mut a, Msg::WriteCase);
+    send(&mut a, Msg::Input(Edit::Clear));
+    keys(&mut a, &to.display().to_string());
+    send(&mut a, Msg::Activate);
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.error && s.text.contains("already exists"))
+    );
     send(&mut a, Msg::Quit);
     assert!(a.quit, "no second q needed once written");
 }
