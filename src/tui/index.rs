@@ -141,6 +141,11 @@ pub struct Index {
     pub lanes: [Lanes; 2],
     /// Lock waits (intervals).
     pub waits: Vec<Wait>,
+    /// The waits' (start, end), by start: a window finds its waits by
+    /// binary search, looking back as far as the longest wait.
+    pub wait_spans: Vec<(i64, i64)>,
+    /// Longest wait, µs.
+    pub longest_wait: i64,
     /// Job runs.
     pub jobs: JobRuns,
     /// The case zone's UTC offset at the first event, µs: buckets align to its midnight.
@@ -399,6 +404,18 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     }
 
     index.waits = locks::waits(t);
+    index.wait_spans = index
+        .waits
+        .iter()
+        .map(|w| (w.start, w.end.max(w.start)))
+        .collect();
+    index.wait_spans.sort_unstable();
+    index.longest_wait = index
+        .wait_spans
+        .iter()
+        .map(|(s, e)| e - s)
+        .max()
+        .unwrap_or(0);
     if stop() {
         return Err(Cancelled);
     }
@@ -539,11 +556,11 @@ impl Index {
         for b in 0..n {
             lvl.p95[b] = p95_of(&hist[b * HIST_BINS..(b + 1) * HIST_BINS]);
         }
-        let waits = self
-            .waits
-            .iter()
-            .filter(|x| x.end >= start && x.start < end);
-        lvl.waits = interval_counts(&lvl, waits.map(|w| (w.start, w.end)));
+        let ws = &self.wait_spans;
+        let lo = ws.partition_point(|&(s, _)| s < start - self.longest_wait);
+        let hi = ws.partition_point(|&(s, _)| s < end).max(lo);
+        let waits = ws[lo..hi].iter().filter(|&&(_, e)| e >= start);
+        lvl.waits = interval_counts(&lvl, waits.copied());
         let runs = self
             .jobs
             .runs

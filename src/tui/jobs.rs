@@ -65,6 +65,8 @@ pub enum Work {
         rows: Rows,
         /// The regex.
         re: Regex,
+        /// Results of the previous search, to free off the UI thread.
+        discard: Option<Arc<Vec<u32>>>,
     },
     /// Build a wait-for tree.
     Locks {
@@ -371,10 +373,18 @@ pub fn run(work: Work, cancel: &Arc<AtomicBool>, tx: Option<&Sender<Msg>>) -> Jo
             Some(rows) => JobResult::Rows(rows),
             None => JobResult::Cancelled,
         },
-        Work::Search { case, rows, re } => match search(&case.timeline, &rows, &re, cancel) {
-            Some(hits) => JobResult::Hits(hits),
-            None => JobResult::Cancelled,
-        },
+        Work::Search {
+            case,
+            rows,
+            re,
+            discard,
+        } => {
+            drop(discard);
+            match search(&case.timeline, &rows, &re, cancel) {
+                Some(hits) => JobResult::Hits(hits),
+                None => JobResult::Cancelled,
+            }
+        }
         Work::Locks {
             case,
             index,

@@ -534,11 +534,13 @@ fn start_locks(b: &mut Browser, cx: &mut Cx<'_>, at_cursor: bool) -> Option<Cmd>
 
 fn rerun_search(b: &mut Browser, cx: &mut Cx<'_>) -> Option<Cmd> {
     let s = b.search.as_mut()?;
-    s.hits = None;
+    // The old hits (millions of ids on a big case) are freed by the job.
+    let old = s.hits.take();
     let work = Work::Search {
         case: b.case.clone(),
         rows: b.rows.clone(),
         re: s.re.clone(),
+        discard: old,
     };
     Some(cx.job(b, work))
 }
