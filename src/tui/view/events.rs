@@ -133,15 +133,20 @@ pub fn draw(b: &Browser, r: Rect, buf: &mut Buffer) {
             base.fg(kind_color(kind)),
         );
         x = put(buf, x, y, " ", 1, base);
-        let lvl = t.level(i).map(|l| l.as_str()).unwrap_or("");
-        x = put(
-            buf,
-            x,
-            y,
-            &fit(lvl, lvl_w),
-            lvl_w,
-            base.patch(level_style(t.level(i))),
-        );
+        // Requests have no level: their HTTP status stands in (5xx red, 4xx yellow).
+        let (lvl, lvl_style) = match (t.level(i), t.status(i)) {
+            (Some(l), _) => (l.as_str().to_string(), level_style(Some(l))),
+            (None, Some(st)) => (
+                st.to_string(),
+                match st {
+                    500.. => Style::default().fg(Color::Red),
+                    400..=499 => Style::default().fg(Color::Yellow),
+                    _ => Style::default().fg(Color::DarkGray),
+                },
+            ),
+            (None, None) => (String::new(), Style::default()),
+        };
+        x = put(buf, x, y, &fit(&lvl, lvl_w), lvl_w, base.patch(lvl_style));
         x = put(buf, x, y, " ", 1, base);
         let used = (x - r.x - 1) as usize;
         let room = inner_w.saturating_sub(used);
