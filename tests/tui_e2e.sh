@@ -4,8 +4,9 @@
 #   tests/tui_e2e.sh target/debug/pm-tui
 # Exits non-zero on the first failed assertion and prints the last pane.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:?usage: tests/tui_e2e.sh BINARY}")
+[ -x "$BIN" ] || { echo "tui_e2e: $BIN is not an executable"; exit 1; }
+cd "$(dirname "$0")/.."
 DATA=sample_logs/booth-payment-spike
 command -v tmux >/dev/null || { echo "tui_e2e: tmux is not installed"; exit 1; }
 
