@@ -1072,3 +1072,43 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
         }
     }
 }
+
+#[test]
+fn index_levels_agree_with_each_other_and_with_a_window() {
+    let case = super::fixture::synthetic_case(50_000);
+    let ix = index::build(&case, None).expect("index");
+    let n = case.timeline.len() as u64;
+    let requests = (0..case.timeline.len())
+        .filter(|&i| case.timeline.kind(i) == pm_parsers::Kind::Request)
+        .count() as u64;
+    let mut built = 0;
+    for lvl in ix.levels.iter().flatten() {
+        built += 1;
+        for g in 0..2 {
+            let total: u64 = lvl.lanes[g].iter().flatten().map(|&c| c as u64).sum();
+            assert_eq!(total, n, "every event in one lane, width {}", lvl.width);
+        }
+        assert_eq!(
+            lvl.requests.iter().map(|&c| c as u64).sum::<u64>(),
+            requests
+        );
+        assert!(lvl.jobs.iter().any(|&j| j >= 2), "duplicate runs overlap");
+    }
+    assert!(built >= 8);
+    assert!(
+        ix.levels[0].is_none(),
+        "1 s over two days is computed per window"
+    );
+    // A window at 1 min equals the precomputed 1 min level over the same columns.
+    let z = 3;
+    let lvl = ix.level(z).expect("1 min level");
+    let start = lvl.origin + 100 * lvl.width;
+    let win = ix.window(&case, lvl.width, start, 50);
+    assert_eq!(win.requests[..], lvl.requests[100..150]);
+    assert_eq!(win.lanes[0][0][..], lvl.lanes[0][0][100..150]);
+    assert_eq!(win.waits[..], lvl.waits[100..150]);
+    assert_eq!(win.jobs[..], lvl.jobs[100..150]);
+    for (a, b) in win.p95.iter().zip(&lvl.p95[100..150]) {
+        assert!(a == b || (a.is_nan() && b.is_nan()));
+    }
+}
