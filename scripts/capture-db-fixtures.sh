@@ -327,7 +327,8 @@ pg_re_dllog_pid() { if [ "$PG_LANG" = ja ]; then echo "プロセス$1は、.*デ
 # JSON array of the client backends of the scenario, with what blocks them,
 # read from pg_stat_activity / pg_blocking_pids() at this instant.
 pg_block_snapshot() { # LABEL
-    local js
+    local js try
+    for try in 1 2 3 4 5; do
     js=$(pgq "SELECT coalesce(json_agg(json_build_object(
                 'pid', a.pid, 'application_name', a.application_name, 'user', a.usename,
                 'state', a.state, 'wait_event_type', a.wait_event_type, 'wait_event', a.wait_event,
@@ -338,7 +339,14 @@ pg_block_snapshot() { # LABEL
                 'query', a.query) ORDER BY a.application_name), '[]')
               FROM pg_stat_activity a
               WHERE a.datname = 'shop' AND a.backend_type = 'client backend'
-                AND a.application_name <> 'capture-orchestrator'")
+                AND a.application_name <> 'capture-orchestrator'" 2>>"$T/snapshot-errors.log") || js=""
+    # A backend ending while the view is read can make the query fail on a
+    # loaded machine: take the snapshot again rather than record nothing.
+    if printf '%s' "$js" | jq -e . >/dev/null 2>&1; then break; fi
+    log "pg_block_snapshot $1: unreadable result (try $try), retrying"
+    sleep 0.2
+    done
+    printf '%s' "$js" | jq -e . >/dev/null 2>&1 || js='[]'
     jq -c -n --arg lbl "$1" --arg at "$(now_iso)" --argjson s "$js" '{label: $lbl, at: $at, sessions: $s}'
 }
 

@@ -4,6 +4,7 @@
 mod cli;
 mod cmd;
 mod style;
+mod tui;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -27,8 +28,8 @@ fn main() -> ExitCode {
         cli::Command::Findings(a) => cmd::findings::run(a, &g),
         cli::Command::Events(a) => cmd::events::run(a, &g),
         cli::Command::Export(a) => cmd::export::run(a, &g),
-        cli::Command::Tui(a) => cmd::not_built("tui", "the interactive timeline", &a.case),
-        cli::Command::Open(a) => cmd::not_built("open", "the interactive timeline", &a.paths[0]),
+        cli::Command::Tui(a) => cmd::tui::browse(a),
+        cli::Command::Open(a) => cmd::tui::open(a),
         cli::Command::Formats(a) => cmd::formats::run(a, &g),
         cli::Command::Completions { shell } => cmd::completions(shell),
         cli::Command::Man => cmd::man(),

@@ -31,7 +31,9 @@ pub fn sample_case(name: &str) -> Case {
     let opts = IngestOptions::new(registry, zone);
     let dir = root().join("sample_logs").join(name);
     let out = ingest::run(&[dir], &opts, Arc::new(NoProgress)).expect("ingest");
-    let findings = analyze::run(&out.timeline, &out.sources, &AnalyzeConfig::default());
+    // Paths relative to the repository before the analysis sees them, so
+    // the findings (which name their source files) do not depend on where
+    // the checkout lives.
     let prefix = format!("{}/", root().display());
     let mut sources = out.sources;
     for s in &mut sources {
@@ -42,6 +44,7 @@ pub fn sample_case(name: &str) -> Case {
             .unwrap_or(&s.group)
             .to_string();
     }
+    let findings = analyze::run(&out.timeline, &sources, &AnalyzeConfig::default());
     let t = &out.timeline;
     let (first, last) = if t.is_empty() {
         (None, None)

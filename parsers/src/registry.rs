@@ -25,10 +25,16 @@ pub struct Entry {
 }
 
 /// The declarative formats built in, embedded at compile time.
-pub const BUILTIN_TOML: &[(&str, &str)] = &[(
-    "formats/batch-kv.toml",
-    include_str!("../formats/batch-kv.toml"),
-)];
+pub const BUILTIN_TOML: &[(&str, &str)] = &[
+    (
+        "formats/batch-kv.toml",
+        include_str!("../formats/batch-kv.toml"),
+    ),
+    (
+        "formats/pt-stalk-trigger.toml",
+        include_str!("../formats/pt-stalk-trigger.toml"),
+    ),
+];
 
 /// Below this score a file's format is "unknown".
 pub const MIN_SCORE: f32 = 0.12;

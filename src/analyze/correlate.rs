@@ -57,7 +57,10 @@ fn coverage(spike: &Draft, c: &Draft) -> f64 {
     ((hi - lo).max(0) as f64 / len as f64).min(1.0)
 }
 
-fn text_of(d: &Draft) -> String {
+/// What a finding is about, in words: first what its waiters or errors name
+/// (resource, tables, code, job), then its blocker (which may hold several
+/// tables and so names more than the finding is about).
+fn text_of(d: &Draft) -> (String, String) {
     let mut s = String::new();
     for k in ["resource", "code", "job", "tables", "example"] {
         if let Some(v) = d.attrs.get(k) {
@@ -65,10 +68,12 @@ fn text_of(d: &Draft) -> String {
             s.push(' ');
         }
     }
-    if let Some(b) = d.attrs.get("blocker") {
-        s.push_str(&b.to_string());
-    }
-    s
+    let blocker = d
+        .attrs
+        .get("blocker")
+        .map(|b| b.to_string())
+        .unwrap_or_default();
+    (s, blocker)
 }
 
 /// Rank causes for every spike.
@@ -103,12 +108,22 @@ pub fn causes(drafts: &[Draft]) -> Vec<(usize, Vec<Cause>)> {
             if cov <= 0.0 {
                 continue;
             }
-            let text = text_of(c);
-            let shared: Vec<String> = words(&text)
+            let (own, blocker) = text_of(c);
+            let mut shared: Vec<String> = words(&own)
                 .into_iter()
                 .filter(|w| ep_words.contains(w))
                 .collect();
-            let link = if shared.is_empty() { 0.0 } else { 1.0 };
+            let link = if !shared.is_empty() {
+                1.0
+            } else {
+                shared = words(&blocker)
+                    .into_iter()
+                    .filter(|w| ep_words.contains(w))
+                    .collect();
+                if shared.is_empty() { 0.0 } else { 0.5 }
+            };
+            shared.sort();
+            shared.dedup();
             let (magnitude, detail) = match c.kind {
                 FindingKind::LockConvoy => {
                     let w = c

@@ -68,6 +68,9 @@ pub fn runs(t: &Timeline) -> Vec<Run> {
     let mut by_run_id: HashMap<(String, String), usize> = HashMap::new();
     let mut by_proc: HashMap<(String, String, i64), usize> = HashMap::new();
     let mut scheduler: Vec<usize> = Vec::new();
+    // Runs started and not yet ended, per (job key, host), oldest first.
+    // Ended runs are dropped lazily when they reach the top of their stack.
+    let mut open: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
     for i in 0..t.len() {
         let k = t.kind(i);
         if !matches!(k, Kind::JobStart | Kind::JobEnd | Kind::JobFail) {
@@ -115,6 +118,7 @@ pub fn runs(t: &Timeline) -> Vec<Run> {
                 if let Some(p) = proc_key {
                     by_proc.insert(p, idx);
                 }
+                open.entry((key, host)).or_default().push(idx);
             }
             _ => {
                 let outcome = if k == Kind::JobEnd {
@@ -124,9 +128,14 @@ pub fn runs(t: &Timeline) -> Vec<Run> {
                 };
                 let target = existing.or_else(|| {
                     // The latest open run of this job on this host.
-                    runs.iter().rposition(|r| {
-                        job_key(&r.job) == key && r.host == host && r.outcome == RunEnd::Unknown
-                    })
+                    let stack = open.get_mut(&(key.clone(), host.clone()))?;
+                    while stack
+                        .last()
+                        .is_some_and(|&r| runs[r].outcome != RunEnd::Unknown)
+                    {
+                        stack.pop();
+                    }
+                    stack.last().copied()
                 });
                 match target {
                     Some(r) => {
@@ -170,6 +179,15 @@ fn attach_ids(t: &Timeline, runs: &mut [Run], by_run_id: &HashMap<(String, Strin
         .iter()
         .map(|((_, r), &i)| (r.as_str(), i))
         .collect();
+    // The first run of each (job key, pid, host), for events naming no run id.
+    let mut by_pid: HashMap<(String, i64, Option<String>), usize> = HashMap::new();
+    for (r, run) in runs.iter().enumerate() {
+        if let Some(pid) = run.pid {
+            by_pid
+                .entry((job_key(&run.job), pid, run.host.clone()))
+                .or_insert(r);
+        }
+    }
     for i in 0..t.len() {
         let Some(x) = t.extra(i) else { continue };
         if x.ids.is_empty() {
@@ -188,11 +206,8 @@ fn attach_ids(t: &Timeline, runs: &mut [Run], by_run_id: &HashMap<(String, Strin
         }
         if target.is_none() {
             if let (Some(job), Some(pid)) = (t.str(SymCol::Job, i), t.pid(i)) {
-                let key = job_key(job);
-                let host = t.str(SymCol::Host, i);
-                target = runs.iter().position(|r| {
-                    job_key(&r.job) == key && r.pid == Some(pid) && r.host.as_deref() == host
-                });
+                let host = t.str(SymCol::Host, i).map(str::to_string);
+                target = by_pid.get(&(job_key(job), pid, host)).copied();
             }
         }
         let Some(r) = target else { continue };
@@ -522,6 +537,40 @@ mod tests {
         );
         assert_eq!(d[0].start, 0);
         assert_eq!(d[0].end, 450 * S);
+    }
+
+    /// A job end naming neither run id nor pid closes the latest open run
+    /// of that job on that host, and never one on another host.
+    #[test]
+    fn anonymous_ends_close_the_latest_open_run_on_their_host() {
+        let bare = |kind, ts: i64, host: &'static str| {
+            let mut e = Event::new(kind, ts * S, 1, 0);
+            e.job = Some(Cow::Borrowed("nightly_export"));
+            e.host = Some(Cow::Borrowed(host));
+            e
+        };
+        let t = timeline(vec![
+            bare(Kind::JobStart, 0, "batch01"),
+            bare(Kind::JobStart, 10, "batch01"),
+            bare(Kind::JobStart, 15, "batch02"),
+            bare(Kind::JobEnd, 20, "batch01"),
+            bare(Kind::JobFail, 30, "batch01"),
+            bare(Kind::JobEnd, 40, "batch01"),
+        ]);
+        let rs = runs(&t);
+        let got: Vec<(i64, i64, Option<&str>, RunEnd)> = rs
+            .iter()
+            .map(|r| (r.start / S, r.end / S, r.host.as_deref(), r.outcome))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 30, Some("batch01"), RunEnd::Failed),
+                (10, 20, Some("batch01"), RunEnd::Ended),
+                (15, 15, Some("batch02"), RunEnd::Unknown),
+                (40, 40, Some("batch01"), RunEnd::Ended),
+            ]
+        );
     }
 
     #[test]

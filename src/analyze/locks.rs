@@ -655,6 +655,18 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         attrs.insert("max_wait_ms".into(), json!(max_wait.round()));
         attrs.insert("total_wait_ms".into(), json!(total_wait.round()));
         attrs.insert("timeouts".into(), json!(timeouts));
+        // The tables the waiters' statements name (the resource may be an oid).
+        let mut tables: Vec<String> = members
+            .iter()
+            .flat_map(|&i| ws[i].events.iter())
+            .filter_map(|&e| t.statement(e))
+            .map(statement_table)
+            .filter(|x| x != "unknown resource")
+            .collect();
+        tables.sort();
+        tables.dedup();
+        tables.truncate(8);
+        attrs.insert("tables".into(), json!(tables));
         if let Some(h) = &host {
             attrs.insert("db_host".into(), json!(h));
         }
@@ -840,7 +852,6 @@ pub fn is_lock_timeout(t: &Timeline, i: usize) -> bool {
 pub fn lock_timeouts(t: &Timeline, convoys: &[Draft]) -> Vec<Draft> {
     let gap = 60 * 60 * 1_000_000;
     let mut by_res: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut inferred = 0usize;
     for i in 0..t.len() {
         if !is_lock_timeout(t, i) {
             continue;
@@ -862,17 +873,13 @@ pub fn lock_timeouts(t: &Timeline, convoys: &[Draft]) -> Vec<Draft> {
                     .and_then(|c| c.attrs.get("resource"))
                     .and_then(Value::as_str)
                 {
-                    Some(r) => {
-                        inferred += 1;
-                        r.to_string()
-                    }
+                    Some(r) => r.to_string(),
                     None => "unknown resource".into(),
                 }
             }
         };
         by_res.entry(r).or_default().push(i);
     }
-    let _ = inferred;
     let mut out = Vec::new();
     for (res, list) in by_res {
         let mut cluster: Vec<usize> = Vec::new();

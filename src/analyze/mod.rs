@@ -128,11 +128,78 @@ pub fn run(timeline: &Timeline, sources: &[SourceReport], cfg: &AnalyzeConfig) -
     }
     correlate::recurring_blockers(&mut drafts, &runs);
     let causes = correlate::causes(&drafts);
-    rank(drafts, causes)
+    let absorbed = merge_simultaneous_spikes(&mut drafts, &causes);
+    rank(drafts, causes, &absorbed)
+}
+
+/// Spikes on several endpoints at once with the same probable cause (or
+/// none) are one slowdown: they become one finding on the busiest endpoint,
+/// listing the others. Returns which drafts were absorbed.
+fn merge_simultaneous_spikes(
+    drafts: &mut [Draft],
+    causes: &[(usize, Vec<correlate::Cause>)],
+) -> Vec<bool> {
+    let mut absorbed = vec![false; drafts.len()];
+    let top: std::collections::HashMap<usize, Option<usize>> = causes
+        .iter()
+        .map(|(s, c)| (*s, c.first().map(|c| c.draft)))
+        .collect();
+    let requests = |d: &Draft| d.attrs.get("requests").and_then(Value::as_u64).unwrap_or(0);
+    let mut spikes: Vec<usize> = (0..drafts.len())
+        .filter(|&i| drafts[i].kind == FindingKind::LatencySpike)
+        .collect();
+    spikes.sort_by_key(|&i| std::cmp::Reverse(requests(&drafts[i])));
+    for (k, &a) in spikes.iter().enumerate() {
+        if absorbed[a] {
+            continue;
+        }
+        let mut also: Vec<Value> = Vec::new();
+        for &b in &spikes[k + 1..] {
+            if absorbed[b] || top.get(&a) != top.get(&b) {
+                continue;
+            }
+            let (da, db) = (&drafts[a], &drafts[b]);
+            let overlap = da.end.min(db.end) - da.start.max(db.start);
+            let shorter = (da.end - da.start).min(db.end - db.start).max(1);
+            if overlap * 10 >= shorter * 8 {
+                absorbed[b] = true;
+                also.push(json!({
+                    "endpoint": db.attrs.get("endpoint"),
+                    "p95_ms": db.attrs.get("p95_ms"),
+                    "requests": db.attrs.get("requests"),
+                }));
+            }
+        }
+        if !also.is_empty() {
+            let n = also.len();
+            let d = &mut drafts[a];
+            d.attrs.insert("also".into(), Value::Array(also));
+            if let Some(ep) = d
+                .attrs
+                .get("endpoint")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+            {
+                d.summary = d.summary.replacen(
+                    &format!("on {ep}:"),
+                    &format!(
+                        "on {ep} and {n} other endpoint{}:",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    1,
+                );
+            }
+        }
+    }
+    absorbed
 }
 
 /// Sort by score, number `F1..`, and turn cause indices into finding ids.
-fn rank(mut drafts: Vec<Draft>, causes: Vec<(usize, Vec<correlate::Cause>)>) -> Vec<Finding> {
+fn rank(
+    mut drafts: Vec<Draft>,
+    causes: Vec<(usize, Vec<correlate::Cause>)>,
+    absorbed: &[bool],
+) -> Vec<Finding> {
     // A spike with a lock or job cause matters more than one without.
     for (si, list) in &causes {
         if let Some(top) = list.first() {
@@ -140,7 +207,7 @@ fn rank(mut drafts: Vec<Draft>, causes: Vec<(usize, Vec<correlate::Cause>)>) -> 
             d.score = (d.score + 0.2 * top.score).min(1.0);
         }
     }
-    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    let mut order: Vec<usize> = (0..drafts.len()).filter(|&i| !absorbed[i]).collect();
     order.sort_by(|&a, &b| {
         drafts[b]
             .score
@@ -153,7 +220,7 @@ fn rank(mut drafts: Vec<Draft>, causes: Vec<(usize, Vec<correlate::Cause>)>) -> 
     for (rank, &d) in order.iter().enumerate() {
         id_of[d] = format!("F{}", rank + 1);
     }
-    for (si, list) in causes {
+    for (si, list) in causes.into_iter().filter(|(si, _)| !absorbed[*si]) {
         let arr: Vec<Value> = list
             .iter()
             .map(|c| json!({"finding": id_of[c.draft], "kind": drafts[c.draft].kind.as_str(), "score": c.score, "reason": c.reason}))

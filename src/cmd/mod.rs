@@ -6,6 +6,7 @@ pub mod export;
 pub mod findings;
 pub mod formats;
 pub mod ingest;
+pub mod tui;
 
 use crate::cli::{Cli, ReadArgs};
 use crate::style::Paint;
@@ -14,7 +15,7 @@ use clap::CommandFactory;
 use pm_parsers::Registry;
 use pm_parsers::time::{Zone, parse_user_time};
 use pm_tui::ingest::{FormatOverride, IngestOptions};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -86,13 +87,6 @@ pub fn ingest_options(
         }
     }
     Ok(opts)
-}
-
-/// Placeholder for commands whose issue has not landed.
-pub fn not_built(cmd: &str, what: &str, _case: &Path) -> Result<ExitCode> {
-    bail!(
-        "`pm-tui {cmd}` ({what}) is not built yet in this version; see `pm-tui findings` and `pm-tui events`"
-    )
 }
 
 /// `pm-tui completions SHELL`.

@@ -615,13 +615,17 @@ fn infer_missing_years(t: &mut Timeline, sources: &mut [SourceReport]) {
     }
     dated.sort_unstable();
     let (lo, hi, mid) = (dated[0], dated[dated.len() - 1], dated[dated.len() / 2]);
-    for (si, _) in yearless.iter().enumerate().filter(|(_, y)| **y) {
-        let rows: Vec<usize> = (0..t.len())
-            .filter(|&i| t.source(i) as usize == si)
-            .collect();
-        if rows.is_empty() {
-            continue;
+    let mut rows_of: std::collections::HashMap<usize, Vec<usize>> =
+        std::collections::HashMap::new();
+    for i in 0..t.len() {
+        let si = t.source(i) as usize;
+        if yearless.get(si).copied().unwrap_or(false) {
+            rows_of.entry(si).or_default().push(i);
         }
+    }
+    let mut by_source: Vec<(usize, Vec<usize>)> = rows_of.into_iter().collect();
+    by_source.sort_unstable_by_key(|(si, _)| *si);
+    for (si, rows) in by_source {
         let mut ts: Vec<i64> = rows.iter().map(|&i| t.ts(i)).collect();
         ts.sort_unstable();
         let median = ts[ts.len() / 2];

@@ -20,12 +20,63 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
 }
 
+/// The name of the per-directory ignore file: one glob per line, relative to
+/// its directory (`README.md`, `*.json`, `archive/**`); `#` starts a comment.
+pub const IGNORE_FILE: &str = ".pm-tui-ignore";
+
+/// Ignore rules read from `.pm-tui-ignore` files, cached per directory.
+#[derive(Default)]
+struct Ignores {
+    by_dir: std::collections::HashMap<PathBuf, Option<globset::GlobSet>>,
+}
+
+impl Ignores {
+    fn rules(&mut self, dir: &Path) -> Option<&globset::GlobSet> {
+        self.by_dir
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(dir.join(IGNORE_FILE)).ok()?;
+                let mut b = globset::GlobSetBuilder::new();
+                for line in text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                {
+                    if let Ok(g) = globset::Glob::new(line) {
+                        b.add(g);
+                    }
+                }
+                b.build().ok()
+            })
+            .as_ref()
+    }
+
+    /// True when an ignore file in `path`'s directories (from `root` down) matches it.
+    fn ignored(&mut self, path: &Path, root: &Path) -> bool {
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if let (Some(rules), Ok(rel)) = (self.rules(d).cloned(), path.strip_prefix(d)) {
+                let name = path.file_name().map(Path::new).unwrap_or(rel);
+                if rules.is_match(rel) || rules.is_match(name) {
+                    return true;
+                }
+            }
+            if d == root {
+                break;
+            }
+            dir = d.parent();
+        }
+        false
+    }
+}
+
 /// Collect input files under `roots`, in a stable order. `skip` lists
 /// directories never to descend into (the case being written). A root that
 /// does not exist is an error; anything else unreadable is reported in place.
 pub fn collect(roots: &[PathBuf], skip: &[PathBuf]) -> Result<Vec<Found>, String> {
     let skip: Vec<PathBuf> = skip.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut out = Vec::new();
+    let mut ignores = Ignores::default();
     for root in roots {
         let meta = std::fs::metadata(root)
             .map_err(|e| format!("{}: {}", root.display(), io_reason(&e)))?;
@@ -72,7 +123,7 @@ pub fn collect(roots: &[PathBuf], skip: &[PathBuf]) -> Result<Vec<Found>, String
             match entry {
                 Ok(e) => {
                     let ft = e.file_type();
-                    if ft.is_dir() {
+                    if ft.is_dir() || ignores.ignored(e.path(), root) {
                         continue;
                     }
                     let error = (!ft.is_file())
@@ -187,6 +238,8 @@ mod tests {
         std::fs::write(p.join("b/2.log"), "x").unwrap();
         std::fs::write(p.join("a.log"), "x").unwrap();
         std::fs::write(p.join(".hidden.log"), "x").unwrap();
+        std::fs::write(p.join("b/README.md"), "docs").unwrap();
+        std::fs::write(p.join(".pm-tui-ignore"), "# docs are not logs\nREADME.md\n").unwrap();
         let found = collect(&[p.to_path_buf()], &[]).unwrap();
         let names: Vec<String> = found
             .iter()

@@ -1,0 +1,201 @@
+//! The command line as a user meets it: help, formats, user format files,
+//! completions, the man page, clock skew.
+
+use std::process::Command;
+
+fn pm_tui(config: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pm-tui"));
+    c.env("NO_COLOR", "1").env("PM_TUI_CONFIG_DIR", config);
+    c
+}
+
+const GOOD: &str = r#"
+name = "acme-batch"
+description = "ACME batch lines"
+[[pattern]]
+regex = '^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) ACME (?P<job>\S+) (?P<event>START|END)$'
+[kind]
+field = "event"
+map = { START = "job_start", END = "job_end" }
+[[sample]]
+line = "2023-06-01 03:00:00 ACME nightly START"
+expect = { kind = "job_start", job = "nightly" }
+"#;
+
+#[test]
+fn help_teaches_with_examples() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pm_tui(tmp.path()).arg("--help").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Examples:") && text.contains("pm-tui ingest logs/"),
+        "{text}"
+    );
+    let out = pm_tui(tmp.path())
+        .args(["ingest", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--tz", "--format", "--since", "--until", "--json", "--skew", "--year",
+    ] {
+        assert!(text.contains(flag), "ingest --help lacks {flag}");
+    }
+}
+
+#[test]
+fn user_formats_load_and_broken_ones_are_reported_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("formats");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), GOOD).unwrap();
+    std::fs::write(
+        dir.join("broken.toml"),
+        GOOD.replace(r"(?P<ts>", r"(?P<ts>[")
+            .replace("acme-batch", "broken"),
+    )
+    .unwrap();
+    let out = pm_tui(tmp.path())
+        .args(["formats", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = v["formats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(names.contains(&"acme-batch"));
+    assert!(!names.contains(&"broken"));
+    let problems = v["problems"].to_string();
+    assert!(
+        problems.contains("broken.toml:5:") && problems.contains("does not compile"),
+        "{problems}"
+    );
+
+    // The user format reads a file end to end.
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(
+        logs.join("acme.log"),
+        "2023-06-01 03:00:00 ACME nightly START\n2023-06-01 03:10:00 ACME nightly END\n",
+    )
+    .unwrap();
+    let out = pm_tui(tmp.path())
+        .args(["ingest", "--json", "--tz", "UTC", "-o"])
+        .arg(tmp.path().join("case"))
+        .arg(&logs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sources"][0]["format"], "acme-batch");
+    let out = pm_tui(tmp.path())
+        .args(["events", "--json", "--kind", "job_start,job_end"])
+        .arg(tmp.path().join("case"))
+        .output()
+        .unwrap();
+    let kinds: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["job_start", "job_end"]);
+}
+
+#[test]
+fn formats_check_says_what_is_wrong() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.toml");
+    std::fs::write(&good, GOOD).unwrap();
+    let out = pm_tui(tmp.path())
+        .args(["formats", "check"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, GOOD.replace("job = \"nightly\"", "job = \"weekly\"")).unwrap();
+    let out = pm_tui(tmp.path())
+        .args(["formats", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:10:") && err.contains("expected job = \"weekly\", got \"nightly\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pm_tui(tmp.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pm-tui"));
+    let out = pm_tui(tmp.path()).arg("man").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH pm-tui"));
+}
+
+#[test]
+fn declared_clock_skew_is_applied_to_the_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(logs.join("batch02")).unwrap();
+    std::fs::write(
+        logs.join("batch02/app.log"),
+        "2023-06-01 03:00:04 INFO started\n",
+    )
+    .unwrap();
+    let case = tmp.path().join("case");
+    let out = pm_tui(tmp.path())
+        .args(["ingest", "-q", "--tz", "UTC", "--skew", "batch02=+4s", "-o"])
+        .arg(&case)
+        .arg(&logs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pm_tui(tmp.path())
+        .args(["events", "--json"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    let e: serde_json::Value = serde_json::from_slice(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(e["ts"], "2023-06-01T03:00:00.000Z");
+    assert_eq!(e["host"], "batch02");
+    let bad = pm_tui(tmp.path())
+        .args(["ingest", "--skew", "nonsense"])
+        .arg(&logs)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+}
