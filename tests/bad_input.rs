@@ -480,11 +480,15 @@ fn make_case(dir: &Path) -> PathBuf {
     case
 }
 
+/// A way to spoil a case: its name, what it does to the case directory,
+/// and the text the refusal must contain.
+type Spoiler = (&'static str, Box<dyn Fn(&Path)>, &'static str);
+
 #[test]
 fn corrupt_or_future_cases_are_refused_with_a_reason() {
     let d = tempfile::tempdir().unwrap();
     let good = make_case(d.path());
-    let variants: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    let variants: Vec<Spoiler> = vec![
         (
             "future",
             Box::new(|c: &Path| {
