@@ -83,7 +83,9 @@ for spec in "${inputs[@]}"; do
         run "$tag.rg" rg -c '' --no-ignore --hidden --no-messages "$path"
         run "$tag.pm" "$pm" -q ingest -o "$work/case-$tag" "$path"
         if [ "${SKIP_LNAV:-}" != 1 ] && [ "$r" -le "$lnav_rounds" ]; then
-            run "$tag.lnav" lnav -n -c ';SELECT count(*) FROM access_log' "$path"
+            # lnav loads nothing from a directory argument: give it the files.
+            mapfile -t files < <(find "$path" -type f ! -name '.*' | sort)
+            run "$tag.lnav" lnav -n -c ';SELECT count(*) FROM access_log' "${files[@]}"
         fi
     done
 done
