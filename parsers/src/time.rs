@@ -164,7 +164,8 @@ fn parse_offset_text(t: &str) -> Option<i32> {
     let rest = &t[1..];
     let (h, m) = if let Some((h, m)) = rest.split_once(':') {
         (h, m)
-    } else if rest.len() == 4 {
+    } else if rest.len() == 4 && rest.is_ascii() {
+        // ASCII: byte 2 is a character boundary.
         (&rest[..2], &rest[2..])
     } else {
         (rest, "0")
@@ -708,6 +709,13 @@ pub fn parse_user_time(s: &str, zone: &Zone) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_with_a_character_across_byte_two_are_refused() {
+        assert_eq!(parse_offset_text("+0930"), Some(9 * 3600 + 30 * 60));
+        assert_eq!(parse_offset_text("+aéb"), None);
+        assert_eq!(parse_offset_text("-é12"), None);
+    }
 
     fn utc(s: &str) -> i64 {
         DateTime::parse_from_rfc3339(s)

@@ -135,7 +135,9 @@ fn deadlock_body(msg: &str) -> bool {
 
 fn is_deadlock_start(msg: &str) -> bool {
     let t = msg.trim_start();
-    t.len() >= 30 && t[..30].eq_ignore_ascii_case("transactions deadlock detected")
+    // `get`: byte 30 may fall inside a character (then it is no match).
+    t.get(..30)
+        .is_some_and(|h| h.eq_ignore_ascii_case("transactions deadlock detected"))
 }
 
 impl Format for MysqlError {
@@ -325,6 +327,19 @@ impl LineParser for ErrorLogParser {
 mod tests {
     use super::*;
     use crate::testutil::ParseTester;
+
+    #[test]
+    fn deadlock_start_with_a_character_across_byte_30() {
+        // Found by the mysql and sniff fuzz targets: slicing at byte 30
+        // panicked inside the three-byte '‡'.
+        assert!(!is_deadlock_start(
+            "CA certificate /vaeduler thre‡d started"
+        ));
+        assert!(is_deadlock_start(
+            "  TRANSACTIONS deadlock detected, dumping"
+        ));
+        assert!(!is_deadlock_start("Transactions deadlock"));
+    }
 
     #[test]
     fn prefixes() {
