@@ -96,6 +96,12 @@ fn user_formats_load_and_broken_ones_are_reported_with_file_and_line() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["sources"][0]["format"], "acme-batch");
+    for phase in ["read", "analyze", "write"] {
+        assert!(
+            v["timings_ms"][phase].as_f64().is_some_and(|ms| ms >= 0.0),
+            "timings_ms.{phase} in {v}"
+        );
+    }
     let out = pm_tui(tmp.path())
         .args(["events", "--json", "--kind", "job_start,job_end"])
         .arg(tmp.path().join("case"))

@@ -36,11 +36,14 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     if interrupted.load(Ordering::Relaxed) {
         return Ok(interrupted_exit(&args.output));
     }
+    let read_ms = ms_since(started);
+    let analysis_started = Instant::now();
     let findings = analyze::run(
         &out.timeline,
         &out.sources,
         &analyze::AnalyzeConfig::default(),
     );
+    let analyze_ms = ms_since(analysis_started);
     let t = &out.timeline;
     let (first, last) = if t.is_empty() {
         (None, None)
@@ -69,6 +72,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     if interrupted.load(Ordering::Relaxed) {
         return Ok(interrupted_exit(&args.output));
     }
+    let write_started = Instant::now();
     if !nothing {
         match case.save_unless(&args.output, &interrupted) {
             Ok(()) => {}
@@ -78,6 +82,11 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             Err(e) => return Err(e),
         }
     }
+    let phases = Phases {
+        read_ms,
+        analyze_ms,
+        write_ms: ms_since(write_started),
+    };
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let v = json!({
@@ -89,6 +98,11 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             "zone": case.meta.zone,
             "zone_source": case.meta.zone_source,
             "written": !nothing,
+            "timings_ms": {
+                "read": phases.read_ms.round(),
+                "analyze": phases.analyze_ms.round(),
+                "write": phases.write_ms.round(),
+            },
             "sources": case.meta.sources,
         });
         writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -100,7 +114,8 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             g,
             zone,
             zone_source,
-            started.elapsed().as_secs_f64() * 1000.0,
+            ms_since(started),
+            &phases,
         )?;
     }
     if nothing {
@@ -156,6 +171,22 @@ fn fit_left(s: &str, width: usize) -> String {
     format!("{out}{}", " ".repeat(width.saturating_sub(acc)))
 }
 
+/// Where the time of an ingest went, shown with `-v`.
+struct Phases {
+    /// Walking, decoding, parsing and merging the timeline.
+    read_ms: f64,
+    /// The detectors and the correlation.
+    analyze_ms: f64,
+    /// Writing the case.
+    write_ms: f64,
+}
+
+fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+// One argument per thing the report shows; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn report(
     w: &mut impl Write,
     case: &Case,
@@ -164,6 +195,7 @@ fn report(
     zone: Zone,
     zone_source: &str,
     elapsed_ms: f64,
+    phases: &Phases,
 ) -> Result<()> {
     let p = &g.paint;
     let m = &case.meta;
@@ -193,6 +225,15 @@ fn report(
         human_ms(elapsed_ms)
     )?;
     writeln!(w, "  time range  {range}")?;
+    if g.verbose > 0 {
+        writeln!(
+            w,
+            "  phases      read and parse {} · findings {} · case written {}",
+            human_ms(phases.read_ms),
+            human_ms(phases.analyze_ms),
+            human_ms(phases.write_ms)
+        )?;
+    }
     let zone_note = match zone_source {
         "--tz" => "from --tz".to_string(),
         "TZ" => "from the TZ variable; use --tz to change".to_string(),
