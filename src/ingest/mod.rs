@@ -313,11 +313,15 @@ fn ingest_file(
                             .entry(*i)
                             .map(|e| (e.format.name().to_string(), *s))
                     });
-                    report.format_reason = match guess {
-                        Some((n, s)) => {
+                    report.format_reason = match (pt_stalk_side_file(file_name), guess) {
+                        (Some(part), _) => format!(
+                            "pt-stalk's `-{part}` file: collection metadata, not a log \
+                             (pm-tui reads -innodbstatus*, -lock-waits and -trigger)"
+                        ),
+                        (None, Some((n, s))) => {
                             format!("unknown format (closest: {n} at {s:.2}); try --format")
                         }
-                        None => "unknown format; try --format".into(),
+                        (None, None) => "unknown format; try --format".into(),
                     };
                     None
                 }
@@ -696,6 +700,21 @@ pub fn parse_skew(s: &str) -> Result<(String, i64), String> {
     Ok((host.to_string(), (sign * ms * 1000.0) as i64))
 }
 
+/// The part after the stamp of a pt-stalk collection file
+/// (`2022_04_08_15_29_00-hostname` → `hostname`), if the name is one.
+fn pt_stalk_side_file(file_name: &str) -> Option<&str> {
+    let (stamp, part) = file_name.split_once('-')?;
+    let shape = stamp.len() == 19
+        && stamp.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 4 | 7 | 10 | 13 | 16) {
+                b == b'_'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    (shape && !part.is_empty()).then_some(part)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -713,6 +732,18 @@ mod tests {
             Some("2023-06-01T14:50:00.000Z".into())
         );
         assert_eq!(time_from_file_name("access.log.1", &z), None);
+    }
+
+    #[test]
+    fn pt_stalk_side_files() {
+        assert_eq!(
+            pt_stalk_side_file("2022_04_08_15_29_00-hostname"),
+            Some("hostname")
+        );
+        assert_eq!(pt_stalk_side_file("2022_04_08_15_29_00-"), None);
+        assert_eq!(pt_stalk_side_file("2022-04-08_15_29_00-hostname"), None);
+        assert_eq!(pt_stalk_side_file("app-2022_04_08.log"), None);
+        assert_eq!(pt_stalk_side_file("ｱ"), None);
     }
 
     #[test]
