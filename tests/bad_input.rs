@@ -500,7 +500,10 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
                 let m = std::fs::read_to_string(c.join("case.json")).unwrap();
                 std::fs::write(
                     c.join("case.json"),
-                    m.replace("\"version\": 1", "\"version\": 7"),
+                    m.replace(
+                        &format!("\"version\": {}", pm_tui::model::case::CASE_VERSION),
+                        "\"version\": 7",
+                    ),
                 )
                 .unwrap();
             }),
@@ -535,6 +538,20 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
             "strings-missing",
             Box::new(|c: &Path| std::fs::remove_file(c.join("strings.parquet")).unwrap()),
             "strings.parquet",
+        ),
+        (
+            "attrs-missing",
+            Box::new(|c: &Path| std::fs::remove_file(c.join("attrs.parquet")).unwrap()),
+            "attrs.parquet",
+        ),
+        (
+            "attrs-out-of-range",
+            Box::new(|c: &Path| {
+                // One more pair than events.parquet's attr_end accounts for.
+                let b = std::fs::read(c.join("strings.parquet")).unwrap();
+                std::fs::write(c.join("attrs.parquet"), b).unwrap();
+            }),
+            "corrupt",
         ),
         (
             "count-mismatch",

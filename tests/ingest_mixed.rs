@@ -262,7 +262,10 @@ fn reopening_a_case_from_the_future_says_so() {
     let meta = std::fs::read_to_string(case.join("case.json")).unwrap();
     std::fs::write(
         case.join("case.json"),
-        meta.replace("\"version\": 1", "\"version\": 7"),
+        meta.replace(
+            &format!("\"version\": {}", pm_tui::model::case::CASE_VERSION),
+            "\"version\": 7",
+        ),
     )
     .unwrap();
     let out = pm_tui().arg("findings").arg(&case).output().unwrap();

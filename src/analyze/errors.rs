@@ -67,12 +67,7 @@ fn key(t: &Timeline, i: usize) -> Option<String> {
             if !is_error {
                 return None;
             }
-            let exception = t.extra(i).and_then(|x| {
-                x.attrs
-                    .iter()
-                    .find(|(k, _)| k == "exception")
-                    .map(|(_, v)| v.clone())
-            });
+            let exception = t.attr(i, "exception").map(str::to_string);
             match (t.str(SymCol::Code, i), exception) {
                 (Some(c), _) => Some(c.to_string()),
                 (None, Some(x)) => Some(x),

@@ -198,9 +198,8 @@ fn attach_ids(t: &Timeline, runs: &mut [Run], by_run_id: &HashMap<(String, Strin
             .and_then(|r| run_ids.get(r).copied());
         if target.is_none() {
             // A reference like "daily-points-grant/01HSF..." in another field.
-            target = x
-                .attrs
-                .iter()
+            target = t
+                .attrs(i)
                 .flat_map(|(_, v)| v.split(['/', ':', ' ', '=']))
                 .find_map(|part| run_ids.get(part).copied());
         }

@@ -597,20 +597,10 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
                 }
                 for &i in &ws[m].events {
                     if info.statement.is_none() {
-                        info.statement = t.extra(i).and_then(|x| {
-                            x.attrs
-                                .iter()
-                                .find(|(k, _)| k == "blocking_query")
-                                .map(|(_, v)| v.clone())
-                        });
+                        info.statement = t.attr(i, "blocking_query").map(str::to_string);
                     }
                     if info.host.is_none() {
-                        info.host = t.extra(i).and_then(|x| {
-                            x.attrs
-                                .iter()
-                                .find(|(k, _)| k == "blocking_host")
-                                .map(|(_, v)| v.clone())
-                        });
+                        info.host = t.attr(i, "blocking_host").map(str::to_string);
                     }
                 }
             }

@@ -147,9 +147,12 @@ impl Scope<'_> {
                 }
             }
             if let Some(x) = t.extra(i) {
-                for (k, v) in x.ids.iter().take(4).chain(x.attrs.iter().take(4)) {
+                for (k, v) in x.ids.iter().take(4) {
                     parts.push(format!("{k}={v}"));
                 }
+            }
+            for (k, v) in t.attrs(i).take(4) {
+                parts.push(format!("{k}={v}"));
             }
             if !parts.is_empty() {
                 if !s.is_empty() {

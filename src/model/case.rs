@@ -5,6 +5,9 @@
 //!   case.json          version, zone, inputs, sources with their accounting
 //!   events.parquet     the timeline, one row per event (string columns as ids)
 //!   strings.parquet    the interned strings, row n = id n
+//!   attrs.parquet      every event's free-form attributes as (key, value)
+//!                      string ids; events.parquet's `attr_end` says where
+//!                      each event's pairs end
 //!   findings.json      the analyzers' findings, ranked
 //!   annotations.json   the responder's marks and notes
 //! ```
@@ -25,7 +28,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The case format version this build writes and reads.
-pub const CASE_VERSION: u32 = 1;
+/// 2: attributes moved from the `extra` JSON to attrs.parquet.
+pub const CASE_VERSION: u32 = 2;
 
 /// `case.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,10 +134,15 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
         "statement".into(),
         r.clone().map(|i| t.statement.get(i)).collect::<Vec<_>>(),
     ));
+    let r_attrs = r.clone();
     let extra: Vec<Option<String>> = r
         .map(|i| t.extra(i).and_then(|x| serde_json::to_string(x).ok()))
         .collect();
     cols.push(Column::new("extra".into(), extra));
+    cols.push(Column::new(
+        "attr_end".into(),
+        t.attrs.ends[r_attrs].to_vec(),
+    ));
     // Every column has n rows by construction.
     DataFrame::new(n, cols).unwrap_or_default()
 }
@@ -280,6 +289,21 @@ impl Case {
         let strings: Vec<&str> = self.timeline.strings().strings().collect();
         let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
         write_parquet(&dir.join("strings.parquet"), &mut sdf)?;
+        let pairs = &self.timeline.attrs.pairs;
+        let mut adf = DataFrame::new(
+            pairs.len(),
+            vec![
+                Column::new(
+                    "key".into(),
+                    pairs.iter().map(|p| p.0).collect::<Vec<u32>>(),
+                ),
+                Column::new(
+                    "value".into(),
+                    pairs.iter().map(|p| p.1).collect::<Vec<u32>>(),
+                ),
+            ],
+        )?;
+        write_parquet(&dir.join("attrs.parquet"), &mut adf)?;
         write_json(&dir.join("findings.json"), &self.findings)?;
         write_json(&dir.join("annotations.json"), &self.annotations)?;
         Ok(())
@@ -333,7 +357,16 @@ impl Case {
                 .map(|s| s.unwrap_or("").to_string()),
         );
         let df = read_parquet(&dir.join("events.parquet"))?;
-        let mut timeline = frame_timeline(&df, strings)
+        let adf = read_parquet(&dir.join("attrs.parquet"))?;
+        let pairs: Vec<(u32, u32)> = col_u32(&adf, "key")
+            .and_then(|k| Ok(k.into_iter().zip(col_u32(&adf, "value")?).collect()))
+            .with_context(|| {
+                format!(
+                    "reading the attributes of {} (the case may be corrupt)",
+                    dir.display()
+                )
+            })?;
+        let mut timeline = frame_timeline(&df, strings, pairs)
             .with_context(|| format!("reading the events of {}", dir.display()))?;
         if timeline.len() as u64 != meta.events {
             bail!(
@@ -405,7 +438,7 @@ fn col_opt_str(df: &DataFrame, name: &str) -> Result<TextCol> {
     Ok(df.column(name)?.str()?.iter().collect())
 }
 
-fn frame_timeline(df: &DataFrame, strings: Interner) -> Result<Timeline> {
+fn frame_timeline(df: &DataFrame, strings: Interner, pairs: Vec<(u32, u32)>) -> Result<Timeline> {
     let n = df.height();
     let nsym = strings.len() as u32;
     let mut t = Timeline {
@@ -486,7 +519,25 @@ fn frame_timeline(df: &DataFrame, strings: Interner) -> Result<Timeline> {
             t.extras.push(extra);
         }
     }
-    let lens = [t.ts.len(), t.kind.len(), t.source.len(), t.message.len()];
+    t.attrs.ends = col_u32(df, "attr_end")?;
+    let ends_ok = t.attrs.ends.windows(2).all(|w| w[0] <= w[1])
+        && t.attrs.ends.last().map_or(0, |&e| e as usize) == pairs.len();
+    if !ends_ok {
+        bail!("attr_end does not match attrs.parquet; the case is corrupt");
+    }
+    if pairs.iter().any(|&(k, v)| k >= nsym || v >= nsym) {
+        bail!(
+            "attrs.parquet refers to strings that are not in strings.parquet; the case is corrupt"
+        );
+    }
+    t.attrs.pairs = pairs;
+    let lens = [
+        t.ts.len(),
+        t.kind.len(),
+        t.source.len(),
+        t.message.len(),
+        t.attrs.ends.len(),
+    ];
     if lens.iter().any(|&l| l != n) {
         bail!("columns of different lengths");
     }
@@ -515,6 +566,10 @@ mod tests {
         r.route = Some(Cow::Borrowed("/checkout"));
         r.status = Some(200);
         r.bytes = Some(0);
+        r.attrs = vec![
+            (Cow::Borrowed("ua"), Cow::Borrowed("Mozilla/5.0 (ｘ)")),
+            (Cow::Borrowed("referer"), Cow::Borrowed("https://shop/")),
+        ];
         t.push(1, &r);
         Case {
             meta: CaseMeta {
@@ -552,6 +607,12 @@ mod tests {
         assert_eq!(t.str(SymCol::Resource, 0), Some("`shop`.`items` PRIMARY"));
         assert_eq!(t.message(0), "セッション lock wait");
         assert_eq!(t.extra(0).map(|x| x.queue.clone()), Some(vec![4211, 4212]));
+        assert_eq!(t.attrs(0).count(), 0);
+        assert_eq!(
+            t.attrs(1).collect::<Vec<_>>(),
+            vec![("ua", "Mozilla/5.0 (ｘ)"), ("referer", "https://shop/")]
+        );
+        assert_eq!(t.attr(1, "referer"), Some("https://shop/"));
         assert_eq!(t.status(1), Some(200));
         assert_eq!(t.bytes(1), Some(0));
         assert_eq!(t.pid(1), None);
@@ -574,7 +635,7 @@ mod tests {
         let meta = std::fs::read_to_string(path.join("case.json")).unwrap();
         std::fs::write(
             path.join("case.json"),
-            meta.replace("\"version\": 1", "\"version\": 99"),
+            meta.replace(&format!("\"version\": {CASE_VERSION}"), "\"version\": 99"),
         )
         .unwrap();
         let err = Case::load(&path).unwrap_err().to_string();

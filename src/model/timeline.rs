@@ -110,9 +110,6 @@ pub struct Extra {
     /// Business ids (`order_id` → `88213`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<(String, String)>,
-    /// Other attributes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attrs: Vec<(String, String)>,
 }
 
 impl Extra {
@@ -121,7 +118,6 @@ impl Extra {
             && self.queue.is_empty()
             && self.participants.is_empty()
             && self.ids.is_empty()
-            && self.attrs.is_empty()
     }
 }
 
@@ -273,6 +269,54 @@ impl<'a> FromIterator<Option<&'a str>> for TextCol {
     }
 }
 
+/// The free-form attributes of every row (`ua`, `referer`, `exception`,
+/// ...), as interned key/value pairs in one vector: row `i` owns
+/// `pairs[ends[i - 1]..ends[i]]`. Access logs give every event a user agent
+/// and a referer; interned, they cost 4 bytes per row plus 8 per pair,
+/// where owned strings cost a heap block each.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AttrCol {
+    pub(crate) ends: Vec<u32>,
+    pub(crate) pairs: Vec<(Sym, Sym)>,
+}
+
+impl AttrCol {
+    fn push_row(&mut self, pairs: impl IntoIterator<Item = (Sym, Sym)>) {
+        self.pairs.extend(pairs);
+        self.ends.push(self.pairs.len() as u32);
+    }
+
+    /// The pairs of row `i`.
+    pub(crate) fn get(&self, i: usize) -> &[(Sym, Sym)] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.pairs[start..self.ends[i] as usize]
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        self.ends.reserve(rows);
+    }
+
+    fn append(&mut self, other: &AttrCol, remap: &[Sym]) {
+        let base = self.pairs.len() as u32;
+        let at = |s: Sym| remap.get(s as usize).copied().unwrap_or(0);
+        self.pairs
+            .extend(other.pairs.iter().map(|&(k, v)| (at(k), at(v))));
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+
+    /// Rows `idx` in that order.
+    fn pick(&self, idx: &[usize]) -> AttrCol {
+        let mut out = AttrCol {
+            ends: Vec::with_capacity(idx.len()),
+            pairs: Vec::with_capacity(self.pairs.len()),
+        };
+        for &i in idx {
+            out.push_row(self.get(i).iter().copied());
+        }
+        out
+    }
+}
+
 /// Every event of a case, in columns.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
@@ -292,6 +336,7 @@ pub struct Timeline {
     pub(crate) message: TextCol,
     pub(crate) path: TextCol,
     pub(crate) statement: TextCol,
+    pub(crate) attrs: AttrCol,
     /// Rows that have rare fields, ascending, and those fields.
     pub(crate) extra_rows: Vec<u32>,
     pub(crate) extras: Vec<Extra>,
@@ -353,17 +398,18 @@ impl Timeline {
         self.message.push(&e.message);
         self.path.push(e.path.as_deref().unwrap_or(""));
         self.statement.push(e.statement.as_deref().unwrap_or(""));
+        let strings = &mut self.strings;
+        self.attrs.push_row(
+            e.attrs
+                .iter()
+                .map(|(k, v)| (strings.intern(k), strings.intern(v))),
+        );
         let extra = Extra {
             holders: e.holders.clone(),
             queue: e.queue.clone(),
             participants: e.participants.clone(),
             ids: e
                 .ids
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            attrs: e
-                .attrs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
@@ -449,6 +495,7 @@ impl Timeline {
         out.message.append(&part.message);
         out.path.append(&part.path);
         out.statement.append(&part.statement);
+        out.attrs.append(&part.attrs, &remap);
         out.extra_rows
             .extend(part.extra_rows.iter().map(|&r| base + r));
         out.extras.extend(part.extras);
@@ -502,6 +549,7 @@ impl Timeline {
         self.message.reserve(n, 0);
         self.path.reserve(n, 0);
         self.statement.reserve(n, 0);
+        self.attrs.reserve(n);
     }
 
     /// Sort by time; ties keep source, line and emission order, so the
@@ -545,6 +593,7 @@ impl Timeline {
         self.message = self.message.pick(idx);
         self.path = self.path.pick(idx);
         self.statement = self.statement.pick(idx);
+        self.attrs = self.attrs.pick(idx);
         if !self.extras.is_empty() {
             let old_rows = std::mem::take(&mut self.extra_rows);
             let mut old: Vec<Option<Extra>> = std::mem::take(&mut self.extras)
@@ -674,6 +723,20 @@ impl Timeline {
         self.extras.get(k)
     }
 
+    /// The free-form attributes of event `i` (`ua`, `referer`,
+    /// `exception`, ...), in the order the parser gave them.
+    pub fn attrs(&self, i: usize) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.attrs
+            .get(i)
+            .iter()
+            .map(|&(k, v)| (self.strings.get(k), self.strings.get(v)))
+    }
+
+    /// The attribute `key` of event `i`, if it has one.
+    pub fn attr(&self, i: usize, key: &str) -> Option<&str> {
+        self.attrs(i).find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
     /// Index of the first event at or after `ts` (binary search).
     pub fn lower_bound(&self, ts: i64) -> usize {
         self.ts.partition_point(|&t| t < ts)
@@ -726,13 +789,20 @@ mod tests {
     #[test]
     fn concat_remaps_strings_and_sort_is_stable() {
         let mut a = Timeline::new();
-        a.push(0, &ev(30, 1, "web01"));
+        let mut with_attr = ev(30, 1, "web01");
+        with_attr.attrs = vec![(Cow::Borrowed("ua"), Cow::Borrowed("x"))];
+        a.push(0, &with_attr);
         a.push(0, &ev(10, 2, "web02"));
         let mut b = Timeline::new();
         let mut with_extra = ev(10, 1, "db01");
         with_extra.holders = vec![7];
         b.push(1, &with_extra);
-        b.push(1, &ev(20, 2, "web01"));
+        let mut named = ev(20, 2, "web01");
+        named.attrs = vec![
+            (Cow::Borrowed("ua"), Cow::Borrowed("web01")),
+            (Cow::Borrowed("referer"), Cow::Borrowed("")),
+        ];
+        b.push(1, &named);
         let mut t = Timeline::concat(vec![a, b]);
         t.sort();
         let order: Vec<(i64, &str, &str)> = (0..t.len())
@@ -749,7 +819,18 @@ mod tests {
         );
         assert_eq!(t.extra(1).map(|x| x.holders.clone()), Some(vec![7]));
         assert_eq!(t.extra(0), None);
-        assert_eq!(t.strings().len(), 4);
+        let attrs: Vec<Vec<(&str, &str)>> = (0..t.len()).map(|i| t.attrs(i).collect()).collect();
+        assert_eq!(
+            attrs,
+            vec![
+                vec![],
+                vec![],
+                vec![("ua", "web01"), ("referer", "")],
+                vec![("ua", "x")],
+            ]
+        );
+        // "", web01, web02, db01, ua, x, referer
+        assert_eq!(t.strings().len(), 7);
         assert_eq!(t.lower_bound(15), 2);
     }
 
@@ -759,9 +840,11 @@ mod tests {
         t.push(0, &ev(1, 1, "a"));
         let mut x = ev(2, 2, "b");
         x.queue = vec![1, 2];
+        x.attrs = vec![(Cow::Borrowed("exception"), Cow::Borrowed("E"))];
         t.push(0, &x);
         t.retain_rows(|i| i == 1);
         assert_eq!(t.len(), 1);
+        assert_eq!(t.attr(0, "exception"), Some("E"));
         assert_eq!(t.extra(0).map(|x| x.queue.len()), Some(2));
     }
 }

@@ -66,11 +66,10 @@ pub fn event_json(t: &Timeline, i: usize, sources: &[SourceReport]) -> Map<Strin
                 x.ids.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             m.insert("ids".into(), Value::Object(ids));
         }
-        if !x.attrs.is_empty() {
-            let attrs: Map<String, Value> =
-                x.attrs.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-            m.insert("attrs".into(), Value::Object(attrs));
-        }
+    }
+    let attrs: Map<String, Value> = t.attrs(i).map(|(k, v)| (k.to_string(), json!(v))).collect();
+    if !attrs.is_empty() {
+        m.insert("attrs".into(), Value::Object(attrs));
     }
     m
 }
