@@ -10,12 +10,11 @@
 //!
 //! and read the diff as a reviewer of the report would.
 
-use pm_parsers::time::{Zone, format_utc};
+use pm_parsers::time::Zone;
 use pm_tui::analyze::{self, AnalyzeConfig};
 use pm_tui::export::{self, ExportOptions};
 use pm_tui::ingest::{self, IngestOptions, NoProgress};
-use pm_tui::model::case::CASE_VERSION;
-use pm_tui::model::{Case, CaseMeta};
+use pm_tui::model::Case;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -45,32 +44,17 @@ pub fn sample_case(name: &str) -> Case {
             .to_string();
     }
     let findings = analyze::run(&out.timeline, &sources, &AnalyzeConfig::default());
-    let t = &out.timeline;
-    let (first, last) = if t.is_empty() {
-        (None, None)
-    } else {
-        (
-            Some(format_utc(t.ts(0))),
-            Some(format_utc(t.ts(t.len() - 1))),
-        )
-    };
-    Case {
-        meta: CaseMeta {
-            version: CASE_VERSION,
-            created_by: "pm-tui".into(),
-            created: "2026-01-01T00:00:00.000Z".into(),
-            zone: "Asia/Tokyo".into(),
-            zone_source: "--tz".into(),
-            inputs: vec![format!("sample_logs/{name}")],
-            events: t.len() as u64,
-            first_ts: first,
-            last_ts: last,
-            sources,
-        },
-        timeline: out.timeline,
+    let mut case = Case::new(
+        out.timeline,
+        sources,
         findings,
-        annotations: Vec::new(),
-    }
+        "Asia/Tokyo",
+        "--tz",
+        vec![format!("sample_logs/{name}")],
+    );
+    case.meta.created_by = "pm-tui".into();
+    case.meta.created = "2026-01-01T00:00:00.000Z".into();
+    case
 }
 
 fn check(name: &str) {

@@ -4,8 +4,8 @@ use super::{Globals, ingest_options};
 use crate::cli::IngestArgs;
 use crate::style::{Bar, local_time};
 use anyhow::{Result, anyhow};
-use pm_parsers::time::{Zone, format_utc};
-use pm_tui::model::{Case, CaseMeta, Finding, SourceReport};
+use pm_parsers::time::Zone;
+use pm_tui::model::{Case, Finding, SourceReport};
 use pm_tui::text::{escape_terminal, human_ms, thousands};
 use pm_tui::{analyze, config, ingest};
 use serde_json::json;
@@ -44,31 +44,15 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         &analyze::AnalyzeConfig::default(),
     );
     let analyze_ms = ms_since(analysis_started);
-    let t = &out.timeline;
-    let (first, last) = if t.is_empty() {
-        (None, None)
-    } else {
-        (Some(t.ts(0)), Some(t.ts(t.len() - 1)))
-    };
-    let nothing = t.is_empty();
-    let meta = CaseMeta {
-        version: pm_tui::model::case::CASE_VERSION,
-        created_by: format!("pm-tui {}", pm_tui::VERSION),
-        created: format_utc(chrono::Utc::now().timestamp_micros()),
-        zone: zone.to_string(),
-        zone_source: zone_source.to_string(),
-        inputs: args.paths.iter().map(|p| p.display().to_string()).collect(),
-        events: t.len() as u64,
-        first_ts: first.map(format_utc),
-        last_ts: last.map(format_utc),
-        sources: out.sources,
-    };
-    let case = Case {
-        meta,
-        timeline: out.timeline,
+    let nothing = out.timeline.is_empty();
+    let case = Case::new(
+        out.timeline,
+        out.sources,
         findings,
-        annotations: Vec::new(),
-    };
+        &zone.to_string(),
+        zone_source,
+        args.paths.iter().map(|p| p.display().to_string()).collect(),
+    );
     if interrupted.load(Ordering::Relaxed) {
         return Ok(interrupted_exit(&args.output));
     }

@@ -704,15 +704,8 @@ pub fn parse_skew(s: &str) -> Result<(String, i64), String> {
 /// (`2022_04_08_15_29_00-hostname` → `hostname`), if the name is one.
 fn pt_stalk_side_file(file_name: &str) -> Option<&str> {
     let (stamp, part) = file_name.split_once('-')?;
-    let shape = stamp.len() == 19
-        && stamp.bytes().enumerate().all(|(i, b)| {
-            if matches!(i, 4 | 7 | 10 | 13 | 16) {
-                b == b'_'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    (shape && !part.is_empty()).then_some(part)
+    let stamped = stamp.len() == 19 && time_from_file_name(stamp, &Zone::utc()).is_some();
+    (stamped && !part.is_empty()).then_some(part)
 }
 
 #[cfg(test)]

@@ -134,15 +134,14 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
         "statement".into(),
         r.clone().map(|i| t.statement.get(i)).collect::<Vec<_>>(),
     ));
-    let r_attrs = r.clone();
+    cols.push(Column::new(
+        "attr_end".into(),
+        t.attrs.ends[r.clone()].to_vec(),
+    ));
     let extra: Vec<Option<String>> = r
         .map(|i| t.extra(i).and_then(|x| serde_json::to_string(x).ok()))
         .collect();
     cols.push(Column::new("extra".into(), extra));
-    cols.push(Column::new(
-        "attr_end".into(),
-        t.attrs.ends[r_attrs].to_vec(),
-    ));
     // Every column has n rows by construction.
     DataFrame::new(n, cols).unwrap_or_default()
 }
@@ -230,6 +229,45 @@ pub fn is_case_dir(dir: &Path) -> bool {
 }
 
 impl Case {
+    /// A new case from an ingest's events, sources and findings, stamped
+    /// with this pm-tui and the current time. `zone` is the zone naive
+    /// timestamps were read in and `zone_source` where it came from
+    /// (`--tz`, `TZ`, `system`); `inputs` are the paths as the user gave them.
+    pub fn new(
+        timeline: Timeline,
+        sources: Vec<SourceReport>,
+        findings: Vec<Finding>,
+        zone: &str,
+        zone_source: &str,
+        inputs: Vec<String>,
+    ) -> Case {
+        let t = &timeline;
+        let (first_ts, last_ts) = match t.len() {
+            0 => (None, None),
+            n => (
+                Some(pm_parsers::time::format_utc(t.ts(0))),
+                Some(pm_parsers::time::format_utc(t.ts(n - 1))),
+            ),
+        };
+        Case {
+            meta: CaseMeta {
+                version: CASE_VERSION,
+                created_by: format!("pm-tui {}", crate::VERSION),
+                created: pm_parsers::time::format_utc(chrono::Utc::now().timestamp_micros()),
+                zone: zone.to_string(),
+                zone_source: zone_source.to_string(),
+                inputs,
+                events: t.len() as u64,
+                first_ts,
+                last_ts,
+                sources,
+            },
+            timeline,
+            findings,
+            annotations: Vec::new(),
+        }
+    }
+
     /// Write the case to `dir`, replacing an existing case there atomically.
     /// Refuses to replace a directory that is not a case.
     pub fn save(&self, dir: &Path) -> Result<()> {

@@ -10,9 +10,9 @@ use super::msg::{Msg, Progress};
 use super::query::{Filter, Rows, search};
 use super::raw::{self, RawContext};
 use super::state::JobKind;
-use pm_parsers::time::{Zone, format_utc};
+use pm_parsers::time::Zone;
 use pm_tui::ingest::IngestOptions;
-use pm_tui::model::{Annotation, Case, CaseMeta};
+use pm_tui::model::{Annotation, Case};
 use pm_tui::{analyze, export, ingest};
 use regex::Regex;
 use std::collections::HashMap;
@@ -322,25 +322,14 @@ fn ingest_case(
         &out.sources,
         &analyze::AnalyzeConfig::default(),
     );
-    let t = &out.timeline;
-    let meta = CaseMeta {
-        version: pm_tui::model::case::CASE_VERSION,
-        created_by: format!("pm-tui {}", pm_tui::VERSION),
-        created: format_utc(chrono::Utc::now().timestamp_micros()),
-        zone: zone.0,
-        zone_source: zone.1,
-        inputs: paths.iter().map(|p| p.display().to_string()).collect(),
-        events: t.len() as u64,
-        first_ts: Some(format_utc(t.ts(0))),
-        last_ts: Some(format_utc(t.ts(t.len() - 1))),
-        sources: out.sources,
-    };
-    let case = Case {
-        meta,
-        timeline: out.timeline,
+    let case = Case::new(
+        out.timeline,
+        out.sources,
         findings,
-        annotations: Vec::new(),
-    };
+        &zone.0,
+        &zone.1,
+        paths.iter().map(|p| p.display().to_string()).collect(),
+    );
     if let Err(e) = case.save(&dir) {
         return JobResult::Loaded(Err(format!("saving the temporary case: {e:#}")));
     }

@@ -5,6 +5,19 @@
 use super::state::{Browser, Screen};
 use ratatui::layout::Rect;
 
+/// A `w` × `h` box in the middle of `area`, shrunk to fit it (overlays
+/// and the loading screen).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
 /// Width of the label column left of the timeline plot.
 pub const LABEL_W: u16 = 12;
 

@@ -2,24 +2,13 @@
 //! progress gauge and Esc to cancel) and the failure screen.
 
 use super::{fit, put, safe};
+use crate::tui::layout::centered;
 use crate::tui::state::Loading;
 use pm_tui::text::thousands;
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
-
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
 
 /// Draw the loading screen.
 pub fn draw(l: &Loading, tick: u64, f: &mut Frame<'_>) {

@@ -4,7 +4,7 @@
 use super::detail::{event_lines, render_lines};
 use super::{clear, fit, frame, put, safe};
 use crate::tui::keys::HELP;
-use crate::tui::layout::Areas;
+use crate::tui::layout::{Areas, centered};
 use crate::tui::query::FILTER_FIELDS;
 use crate::tui::state::{Browser, Input, Overlay, PromptKind};
 use pm_tui::model::AnnotationLabel;
@@ -12,17 +12,6 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use unicode_width::UnicodeWidthStr;
-
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
 
 /// Draw the open overlay, if any.
 pub fn draw(b: &Browser, a: &Areas, f: &mut Frame<'_>) {
