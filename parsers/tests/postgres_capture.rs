@@ -44,44 +44,57 @@ fn count(events: &[Event<'_>], key: &str) -> Option<usize> {
     })
 }
 
-/// Check one scenario's facts against the events of its pass.
-fn check_scenario(file: &str, s: &Value, events: &[Event<'_>]) {
-    let name = s["name"].as_str().unwrap_or("?");
-    let ctx = format!("{file} / {name}");
-    // Inside the scenario's time window, every wait is by one of its
-    // sessions and blocked by one of them.
+/// The pids of a scenario's sessions.
+fn members(s: &Value) -> BTreeSet<i64> {
+    s["sessions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["pid"].as_i64())
+        .collect()
+}
+
+/// A scenario's time window, µs UTC.
+fn window(s: &Value) -> Option<(i64, i64)> {
     let at = |k: &str| {
         s[k].as_str()
             .and_then(pm_parsers::time::parse_prefix)
             .and_then(|(st, _)| Resolver::new(Zone::utc()).resolve(st))
     };
-    if let (Some(from), Some(to)) = (at("started_at"), at("ended_at")) {
-        let members: BTreeSet<i64> = s["sessions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|x| x["pid"].as_i64())
-            .collect();
-        // With whole-second stamps (`%t`) the next scenario's first wait can
-        // carry the same second as this one's end: leave the last second out.
-        let to = to - 1_000_000;
+    Some((at("started_at")?, at("ended_at")?))
+}
+
+/// Check one scenario's facts against the events of its pass. `all` is
+/// every scenario of the pass and `precision` the log's time resolution in
+/// µs: an event stamped `ts` happened in `[ts, ts + precision)`, so with
+/// whole-second stamps (`%t`) an event in the second two scenarios share
+/// may belong to either.
+fn check_scenario(file: &str, s: &Value, all: &[Value], events: &[Event<'_>], precision: i64) {
+    let name = s["name"].as_str().unwrap_or("?");
+    let ctx = format!("{file} / {name}");
+    // Inside the scenario's time window, every wait is by a session of a
+    // scenario that can own it and blocked by a session of the same one.
+    if let Some((from, to)) = window(s) {
+        let overlaps = |ts: i64, (a, b): (i64, i64)| ts <= b && ts + precision > a;
         let waits: Vec<_> = events
             .iter()
-            .filter(|e| e.ts >= from && e.ts <= to)
+            .filter(|e| overlaps(e.ts, (from, to)))
             .filter(|e| matches!(e.kind, Kind::LockWait | Kind::LockTimeout | Kind::Deadlock))
             .collect();
         assert!(!waits.is_empty(), "{ctx}: no lock events in the window");
         for e in waits {
+            let owned = all
+                .iter()
+                .filter(|o| window(o).is_some_and(|w| overlaps(e.ts, w)))
+                .map(members)
+                .any(|m| {
+                    e.pid.is_some_and(|p| m.contains(&p))
+                        && e.blocker_pid.is_some_and(|p| m.contains(&p))
+                });
             assert!(
-                e.pid.is_some_and(|p| members.contains(&p)),
-                "{ctx}: {:?}",
-                e.pid
-            );
-            assert!(
-                e.blocker_pid.is_some_and(|p| members.contains(&p)),
-                "{ctx}: blocker {:?} of {:?}",
-                e.blocker_pid,
-                e.pid
+                owned,
+                "{ctx}: {:?} blocked by {:?} is no scenario's pair",
+                e.pid, e.blocker_pid
             );
         }
     }
@@ -166,12 +179,17 @@ fn captured_postgresql_logs_match_the_truth() {
             }
         }
         assert!(checked >= 4, "{file}: too few known counts in {obj:?}");
-        for s in pg["passes"][pass]["scenarios"]
+        let scenarios = pg["passes"][pass]["scenarios"]
             .as_array()
-            .into_iter()
-            .flatten()
-        {
-            check_scenario(file, s, &events);
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // `%t` stamps whole seconds; `%m`, csvlog and jsonlog milliseconds.
+        let precision = match f["log_line_prefix"].as_str() {
+            Some(p) if p.contains("%t") => 1_000_000,
+            _ => 1_000,
+        };
+        for s in scenarios {
+            check_scenario(file, s, scenarios, &events, precision);
         }
     }
 }
