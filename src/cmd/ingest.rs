@@ -5,7 +5,7 @@ use crate::cli::IngestArgs;
 use crate::style::{Bar, local_time};
 use anyhow::{Result, anyhow};
 use pm_parsers::time::Zone;
-use pm_tui::model::{Case, Finding, SourceReport};
+use pm_tui::model::{Case, Finding, SourceReport, StagedCase};
 use pm_tui::text::{escape_terminal, human_ms, thousands};
 use pm_tui::{analyze, config, ingest};
 use serde_json::json;
@@ -37,14 +37,33 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         return Ok(interrupted_exit(&args.output));
     }
     let read_ms = ms_since(started);
-    let analysis_started = Instant::now();
-    let findings = analyze::run(
-        &out.timeline,
-        &out.sources,
-        &analyze::AnalyzeConfig::default(),
-    );
-    let analyze_ms = ms_since(analysis_started);
+    let timeline_bytes = out.timeline.heap_bytes();
     let nothing = out.timeline.is_empty();
+    // The events are written while the analysis runs: writing is mostly
+    // one thread compressing pages, and both only read the timeline.
+    let staged = if nothing {
+        None
+    } else {
+        Some(StagedCase::begin(&args.output)?)
+    };
+    let overlap_started = Instant::now();
+    let (findings, analyze_ms, written) = std::thread::scope(|s| {
+        let writer = staged
+            .as_ref()
+            .map(|staged| s.spawn(|| staged.write_events(&out.timeline, &interrupted)));
+        let findings = analyze::run(
+            &out.timeline,
+            &out.sources,
+            &analyze::AnalyzeConfig::default(),
+        );
+        let analyze_ms = ms_since(overlap_started);
+        ingest::release_freed_memory();
+        let written = writer.map(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(anyhow!("writing the case failed unexpectedly")))
+        });
+        (findings, analyze_ms, written)
+    });
     let case = Case::new(
         out.timeline,
         out.sources,
@@ -53,23 +72,32 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         zone_source,
         args.paths.iter().map(|p| p.display().to_string()).collect(),
     );
-    if interrupted.load(Ordering::Relaxed) {
-        return Ok(interrupted_exit(&args.output));
-    }
-    let write_started = Instant::now();
-    if !nothing {
-        match case.save_unless(&args.output, &interrupted) {
+    let mut write_ms = 0.0;
+    if let (Some(staged), Some(written)) = (staged, written) {
+        let committed = match written {
+            Ok(()) => staged.commit(&case, &interrupted),
+            Err(e) => {
+                staged.abandon();
+                Err(e)
+            }
+        };
+        match committed {
             Ok(()) => {}
             Err(_) if interrupted.load(Ordering::Relaxed) => {
                 return Ok(interrupted_exit(&args.output));
             }
             Err(e) => return Err(e),
         }
+        write_ms = ms_since(overlap_started);
+    }
+    if interrupted.load(Ordering::Relaxed) {
+        return Ok(interrupted_exit(&args.output));
     }
     let phases = Phases {
         read_ms,
         analyze_ms,
-        write_ms: ms_since(write_started),
+        write_ms,
+        timeline_bytes,
     };
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -161,8 +189,10 @@ struct Phases {
     read_ms: f64,
     /// The detectors and the correlation.
     analyze_ms: f64,
-    /// Writing the case.
+    /// Writing the case, which starts with the analysis and runs beside it.
     write_ms: f64,
+    /// Memory held by the timeline's columns.
+    timeline_bytes: usize,
 }
 
 fn ms_since(t: Instant) -> f64 {
@@ -212,10 +242,16 @@ fn report(
     if g.verbose > 0 {
         writeln!(
             w,
-            "  phases      read and parse {} · findings {} · case written {}",
+            "  phases      read and parse {} · findings {} · case written {} (beside the findings)",
             human_ms(phases.read_ms),
             human_ms(phases.analyze_ms),
             human_ms(phases.write_ms)
+        )?;
+        writeln!(
+            w,
+            "  memory      timeline columns {} MB ({} bytes per event)",
+            thousands((phases.timeline_bytes >> 20) as u64),
+            phases.timeline_bytes / (m.events.max(1) as usize)
         )?;
     }
     let zone_note = match zone_source {

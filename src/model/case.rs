@@ -18,7 +18,8 @@
 
 use super::finding::{Annotation, Finding};
 use super::source::SourceReport;
-use super::timeline::{Extra, Interner, SymCol, TextCol, Timeline};
+use super::sparse::Sparse;
+use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
 use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
@@ -85,15 +86,17 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
     ));
     cols.push(u32_col(
         "level",
-        t.level[r.clone()]
-            .iter()
-            .map(|l| l.map(|l| l.code() as u32).unwrap_or(0))
+        r.clone()
+            .map(|i| t.level(i).map(|l| l.code() as u32).unwrap_or(0))
             .collect(),
     ));
     cols.push(u32_col("source", t.source[r.clone()].to_vec()));
     cols.push(u32_col("line", t.line[r.clone()].to_vec()));
     cols.push(Column::new("offset".into(), t.offset[r.clone()].to_vec()));
-    cols.push(u32_col("line_count", t.line_count[r.clone()].to_vec()));
+    cols.push(u32_col(
+        "line_count",
+        r.clone().map(|i| t.line_count(i)).collect(),
+    ));
     cols.push(Column::new(
         "pid".into(),
         r.clone().map(|i| t.pid(i)).collect::<Vec<_>>(),
@@ -104,9 +107,8 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
     ));
     cols.push(Column::new(
         "duration_ms".into(),
-        t.duration_ms[r.clone()]
-            .iter()
-            .map(|d| (!d.is_nan()).then_some(*d))
+        r.clone()
+            .map(|i| t.duration_ms(i).map(|d| d as f32))
             .collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
@@ -120,7 +122,7 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
         r.clone().map(|i| t.bytes(i)).collect::<Vec<_>>(),
     ));
     for c in SymCol::ALL {
-        cols.push(u32_col(c.name(), t.sym_column(c)[r.clone()].to_vec()));
+        cols.push(u32_col(c.name(), r.clone().map(|i| t.sym(c, i)).collect()));
     }
     cols.push(Column::new(
         "message".into(),
@@ -148,7 +150,7 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
 
 /// Rows per row group of events.parquet, and per frame built to write it:
 /// the copy made for writing is one batch, not the whole timeline.
-const WRITE_BATCH: usize = 256 * 1024;
+const WRITE_BATCH: usize = 64 * 1024;
 
 /// Write the timeline to `path` in batches of [`WRITE_BATCH`] rows,
 /// giving up when `stop` is set.
@@ -223,6 +225,113 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
     parent.join(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
+/// A case being written: a hidden temporary sibling of its directory that
+/// takes the events first (the biggest part, written while the analysis
+/// runs) and the findings and `case.json` last, then is renamed into
+/// place. Until [`StagedCase::commit`] the previous case, if any, is
+/// untouched; [`StagedCase::abandon`] (or an error) removes the temporary.
+#[derive(Debug)]
+pub struct StagedCase {
+    dir: PathBuf,
+    tmp: PathBuf,
+}
+
+impl StagedCase {
+    /// Start writing a case to `dir`. Refuses a `dir` that exists and is
+    /// neither a case nor empty.
+    pub fn begin(dir: &Path) -> Result<StagedCase> {
+        if dir.exists() && !is_case_dir(dir) {
+            let empty = fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !empty {
+                bail!(
+                    "{} exists and is not a pm-tui case; choose another output with -o",
+                    dir.display()
+                );
+            }
+        }
+        clean_stale_temporaries(dir);
+        let tmp = sibling(dir, "tmp");
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        Ok(StagedCase {
+            dir: dir.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Write the events, their strings and attributes (safe to run on
+    /// another thread than the analysis reading the same timeline).
+    pub fn write_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
+        write_events(&self.tmp.join("events.parquet"), t, stop)?;
+        let strings: Vec<&str> = t.strings().strings().collect();
+        let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
+        write_parquet(&self.tmp.join("strings.parquet"), &mut sdf)?;
+        let pairs = &t.attrs.pairs;
+        let mut adf = DataFrame::new(
+            pairs.len(),
+            vec![
+                Column::new(
+                    "key".into(),
+                    pairs.iter().map(|p| p.0).collect::<Vec<u32>>(),
+                ),
+                Column::new(
+                    "value".into(),
+                    pairs.iter().map(|p| p.1).collect::<Vec<u32>>(),
+                ),
+            ],
+        )?;
+        write_parquet(&self.tmp.join("attrs.parquet"), &mut adf)
+    }
+
+    /// Add what is left of `case` (its meta, findings and annotations; the
+    /// events must have been written from its timeline) and move the case
+    /// into place, replacing the previous one. Gives up when `stop` is set.
+    pub fn commit(self, case: &Case, stop: &AtomicBool) -> Result<()> {
+        let result = self.write_rest(case).and_then(|()| {
+            if stop.load(Ordering::Relaxed) {
+                bail!("interrupted");
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            self.abandon();
+            return Err(e);
+        }
+        let (dir, tmp) = (&self.dir, &self.tmp);
+        if dir.exists() {
+            let old = sibling(dir, "old");
+            let _ = fs::remove_dir_all(&old);
+            fs::rename(dir, &old)
+                .with_context(|| format!("moving the previous case {} aside", dir.display()))?;
+            if let Err(e) = fs::rename(tmp, dir) {
+                let _ = fs::rename(&old, dir);
+                let _ = fs::remove_dir_all(tmp);
+                return Err(e)
+                    .with_context(|| format!("moving the new case into {}", dir.display()));
+            }
+            let _ = fs::remove_dir_all(&old);
+        } else {
+            fs::rename(tmp, dir)
+                .with_context(|| format!("moving the new case into {}", dir.display()))?;
+        }
+        Ok(())
+    }
+
+    fn write_rest(&self, case: &Case) -> Result<()> {
+        write_json(&self.tmp.join("findings.json"), &case.findings)?;
+        write_json(&self.tmp.join("annotations.json"), &case.annotations)?;
+        // Last: a directory with a case.json is a complete case.
+        write_json(&self.tmp.join("case.json"), &case.meta)
+    }
+
+    /// Give up: remove the temporary directory.
+    pub fn abandon(self) {
+        let _ = fs::remove_dir_all(&self.tmp);
+    }
+}
+
 /// True when `dir` looks like a pm-tui case.
 pub fn is_case_dir(dir: &Path) -> bool {
     dir.join("case.json").is_file()
@@ -277,74 +386,14 @@ impl Case {
     /// [`Case::save`], giving up (an error, nothing written, the previous
     /// case untouched) when `stop` is set before the new case is complete.
     pub fn save_unless(&self, dir: &Path, stop: &AtomicBool) -> Result<()> {
-        if dir.exists() && !is_case_dir(dir) {
-            let empty = fs::read_dir(dir)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
-            if !empty {
-                bail!(
-                    "{} exists and is not a pm-tui case; choose another output with -o",
-                    dir.display()
-                );
+        let staged = StagedCase::begin(dir)?;
+        match staged.write_events(&self.timeline, stop) {
+            Ok(()) => staged.commit(self, stop),
+            Err(e) => {
+                staged.abandon();
+                Err(e)
             }
         }
-        clean_stale_temporaries(dir);
-        let tmp = sibling(dir, "tmp");
-        let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        let result = self.write_into(&tmp, stop).and_then(|()| {
-            if stop.load(Ordering::Relaxed) {
-                bail!("interrupted");
-            }
-            Ok(())
-        });
-        if let Err(e) = result {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-        if dir.exists() {
-            let old = sibling(dir, "old");
-            let _ = fs::remove_dir_all(&old);
-            fs::rename(dir, &old)
-                .with_context(|| format!("moving the previous case {} aside", dir.display()))?;
-            if let Err(e) = fs::rename(&tmp, dir) {
-                let _ = fs::rename(&old, dir);
-                let _ = fs::remove_dir_all(&tmp);
-                return Err(e)
-                    .with_context(|| format!("moving the new case into {}", dir.display()));
-            }
-            let _ = fs::remove_dir_all(&old);
-        } else {
-            fs::rename(&tmp, dir)
-                .with_context(|| format!("moving the new case into {}", dir.display()))?;
-        }
-        Ok(())
-    }
-
-    fn write_into(&self, dir: &Path, stop: &AtomicBool) -> Result<()> {
-        write_json(&dir.join("case.json"), &self.meta)?;
-        write_events(&dir.join("events.parquet"), &self.timeline, stop)?;
-        let strings: Vec<&str> = self.timeline.strings().strings().collect();
-        let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
-        write_parquet(&dir.join("strings.parquet"), &mut sdf)?;
-        let pairs = &self.timeline.attrs.pairs;
-        let mut adf = DataFrame::new(
-            pairs.len(),
-            vec![
-                Column::new(
-                    "key".into(),
-                    pairs.iter().map(|p| p.0).collect::<Vec<u32>>(),
-                ),
-                Column::new(
-                    "value".into(),
-                    pairs.iter().map(|p| p.1).collect::<Vec<u32>>(),
-                ),
-            ],
-        )?;
-        write_parquet(&dir.join("attrs.parquet"), &mut adf)?;
-        write_json(&dir.join("findings.json"), &self.findings)?;
-        write_json(&dir.join("annotations.json"), &self.annotations)?;
-        Ok(())
     }
 
     /// Read only `case.json` (fast; for listings and version checks).
@@ -395,16 +444,16 @@ impl Case {
                 .map(|s| s.unwrap_or("").to_string()),
         );
         let df = read_parquet(&dir.join("events.parquet"))?;
-        let adf = read_parquet(&dir.join("attrs.parquet"))?;
-        let pairs: Vec<(u32, u32)> = col_u32(&adf, "key")
-            .and_then(|k| Ok(k.into_iter().zip(col_u32(&adf, "value")?).collect()))
+        let mut adf = read_parquet(&dir.join("attrs.parquet"))?;
+        let pairs: Vec<(u32, u32)> = col_u32(&mut adf, "key")
+            .and_then(|k| Ok(k.into_iter().zip(col_u32(&mut adf, "value")?).collect()))
             .with_context(|| {
                 format!(
                     "reading the attributes of {} (the case may be corrupt)",
                     dir.display()
                 )
             })?;
-        let mut timeline = frame_timeline(&df, strings, pairs)
+        let mut timeline = frame_timeline(df, strings, pairs)
             .with_context(|| format!("reading the events of {}", dir.display()))?;
         if timeline.len() as u64 != meta.events {
             bail!(
@@ -463,79 +512,74 @@ fn clean_stale_temporaries(dir: &Path) {
     }
 }
 
-fn col_u32(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
-    Ok(df
-        .column(name)?
-        .u32()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
+/// Take column `name` out of `df`, so that its memory goes as soon as it
+/// has been converted (a reopened case holds one copy of the events, not
+/// two).
+fn take(df: &mut DataFrame, name: &str) -> Result<Column> {
+    Ok(df.drop_in_place(name)?)
 }
 
-fn col_opt_str(df: &DataFrame, name: &str) -> Result<TextCol> {
-    Ok(df.column(name)?.str()?.iter().collect())
+/// The values of a numeric column, nulls read as `absent`. Chunks without
+/// nulls are copied whole (the per-value iterator was a fifth of a reopen).
+fn values<T: PolarsNumericType>(ca: &ChunkedArray<T>, absent: T::Native) -> Vec<T::Native> {
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        if arr.validity().is_none_or(|v| v.unset_bits() == 0) {
+            out.extend_from_slice(arr.values());
+        } else {
+            out.extend(arr.iter().map(|v| v.copied().unwrap_or(absent)));
+        }
+    }
+    out
 }
 
-fn frame_timeline(df: &DataFrame, strings: Interner, pairs: Vec<(u32, u32)>) -> Result<Timeline> {
+fn col_u32(df: &mut DataFrame, name: &str) -> Result<Vec<u32>> {
+    Ok(values(take(df, name)?.u32()?, 0))
+}
+
+fn col_text(df: &mut DataFrame, name: &str) -> Result<TextCol> {
+    Ok(take(df, name)?.str()?.iter().collect())
+}
+
+fn frame_timeline(
+    mut df: DataFrame,
+    strings: Interner,
+    pairs: Vec<(u32, u32)>,
+) -> Result<Timeline> {
+    let df = &mut df;
     let n = df.height();
     let nsym = strings.len() as u32;
     let mut t = Timeline {
         strings,
         ..Timeline::default()
     };
-    t.ts = df
-        .column("ts")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
+    t.ts = values(take(df, "ts")?.i64()?, 0);
     t.kind = col_u32(df, "kind")?
         .iter()
         .map(|c| Kind::from_code(*c as u8).unwrap_or(Kind::Log))
         .collect();
-    t.level = col_u32(df, "level")?
-        .iter()
-        .map(|c| Level::from_code(*c as u8))
-        .collect();
+    t.level = Sparse::from_vec(
+        col_u32(df, "level")?
+            .iter()
+            .map(|c| Level::from_code(*c as u8))
+            .collect(),
+        None,
+    );
     t.source = col_u32(df, "source")?;
     t.line = col_u32(df, "line")?;
-    t.offset = df
-        .column("offset")?
-        .u64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    t.line_count = col_u32(df, "line_count")?;
-    t.pid = df
-        .column("pid")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(i64::MIN))
-        .collect();
-    t.blocker_pid = df
-        .column("blocker_pid")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(i64::MIN))
-        .collect();
-    t.duration_ms = df
-        .column("duration_ms")?
-        .f32()?
-        .iter()
-        .map(|v| v.unwrap_or(f32::NAN))
-        .collect();
-    t.status = df
-        .column("status")?
-        .u32()?
-        .iter()
-        .map(|v| v.unwrap_or(0) as u16)
-        .collect();
-    t.bytes = df
-        .column("bytes")?
-        .u64()?
-        .iter()
-        .map(|v| v.unwrap_or(u64::MAX))
-        .collect();
+    t.offset = values(take(df, "offset")?.u64()?, 0);
+    t.line_count = Sparse::from_vec(col_u32(df, "line_count")?, 1);
+    t.pid = Sparse::from_vec(values(take(df, "pid")?.i64()?, NO_INT), NO_INT);
+    t.blocker_pid = Sparse::from_vec(values(take(df, "blocker_pid")?.i64()?, NO_INT), NO_INT);
+    t.duration_ms = Sparse::from_vec(values(take(df, "duration_ms")?.f32()?, f32::NAN), f32::NAN);
+    t.status = Sparse::from_vec(
+        values(take(df, "status")?.u32()?, 0)
+            .into_iter()
+            .map(|v| v as u16)
+            .collect(),
+        0,
+    );
+    t.bytes = Sparse::from_vec(values(take(df, "bytes")?.u64()?, NO_BYTES), NO_BYTES);
     for c in SymCol::ALL {
         let col = col_u32(df, c.name())?;
         if col.iter().any(|&s| s >= nsym) {
@@ -544,11 +588,11 @@ fn frame_timeline(df: &DataFrame, strings: Interner, pairs: Vec<(u32, u32)>) -> 
                 c.name()
             );
         }
-        t.syms[c as usize] = col;
+        t.syms[c as usize] = Sparse::from_vec(col, 0);
     }
-    t.message = col_opt_str(df, "message")?;
-    t.path = col_opt_str(df, "path")?;
-    t.statement = col_opt_str(df, "statement")?;
+    t.message = col_text(df, "message")?;
+    t.path = col_text(df, "path")?;
+    t.statement = col_text(df, "statement")?;
     for (i, x) in df.column("extra")?.str()?.iter().enumerate() {
         if let Some(json) = x {
             let extra: Extra =

@@ -4,10 +4,11 @@
 pub mod case;
 pub mod finding;
 pub mod source;
+mod sparse;
 pub mod timeline;
 pub mod view;
 
-pub use case::{Case, CaseMeta};
+pub use case::{Case, CaseMeta, StagedCase};
 pub use finding::{Annotation, AnnotationLabel, Finding, FindingKind};
 pub use source::{SkippedLine, SourceReport};
 pub use timeline::{Extra, Interner, Sym, SymCol, Timeline};

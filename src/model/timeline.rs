@@ -6,10 +6,15 @@
 //! business ids, extra attributes) live in a sparse side table. Read through
 //! the accessor methods: the storage may change, the accessors stay.
 
+use super::sparse::Sparse;
 use pm_parsers::{Event, Kind, Level, Participant};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
+
+/// The interner's map: a fast non-cryptographic hash (the keys are log
+/// text, hashed once per field of every event; SipHash was a tenth of an
+/// access-log ingest).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An interned string id; 0 means "absent".
 pub type Sym = u32;
@@ -24,7 +29,7 @@ pub struct Interner {
 impl Default for Interner {
     fn default() -> Self {
         Interner {
-            map: HashMap::new(),
+            map: HashMap::default(),
             strings: vec![Arc::from("")],
         }
     }
@@ -77,7 +82,7 @@ impl Interner {
     /// Rebuild from strings in id order (as stored in a case).
     pub fn from_strings<I: IntoIterator<Item = String>>(it: I) -> Interner {
         let mut i = Interner {
-            map: HashMap::new(),
+            map: HashMap::default(),
             strings: Vec::new(),
         };
         for s in it {
@@ -206,7 +211,8 @@ impl SymCol {
     }
 }
 
-const NO_INT: i64 = i64::MIN;
+pub(crate) const NO_INT: i64 = i64::MIN;
+pub(crate) const NO_BYTES: u64 = u64::MAX;
 
 /// A column of optional strings kept in one buffer: row `i` is
 /// `buf[ends[i - 1]..ends[i]]`, and an empty string means absent. Pushing a
@@ -216,35 +222,76 @@ const NO_INT: i64 = i64::MIN;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TextCol {
     buf: String,
+    /// Empty while every row is empty (a statement column of an access
+    /// log costs nothing); otherwise one end per row.
     ends: Vec<u64>,
+    rows: usize,
 }
 
 impl TextCol {
     pub(crate) fn push(&mut self, s: &str) {
+        if self.ends.is_empty() {
+            if s.is_empty() {
+                self.rows += 1;
+                return;
+            }
+            self.ends.resize(self.rows, 0);
+        }
         self.buf.push_str(s);
         self.ends.push(self.buf.len() as u64);
+        self.rows += 1;
     }
 
     /// Row `i`, `None` when empty.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        let end = self.ends[i] as usize;
         (end > start).then(|| &self.buf[start..end])
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        self.rows
     }
 
     fn reserve(&mut self, rows: usize, bytes: usize) {
-        self.ends.reserve(rows);
-        self.buf.reserve(bytes);
+        if !self.ends.is_empty() || bytes > 0 {
+            let want = (self.rows + rows).saturating_sub(self.ends.len());
+            self.ends.reserve_exact(want);
+        }
+        self.buf.reserve_exact(bytes);
     }
 
     fn append(&mut self, other: &TextCol) {
+        if other.ends.is_empty() {
+            if !self.ends.is_empty() {
+                self.ends
+                    .resize(self.rows + other.rows, self.buf.len() as u64);
+            }
+            self.rows += other.rows;
+            return;
+        }
+        if self.ends.is_empty() {
+            self.ends.reserve_exact(self.rows + other.rows);
+            self.ends.resize(self.rows, 0);
+        }
         let base = self.buf.len() as u64;
         self.buf.push_str(&other.buf);
         self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.rows += other.rows;
+    }
+
+    /// Text bytes, for reserving before an append.
+    fn text_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.buf.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.buf.capacity() + self.ends.capacity() * 8
     }
 
     /// Rows `idx` in that order.
@@ -292,8 +339,9 @@ impl AttrCol {
         &self.pairs[start..self.ends[i] as usize]
     }
 
-    fn reserve(&mut self, rows: usize) {
-        self.ends.reserve(rows);
+    fn reserve(&mut self, rows: usize, pairs: usize) {
+        self.ends.reserve_exact(rows);
+        self.pairs.reserve_exact(pairs);
     }
 
     fn append(&mut self, other: &AttrCol, remap: &[Sym]) {
@@ -317,22 +365,23 @@ impl AttrCol {
     }
 }
 
-/// Every event of a case, in columns.
-#[derive(Debug, Clone, Default)]
+/// Every event of a case, in columns. Fields most formats lack are
+/// [`Sparse`]: they cost nothing until an event has them.
+#[derive(Debug, Clone)]
 pub struct Timeline {
     pub(crate) ts: Vec<i64>,
     pub(crate) kind: Vec<Kind>,
-    pub(crate) level: Vec<Option<Level>>,
+    pub(crate) level: Sparse<Option<Level>>,
     pub(crate) source: Vec<u32>,
     pub(crate) line: Vec<u32>,
     pub(crate) offset: Vec<u64>,
-    pub(crate) line_count: Vec<u32>,
-    pub(crate) pid: Vec<i64>,
-    pub(crate) blocker_pid: Vec<i64>,
-    pub(crate) duration_ms: Vec<f32>,
-    pub(crate) status: Vec<u16>,
-    pub(crate) bytes: Vec<u64>,
-    pub(crate) syms: [Vec<Sym>; 16],
+    pub(crate) line_count: Sparse<u32>,
+    pub(crate) pid: Sparse<i64>,
+    pub(crate) blocker_pid: Sparse<i64>,
+    pub(crate) duration_ms: Sparse<f32>,
+    pub(crate) status: Sparse<u16>,
+    pub(crate) bytes: Sparse<u64>,
+    pub(crate) syms: [Sparse<Sym>; 16],
     pub(crate) message: TextCol,
     pub(crate) path: TextCol,
     pub(crate) statement: TextCol,
@@ -341,6 +390,33 @@ pub struct Timeline {
     pub(crate) extra_rows: Vec<u32>,
     pub(crate) extras: Vec<Extra>,
     pub(crate) strings: Interner,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            ts: Vec::new(),
+            kind: Vec::new(),
+            level: Sparse::new(None),
+            source: Vec::new(),
+            line: Vec::new(),
+            offset: Vec::new(),
+            line_count: Sparse::new(1),
+            pid: Sparse::new(NO_INT),
+            blocker_pid: Sparse::new(NO_INT),
+            duration_ms: Sparse::new(f32::NAN),
+            status: Sparse::new(0),
+            bytes: Sparse::new(NO_BYTES),
+            syms: std::array::from_fn(|_| Sparse::new(0)),
+            message: TextCol::default(),
+            path: TextCol::default(),
+            statement: TextCol::default(),
+            attrs: AttrCol::default(),
+            extra_rows: Vec::new(),
+            extras: Vec::new(),
+            strings: Interner::default(),
+        }
+    }
 }
 
 impl Timeline {
@@ -361,19 +437,20 @@ impl Timeline {
 
     /// Append one parsed event from source number `source`.
     pub fn push(&mut self, source: u32, e: &Event<'_>) {
+        let row = self.ts.len();
         self.ts.push(e.ts);
         self.kind.push(e.kind);
-        self.level.push(e.level);
+        self.level.push(row, e.level);
         self.source.push(source);
         self.line.push(e.line);
         self.offset.push(e.offset);
-        self.line_count.push(e.line_count);
-        self.pid.push(e.pid.unwrap_or(NO_INT));
-        self.blocker_pid.push(e.blocker_pid.unwrap_or(NO_INT));
+        self.line_count.push(row, e.line_count);
+        self.pid.push(row, e.pid.unwrap_or(NO_INT));
+        self.blocker_pid.push(row, e.blocker_pid.unwrap_or(NO_INT));
         self.duration_ms
-            .push(e.duration_ms.map(|d| d as f32).unwrap_or(f32::NAN));
-        self.status.push(e.status.unwrap_or(0));
-        self.bytes.push(e.bytes.unwrap_or(u64::MAX));
+            .push(row, e.duration_ms.map(|d| d as f32).unwrap_or(f32::NAN));
+        self.status.push(row, e.status.unwrap_or(0));
+        self.bytes.push(row, e.bytes.unwrap_or(NO_BYTES));
         let fields: [&Option<std::borrow::Cow<'_, str>>; 16] = [
             &e.host,
             &e.app,
@@ -393,7 +470,10 @@ impl Timeline {
             &e.code,
         ];
         for (col, f) in self.syms.iter_mut().zip(fields) {
-            col.push(f.as_deref().map(|s| self.strings.intern(s)).unwrap_or(0));
+            col.push(
+                row,
+                f.as_deref().map(|s| self.strings.intern(s)).unwrap_or(0),
+            );
         }
         self.message.push(&e.message);
         self.path.push(e.path.as_deref().unwrap_or(""));
@@ -422,9 +502,10 @@ impl Timeline {
 
     /// Set the host of event `i` when it has none (hosts named by a path).
     pub fn set_host_if_missing(&mut self, i: usize, host: &str) {
-        if self.syms[SymCol::Host.index()][i] == 0 {
+        if self.syms[SymCol::Host.index()].get(i) == 0 {
             let id = self.strings.intern(host);
-            self.syms[SymCol::Host.index()][i] = id;
+            let rows = self.len();
+            self.syms[SymCol::Host.index()].set(i, rows, id);
         }
     }
 
@@ -453,8 +534,7 @@ impl Timeline {
             return Timeline::new();
         };
         let mut out = parts.swap_remove(largest);
-        let rest: usize = parts.iter().map(Timeline::len).sum();
-        out.reserve(rest);
+        out.reserve_for(&parts);
         for part in parts {
             out.append(part);
         }
@@ -468,7 +548,9 @@ impl Timeline {
             return;
         }
         let out = self;
-        let base = out.len() as u32;
+        let rows = out.len();
+        let part_rows = part.len();
+        let base = rows as u32;
         let remap: Vec<Sym> = part
             .strings
             .strings()
@@ -476,21 +558,23 @@ impl Timeline {
             .collect();
         out.ts.extend_from_slice(&part.ts);
         out.kind.extend_from_slice(&part.kind);
-        out.level.extend_from_slice(&part.level);
+        out.level.append_map(rows, &part.level, part_rows, |v| v);
         out.source.extend_from_slice(&part.source);
         out.line.extend_from_slice(&part.line);
         out.offset.extend_from_slice(&part.offset);
-        out.line_count.extend_from_slice(&part.line_count);
-        out.pid.extend_from_slice(&part.pid);
-        out.blocker_pid.extend_from_slice(&part.blocker_pid);
-        out.duration_ms.extend_from_slice(&part.duration_ms);
-        out.status.extend_from_slice(&part.status);
-        out.bytes.extend_from_slice(&part.bytes);
+        out.line_count
+            .append_map(rows, &part.line_count, part_rows, |v| v);
+        out.pid.append_map(rows, &part.pid, part_rows, |v| v);
+        out.blocker_pid
+            .append_map(rows, &part.blocker_pid, part_rows, |v| v);
+        out.duration_ms
+            .append_map(rows, &part.duration_ms, part_rows, |v| v);
+        out.status.append_map(rows, &part.status, part_rows, |v| v);
+        out.bytes.append_map(rows, &part.bytes, part_rows, |v| v);
         for (dst, src) in out.syms.iter_mut().zip(part.syms.iter()) {
-            dst.extend(
-                src.iter()
-                    .map(|&s| remap.get(s as usize).copied().unwrap_or(0)),
-            );
+            dst.append_map(rows, src, part_rows, |s| {
+                remap.get(s as usize).copied().unwrap_or(0)
+            });
         }
         out.message.append(&part.message);
         out.path.append(&part.path);
@@ -518,38 +602,106 @@ impl Timeline {
 
     /// Name the host of rows `from..` that have none.
     pub fn fill_host(&mut self, from: usize, host: &str) {
+        let rows = self.len();
         let col = &self.syms[SymCol::Host.index()];
-        if from >= col.len() || col[from..].iter().all(|&h| h != 0) {
+        if from >= rows || (from..rows).all(|i| col.get(i) != 0) {
             return;
         }
         let id = self.strings.intern(host);
-        for h in &mut self.syms[SymCol::Host.index()][from..] {
+        for h in self.syms[SymCol::Host.index()].dense_from(from, rows) {
             if *h == 0 {
                 *h = id;
             }
         }
     }
 
-    fn reserve(&mut self, n: usize) {
-        self.ts.reserve(n);
-        self.kind.reserve(n);
-        self.level.reserve(n);
-        self.source.reserve(n);
-        self.line.reserve(n);
-        self.offset.reserve(n);
-        self.line_count.reserve(n);
-        self.pid.reserve(n);
-        self.blocker_pid.reserve(n);
-        self.duration_ms.reserve(n);
-        self.status.reserve(n);
-        self.bytes.reserve(n);
-        for c in &mut self.syms {
-            c.reserve(n);
+    /// Room for the rows of `parts`, reserved exactly, so that appending
+    /// them leaves no spare capacity (geometric growth would leave up to
+    /// half the columns unused).
+    pub(crate) fn reserve_for(&mut self, parts: &[Timeline]) {
+        let n: usize = parts.iter().map(Timeline::len).sum();
+        let rows = self.len();
+        self.ts.reserve_exact(n);
+        self.kind.reserve_exact(n);
+        self.source.reserve_exact(n);
+        self.line.reserve_exact(n);
+        self.offset.reserve_exact(n);
+        macro_rules! sparse {
+            ($($f:ident),*) => {
+                $(let later = parts.iter().any(|p| p.$f.is_dense());
+                self.$f.reserve(rows, n, later);)*
+            };
         }
-        self.message.reserve(n, 0);
-        self.path.reserve(n, 0);
-        self.statement.reserve(n, 0);
-        self.attrs.reserve(n);
+        sparse!(
+            level,
+            line_count,
+            pid,
+            blocker_pid,
+            duration_ms,
+            status,
+            bytes
+        );
+        for (k, c) in self.syms.iter_mut().enumerate() {
+            let later = parts.iter().any(|p| p.syms[k].is_dense());
+            c.reserve(rows, n, later);
+        }
+        let text =
+            |f: fn(&Timeline) -> &TextCol| -> usize { parts.iter().map(|p| f(p).text_len()).sum() };
+        self.message.reserve(n, text(|t| &t.message));
+        self.path.reserve(n, text(|t| &t.path));
+        self.statement.reserve(n, text(|t| &t.statement));
+        self.attrs
+            .reserve(n, parts.iter().map(|p| p.attrs.pairs.len()).sum());
+    }
+
+    /// Give back the spare capacity of every column (the columns of a
+    /// parsed file grew geometrically).
+    pub fn shrink_to_fit(&mut self) {
+        self.ts.shrink_to_fit();
+        self.kind.shrink_to_fit();
+        self.level.shrink_to_fit();
+        self.source.shrink_to_fit();
+        self.line.shrink_to_fit();
+        self.offset.shrink_to_fit();
+        self.line_count.shrink_to_fit();
+        self.pid.shrink_to_fit();
+        self.blocker_pid.shrink_to_fit();
+        self.duration_ms.shrink_to_fit();
+        self.status.shrink_to_fit();
+        self.bytes.shrink_to_fit();
+        for c in &mut self.syms {
+            c.shrink_to_fit();
+        }
+        self.message.shrink_to_fit();
+        self.path.shrink_to_fit();
+        self.statement.shrink_to_fit();
+        self.attrs.ends.shrink_to_fit();
+        self.attrs.pairs.shrink_to_fit();
+    }
+
+    /// Bytes held by the columns (not the interned strings or extras).
+    pub fn heap_bytes(&self) -> usize {
+        fn v<T>(x: &Vec<T>) -> usize {
+            x.capacity() * std::mem::size_of::<T>()
+        }
+        v(&self.ts)
+            + v(&self.kind)
+            + self.level.heap_bytes()
+            + v(&self.source)
+            + v(&self.line)
+            + v(&self.offset)
+            + self.line_count.heap_bytes()
+            + self.pid.heap_bytes()
+            + self.blocker_pid.heap_bytes()
+            + self.duration_ms.heap_bytes()
+            + self.status.heap_bytes()
+            + self.bytes.heap_bytes()
+            + self.syms.iter().map(Sparse::heap_bytes).sum::<usize>()
+            + self.message.heap_bytes()
+            + self.path.heap_bytes()
+            + self.statement.heap_bytes()
+            + v(&self.attrs.ends)
+            + v(&self.attrs.pairs)
     }
 
     /// Sort by time; ties keep source, line and emission order, so the
@@ -577,18 +729,18 @@ impl Timeline {
         }
         self.ts = pick(&self.ts, idx);
         self.kind = pick(&self.kind, idx);
-        self.level = pick(&self.level, idx);
+        self.level = self.level.pick(idx);
         self.source = pick(&self.source, idx);
         self.line = pick(&self.line, idx);
         self.offset = pick(&self.offset, idx);
-        self.line_count = pick(&self.line_count, idx);
-        self.pid = pick(&self.pid, idx);
-        self.blocker_pid = pick(&self.blocker_pid, idx);
-        self.duration_ms = pick(&self.duration_ms, idx);
-        self.status = pick(&self.status, idx);
-        self.bytes = pick(&self.bytes, idx);
+        self.line_count = self.line_count.pick(idx);
+        self.pid = self.pid.pick(idx);
+        self.blocker_pid = self.blocker_pid.pick(idx);
+        self.duration_ms = self.duration_ms.pick(idx);
+        self.status = self.status.pick(idx);
+        self.bytes = self.bytes.pick(idx);
         for c in &mut self.syms {
-            *c = pick(c, idx);
+            *c = c.pick(idx);
         }
         self.message = self.message.pick(idx);
         self.path = self.path.pick(idx);
@@ -630,7 +782,7 @@ impl Timeline {
 
     /// Level of event `i`.
     pub fn level(&self, i: usize) -> Option<Level> {
-        self.level[i]
+        self.level.get(i)
     }
 
     /// Source index of event `i` (into the case's sources).
@@ -650,48 +802,49 @@ impl Timeline {
 
     /// Physical lines of event `i`'s record.
     pub fn line_count(&self, i: usize) -> u32 {
-        self.line_count[i]
+        self.line_count.get(i)
     }
 
     /// Process / backend / thread id.
     pub fn pid(&self, i: usize) -> Option<i64> {
-        Some(self.pid[i]).filter(|&p| p != NO_INT)
+        Some(self.pid.get(i)).filter(|&p| p != NO_INT)
     }
 
     /// Pid holding the lock event `i` waits for.
     pub fn blocker_pid(&self, i: usize) -> Option<i64> {
-        Some(self.blocker_pid[i]).filter(|&p| p != NO_INT)
+        Some(self.blocker_pid.get(i)).filter(|&p| p != NO_INT)
     }
 
     /// Duration in ms.
     pub fn duration_ms(&self, i: usize) -> Option<f64> {
-        let d = self.duration_ms[i];
+        let d = self.duration_ms.get(i);
         (!d.is_nan()).then_some(d as f64)
     }
 
     /// HTTP status.
     pub fn status(&self, i: usize) -> Option<u16> {
-        Some(self.status[i]).filter(|&s| s != 0)
+        Some(self.status.get(i)).filter(|&s| s != 0)
     }
 
     /// Response bytes.
     pub fn bytes(&self, i: usize) -> Option<u64> {
-        Some(self.bytes[i]).filter(|&b| b != u64::MAX)
+        Some(self.bytes.get(i)).filter(|&b| b != NO_BYTES)
     }
 
     /// Interned id of a string field of event `i` (0 when absent).
     pub fn sym(&self, col: SymCol, i: usize) -> Sym {
-        self.syms[col.index()][i]
+        self.syms[col.index()].get(i)
     }
 
-    /// A whole string column.
-    pub fn sym_column(&self, col: SymCol) -> &[Sym] {
-        &self.syms[col.index()]
+    /// A whole string column, row by row.
+    pub fn sym_values(&self, col: SymCol) -> impl ExactSizeIterator<Item = Sym> + '_ {
+        let c = &self.syms[col.index()];
+        (0..self.len()).map(move |i| c.get(i))
     }
 
     /// A string field of event `i`.
     pub fn str(&self, col: SymCol, i: usize) -> Option<&str> {
-        match self.syms[col.index()][i] {
+        match self.syms[col.index()].get(i) {
             0 => None,
             s => Some(self.strings.get(s)),
         }

@@ -198,9 +198,13 @@ fn p95_of(h: &[u32]) -> f32 {
 
 /// Map each host / source to a lane: the busiest [`MAX_LANES`]` - 1` get
 /// their own, the rest share "(other)".
-fn lanes_for(keys: &[u32], n_keys: usize, label: impl Fn(u32) -> String) -> (Lanes, Vec<u16>) {
+fn lanes_for(
+    keys: impl Iterator<Item = u32>,
+    n_keys: usize,
+    label: impl Fn(u32) -> String,
+) -> (Lanes, Vec<u16>) {
     let mut counts = vec![0u64; n_keys.max(1)];
-    for &k in keys {
+    for k in keys {
         if let Some(c) = counts.get_mut(k as usize) {
             *c += 1;
         }
@@ -350,7 +354,7 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     let span = (last - first).max(1);
 
     // Lanes.
-    let hosts = t.sym_column(SymCol::Host);
+    let hosts = t.sym_values(SymCol::Host);
     let (host_lanes, host_of) = lanes_for(hosts, t.strings().len(), |k| match k {
         0 => "(no host)".to_string(),
         k => t.strings().get(k).to_string(),
@@ -364,7 +368,7 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
             .map(|m| m as usize + 1)
             .unwrap_or(0),
     );
-    let (source_lanes, source_of) = lanes_for(&sources, n_sources, |k| {
+    let (source_lanes, source_of) = lanes_for(sources.iter().copied(), n_sources, |k| {
         case.meta
             .sources
             .get(k as usize)
@@ -484,8 +488,8 @@ fn fill(
     hi: usize,
     cancel: Option<&Arc<AtomicBool>>,
 ) -> bool {
-    let hosts = t.sym_column(SymCol::Host);
-    for (i, &host) in hosts.iter().enumerate().take(hi).skip(lo) {
+    for i in lo..hi.min(t.len()) {
+        let host = t.sym(SymCol::Host, i);
         if i % (1 << 20) == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return false;
         }

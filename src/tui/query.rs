@@ -282,8 +282,7 @@ impl Filter {
         if self.host_terms.is_empty() || self.hosts.is_some() {
             return;
         }
-        let hosts: std::collections::HashSet<u32> =
-            t.sym_column(SymCol::Host).iter().copied().collect();
+        let hosts: std::collections::HashSet<u32> = t.sym_values(SymCol::Host).collect();
         let mut mask = vec![false; t.strings().len()];
         for h in hosts {
             let s = t.strings().get(h).to_lowercase();
