@@ -18,8 +18,7 @@
 
 use super::finding::{Annotation, Finding};
 use super::source::SourceReport;
-use super::sparse::Sparse;
-use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
+use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, Timeline};
 use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
@@ -443,7 +442,6 @@ impl Case {
                 .iter()
                 .map(|s| s.unwrap_or("").to_string()),
         );
-        let df = read_parquet(&dir.join("events.parquet"))?;
         let mut adf = read_parquet(&dir.join("attrs.parquet"))?;
         let pairs: Vec<(u32, u32)> = col_u32(&mut adf, "key")
             .and_then(|k| Ok(k.into_iter().zip(col_u32(&mut adf, "value")?).collect()))
@@ -453,7 +451,7 @@ impl Case {
                     dir.display()
                 )
             })?;
-        let mut timeline = frame_timeline(df, strings, pairs)
+        let mut timeline = read_events(&dir.join("events.parquet"), strings, pairs)
             .with_context(|| format!("reading the events of {}", dir.display()))?;
         if timeline.len() as u64 != meta.events {
             bail!(
@@ -537,76 +535,66 @@ fn col_u32(df: &mut DataFrame, name: &str) -> Result<Vec<u32>> {
     Ok(values(take(df, name)?.u32()?, 0))
 }
 
-fn col_text(df: &mut DataFrame, name: &str) -> Result<TextCol> {
-    Ok(take(df, name)?.str()?.iter().collect())
-}
+/// Rows decoded at a time when a case is reopened. The reader decodes the
+/// next batch (on polars' threads) while this one is copied into the
+/// timeline, and only two batches are alive besides the timeline: reading
+/// the whole frame first and copying it after held the events twice.
+const READ_BATCH: usize = 512 * 1024;
 
-fn frame_timeline(
-    mut df: DataFrame,
-    strings: Interner,
-    pairs: Vec<(u32, u32)>,
-) -> Result<Timeline> {
-    let df = &mut df;
-    let n = df.height();
-    let nsym = strings.len() as u32;
+/// Read `events.parquet` at `path` into a timeline over `strings`, whose
+/// attribute pairs are `pairs`.
+fn read_events(path: &Path, strings: Interner, pairs: Vec<(u32, u32)>) -> Result<Timeline> {
+    let open = || fs::File::open(path).with_context(|| format!("opening {}", path.display()));
+    let corrupt = || format!("reading {} (the case may be corrupt)", path.display());
+    let mut probe = ParquetReader::new(open()?);
+    let n = anyhow::Context::with_context(probe.num_rows(), corrupt)?;
+    let metadata = anyhow::Context::with_context(probe.get_metadata(), corrupt)?.clone();
     let mut t = Timeline {
         strings,
         ..Timeline::default()
     };
-    t.ts = values(take(df, "ts")?.i64()?, 0);
-    t.kind = col_u32(df, "kind")?
-        .iter()
-        .map(|c| Kind::from_code(*c as u8).unwrap_or(Kind::Log))
-        .collect();
-    t.level = Sparse::from_vec(
-        col_u32(df, "level")?
-            .iter()
-            .map(|c| Level::from_code(*c as u8))
-            .collect(),
-        None,
-    );
-    t.source = col_u32(df, "source")?;
-    t.line = col_u32(df, "line")?;
-    t.offset = values(take(df, "offset")?.u64()?, 0);
-    t.line_count = Sparse::from_vec(col_u32(df, "line_count")?, 1);
-    t.pid = Sparse::from_vec(values(take(df, "pid")?.i64()?, NO_INT), NO_INT);
-    t.blocker_pid = Sparse::from_vec(values(take(df, "blocker_pid")?.i64()?, NO_INT), NO_INT);
-    t.duration_ms = Sparse::from_vec(values(take(df, "duration_ms")?.f32()?, f32::NAN), f32::NAN);
-    t.status = Sparse::from_vec(
-        values(take(df, "status")?.u32()?, 0)
-            .into_iter()
-            .map(|v| v as u16)
-            .collect(),
-        0,
-    );
-    t.bytes = Sparse::from_vec(values(take(df, "bytes")?.u64()?, NO_BYTES), NO_BYTES);
-    for c in SymCol::ALL {
-        let col = col_u32(df, c.name())?;
-        if col.iter().any(|&s| s >= nsym) {
-            bail!(
-                "column {} refers to strings that are not in strings.parquet",
-                c.name()
-            );
+    t.ts.reserve_exact(n);
+    t.kind.reserve_exact(n);
+    t.source.reserve_exact(n);
+    t.line.reserve_exact(n);
+    t.offset.reserve_exact(n);
+    t.attrs.ends.reserve_exact(n);
+    std::thread::scope(|s| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
+        s.spawn(move || {
+            let mut at = 0;
+            while at < n {
+                let len = READ_BATCH.min(n - at);
+                let batch = open().and_then(|f| {
+                    let mut r = ParquetReader::new(f).with_slice(Some((at, len)));
+                    r.set_metadata(metadata.clone());
+                    anyhow::Context::with_context(r.finish(), corrupt)
+                });
+                let failed = batch.is_err();
+                if tx.send(batch).is_err() || failed {
+                    break;
+                }
+                at += len;
+            }
+        });
+        for (k, batch) in rx.into_iter().enumerate() {
+            append_frame(&mut t, batch?)?;
+            if k == 0 {
+                t.reserve_like_so_far(n);
+            }
         }
-        t.syms[c as usize] = Sparse::from_vec(col, 0);
+        Ok(())
+    })?;
+    let rows = t.len();
+    if rows != n {
+        bail!("events.parquet holds {n} rows but {rows} could be read; the case is corrupt");
     }
-    t.message = col_text(df, "message")?;
-    t.path = col_text(df, "path")?;
-    t.statement = col_text(df, "statement")?;
-    for (i, x) in df.column("extra")?.str()?.iter().enumerate() {
-        if let Some(json) = x {
-            let extra: Extra =
-                serde_json::from_str(json).context("an event's extra fields are corrupt")?;
-            t.extra_rows.push(i as u32);
-            t.extras.push(extra);
-        }
-    }
-    t.attrs.ends = col_u32(df, "attr_end")?;
     let ends_ok = t.attrs.ends.windows(2).all(|w| w[0] <= w[1])
         && t.attrs.ends.last().map_or(0, |&e| e as usize) == pairs.len();
     if !ends_ok {
         bail!("attr_end does not match attrs.parquet; the case is corrupt");
     }
+    let nsym = t.strings.len() as u32;
     if pairs.iter().any(|&(k, v)| k >= nsym || v >= nsym) {
         bail!(
             "attrs.parquet refers to strings that are not in strings.parquet; the case is corrupt"
@@ -617,13 +605,91 @@ fn frame_timeline(
         t.ts.len(),
         t.kind.len(),
         t.source.len(),
+        t.line.len(),
+        t.offset.len(),
         t.message.len(),
+        t.path.len(),
+        t.statement.len(),
         t.attrs.ends.len(),
     ];
-    if lens.iter().any(|&l| l != n) {
-        bail!("columns of different lengths");
+    if lens.iter().any(|&l| l != rows) {
+        bail!("columns of different lengths; the case is corrupt");
     }
+    t.shrink_to_fit();
     Ok(t)
+}
+
+/// Append the rows of one decoded batch of events.parquet to `t`, taking
+/// each column out of the frame as it goes.
+fn append_frame(t: &mut Timeline, mut df: DataFrame) -> Result<()> {
+    let df = &mut df;
+    let rows = t.len();
+    let n = df.height();
+    let nsym = t.strings.len() as u32;
+    let kind = col_u32(df, "kind")?;
+    t.kind.extend(
+        kind.iter()
+            .map(|c| Kind::from_code(*c as u8).unwrap_or(Kind::Log)),
+    );
+    let level: Vec<Option<Level>> = col_u32(df, "level")?
+        .iter()
+        .map(|c| Level::from_code(*c as u8))
+        .collect();
+    t.level.extend_from_vec(rows, level);
+    t.source.extend(col_u32(df, "source")?);
+    t.line.extend(col_u32(df, "line")?);
+    t.offset.extend(values(take(df, "offset")?.u64()?, 0));
+    t.line_count
+        .extend_from_vec(rows, col_u32(df, "line_count")?);
+    t.pid
+        .extend_from_vec(rows, values(take(df, "pid")?.i64()?, NO_INT));
+    t.blocker_pid
+        .extend_from_vec(rows, values(take(df, "blocker_pid")?.i64()?, NO_INT));
+    t.duration_ms
+        .extend_from_vec(rows, values(take(df, "duration_ms")?.f32()?, f32::NAN));
+    let status: Vec<u16> = values(take(df, "status")?.u32()?, 0)
+        .into_iter()
+        .map(|v| v as u16)
+        .collect();
+    t.status.extend_from_vec(rows, status);
+    t.bytes
+        .extend_from_vec(rows, values(take(df, "bytes")?.u64()?, NO_BYTES));
+    for c in SymCol::ALL {
+        let col = col_u32(df, c.name())?;
+        if col.iter().any(|&s| s >= nsym) {
+            bail!(
+                "column {} refers to strings that are not in strings.parquet",
+                c.name()
+            );
+        }
+        t.syms[c as usize].extend_from_vec(rows, col);
+    }
+    for (name, text) in [
+        ("message", &mut t.message),
+        ("path", &mut t.path),
+        ("statement", &mut t.statement),
+    ] {
+        for s in take(df, name)?.str()?.iter() {
+            text.push(s.unwrap_or(""));
+        }
+    }
+    for (i, x) in take(df, "extra")?.str()?.iter().enumerate() {
+        if let Some(json) = x {
+            let extra: Extra =
+                serde_json::from_str(json).context("an event's extra fields are corrupt")?;
+            t.extra_rows.push((rows + i) as u32);
+            t.extras.push(extra);
+        }
+    }
+    t.attrs.ends.extend(col_u32(df, "attr_end")?);
+    // Last, so that a batch that failed above leaves the length unchanged
+    // for the checks in `read_events` to report.
+    let ts = values(take(df, "ts")?.i64()?, 0);
+    if ts.len() != n {
+        bail!("columns of different lengths; the case is corrupt");
+    }
+    t.ts.extend(ts);
+    Ok(())
 }
 
 #[cfg(test)]

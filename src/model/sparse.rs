@@ -49,15 +49,6 @@ impl<T: Cell> Sparse<T> {
         }
     }
 
-    /// A column from one value per row, dropped when all are absent.
-    pub(crate) fn from_vec(vals: Vec<T>, absent: T) -> Self {
-        if vals.iter().all(|v| v.same(absent)) {
-            Sparse::new(absent)
-        } else {
-            Sparse { vals, absent }
-        }
-    }
-
     /// Whether any row holds a value.
     pub(crate) fn is_dense(&self) -> bool {
         !self.vals.is_empty()
@@ -124,6 +115,21 @@ impl<T: Cell> Sparse<T> {
         self.vals.extend(other.vals.iter().map(|&v| f(v)));
     }
 
+    /// Append `vals`, one per row, to this column of `rows` rows.
+    pub(crate) fn extend_from_vec(&mut self, rows: usize, vals: Vec<T>) {
+        if self.vals.is_empty() {
+            if vals.iter().all(|v| v.same(self.absent)) {
+                return;
+            }
+            if rows == 0 {
+                self.vals = vals;
+                return;
+            }
+            self.vals.resize(rows, self.absent);
+        }
+        self.vals.extend_from_slice(&vals);
+    }
+
     /// Rows `idx`, in that order.
     pub(crate) fn pick(&self, idx: &[usize]) -> Sparse<T> {
         if self.vals.is_empty() {
@@ -180,7 +186,9 @@ mod tests {
         c.push(1, 2.5);
         assert!(c.get(0).is_nan());
         assert_eq!(c.get(1), 2.5);
-        assert!(!Sparse::from_vec(vec![f32::NAN; 3], f32::NAN).is_dense());
+        let mut all_nan = Sparse::new(f32::NAN);
+        all_nan.extend_from_vec(0, vec![f32::NAN; 3]);
+        assert!(!all_nan.is_dense());
     }
 
     #[test]
@@ -196,6 +204,20 @@ mod tests {
         a.append_map(3, &empty, 2, |v| v);
         assert_eq!(a.get(4), 0);
         assert_eq!(a.vals.len(), 5);
+    }
+
+    #[test]
+    fn extend_from_vec_keeps_rows_aligned() {
+        let mut c = Sparse::new(0u16);
+        c.extend_from_vec(0, vec![0, 0]);
+        assert!(!c.is_dense());
+        c.extend_from_vec(2, vec![0, 3]);
+        c.extend_from_vec(4, vec![0]);
+        assert_eq!(
+            (0..5).map(|i| c.get(i)).collect::<Vec<_>>(),
+            [0, 0, 0, 3, 0]
+        );
+        assert_eq!(c.vals.len(), 5);
     }
 
     #[test]

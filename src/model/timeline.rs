@@ -9,7 +9,7 @@
 use super::sparse::Sparse;
 use pm_parsers::{Event, Kind, Level, Participant};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The interner's map: a fast non-cryptographic hash (the keys are log
 /// text, hashed once per field of every event; SipHash was a tenth of an
@@ -22,14 +22,17 @@ pub type Sym = u32;
 /// Interned strings shared by all string columns of a timeline.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    map: HashMap<Arc<str>, Sym>,
+    /// String → id. Built on first use for an interner read from a case
+    /// (most reopened cases only ever look strings up by id: building it
+    /// was an eighth of reopening a mixed case).
+    map: OnceLock<HashMap<Arc<str>, Sym>>,
     strings: Vec<Arc<str>>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
         Interner {
-            map: HashMap::default(),
+            map: OnceLock::from(HashMap::default()),
             strings: vec![Arc::from("")],
         }
     }
@@ -41,13 +44,19 @@ impl Interner {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&id) = self.map.get(s) {
+        if self.map.get().is_none() {
+            let _ = self.map.set(index(&self.strings));
+        }
+        let Some(map) = self.map.get_mut() else {
+            return 0;
+        };
+        if let Some(&id) = map.get(s) {
             return id;
         }
         let id = self.strings.len() as Sym;
         let a: Arc<str> = Arc::from(s);
         self.strings.push(a.clone());
-        self.map.insert(a, id);
+        map.insert(a, id);
         id
     }
 
@@ -61,7 +70,10 @@ impl Interner {
         if s.is_empty() {
             return Some(0);
         }
-        self.map.get(s).copied()
+        self.map
+            .get_or_init(|| index(&self.strings))
+            .get(s)
+            .copied()
     }
 
     /// Number of strings (including the empty one).
@@ -81,23 +93,24 @@ impl Interner {
 
     /// Rebuild from strings in id order (as stored in a case).
     pub fn from_strings<I: IntoIterator<Item = String>>(it: I) -> Interner {
-        let mut i = Interner {
-            map: HashMap::default(),
-            strings: Vec::new(),
-        };
-        for s in it {
-            let a: Arc<str> = Arc::from(s);
-            let id = i.strings.len() as Sym;
-            if id > 0 {
-                i.map.insert(a.clone(), id);
-            }
-            i.strings.push(a);
+        let mut strings: Vec<Arc<str>> = it.into_iter().map(Arc::from).collect();
+        if strings.is_empty() {
+            strings.push(Arc::from(""));
         }
-        if i.strings.is_empty() {
-            i.strings.push(Arc::from(""));
+        Interner {
+            map: OnceLock::new(),
+            strings,
         }
-        i
     }
+}
+
+/// Id of every string but the first (the empty string, id 0).
+fn index(strings: &[Arc<str>]) -> HashMap<Arc<str>, Sym> {
+    let mut map = HashMap::with_capacity_and_hasher(strings.len(), Default::default());
+    for (id, s) in strings.iter().enumerate().skip(1) {
+        map.insert(s.clone(), id as Sym);
+    }
+    map
 }
 
 /// The rare fields of an event, kept sparsely.
@@ -652,6 +665,37 @@ impl Timeline {
         self.statement.reserve(n, text(|t| &t.statement));
         self.attrs
             .reserve(n, parts.iter().map(|p| p.attrs.pairs.len()).sum());
+    }
+
+    /// Room for `total` rows in all, estimated from the rows there are:
+    /// the dense columns exactly, the text by its bytes per row so far.
+    pub(crate) fn reserve_like_so_far(&mut self, total: usize) {
+        let rows = self.len();
+        if rows == 0 || total <= rows {
+            return;
+        }
+        let more = total - rows;
+        macro_rules! sparse {
+            ($($f:ident),*) => {
+                $(self.$f.reserve(rows, more, false);)*
+            };
+        }
+        sparse!(
+            level,
+            line_count,
+            pid,
+            blocker_pid,
+            duration_ms,
+            status,
+            bytes
+        );
+        for c in &mut self.syms {
+            c.reserve(rows, more, false);
+        }
+        for text in [&mut self.message, &mut self.path, &mut self.statement] {
+            let per_row = text.text_len() as f64 / rows as f64;
+            text.reserve(more, (per_row * more as f64 * 1.05) as usize);
+        }
     }
 
     /// Give back the spare capacity of every column (the columns of a
