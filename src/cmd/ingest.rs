@@ -38,6 +38,8 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     }
     let read_ms = ms_since(started);
     let timeline_bytes = out.timeline.heap_bytes();
+    let strings = out.timeline.strings();
+    let strings_bytes = (strings.len(), strings.heap_bytes());
     let nothing = out.timeline.is_empty();
     // The events are written while the analysis runs: writing is mostly
     // one thread compressing pages, and both only read the timeline.
@@ -98,6 +100,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         analyze_ms,
         write_ms,
         timeline_bytes,
+        strings_bytes,
     };
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -193,6 +196,8 @@ struct Phases {
     write_ms: f64,
     /// Memory held by the timeline's columns.
     timeline_bytes: usize,
+    /// Interned strings: how many, and the memory they hold.
+    strings_bytes: (usize, usize),
 }
 
 fn ms_since(t: Instant) -> f64 {
@@ -249,9 +254,11 @@ fn report(
         )?;
         writeln!(
             w,
-            "  memory      timeline columns {} MB ({} bytes per event)",
+            "  memory      timeline columns {} MB ({} bytes per event) · {} interned strings {} MB",
             thousands((phases.timeline_bytes >> 20) as u64),
-            phases.timeline_bytes / (m.events.max(1) as usize)
+            phases.timeline_bytes / (m.events.max(1) as usize),
+            thousands(phases.strings_bytes.0 as u64),
+            thousands((phases.strings_bytes.1 >> 20) as u64),
         )?;
     }
     let zone_note = match zone_source {

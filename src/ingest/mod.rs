@@ -579,21 +579,23 @@ pub fn run(
         }
     }
     let sources: Vec<SourceReport> = sources.into_iter().flatten().collect();
-    let mut timeline = Timeline::concat(parts);
     let mut sources = sources;
     if opts.year.is_none() {
-        infer_missing_years(&mut timeline, &mut sources);
+        infer_missing_years(&mut parts, &mut sources);
     }
-    apply_skew(&mut timeline, &opts.skew);
-    if opts.since.is_some() || opts.until.is_some() {
-        let (since, until) = (
-            opts.since.unwrap_or(i64::MIN),
-            opts.until.unwrap_or(i64::MAX),
-        );
-        let ts: Vec<i64> = timeline.times().to_vec();
-        timeline.retain_rows(|i| ts[i] >= since && ts[i] < until);
+    for part in &mut parts {
+        apply_skew(part, &opts.skew);
+        if opts.since.is_some() || opts.until.is_some() {
+            let (since, until) = (
+                opts.since.unwrap_or(i64::MIN),
+                opts.until.unwrap_or(i64::MAX),
+            );
+            let ts: Vec<i64> = part.times().to_vec();
+            part.retain_rows(|i| ts[i] >= since && ts[i] < until);
+        }
     }
-    timeline.sort();
+    // One copy into time order, not a concatenation and then a sort.
+    let mut timeline = Timeline::merge_sorted(parts);
     timeline.shrink_to_fit();
     release_freed_memory();
     let mut kept = vec![0u64; sources.len()];
@@ -629,7 +631,7 @@ const YEARLESS_FORMATS: [&str; 1] = ["syslog"];
 /// which is wrong for logs copied or checked out later. When the other logs
 /// of the ingest are dated and a whole number of years away, take their year
 /// and say so.
-fn infer_missing_years(t: &mut Timeline, sources: &mut [SourceReport]) {
+fn infer_missing_years(parts: &mut [Timeline], sources: &mut [SourceReport]) {
     const YEAR: i64 = 31_556_952_000_000; // 365.2425 days in µs
     const MONTH: i64 = 31 * 24 * 3600 * 1_000_000;
     let yearless: Vec<bool> = sources
@@ -640,27 +642,39 @@ fn infer_missing_years(t: &mut Timeline, sources: &mut [SourceReport]) {
                 .is_some_and(|f| YEARLESS_FORMATS.contains(&f))
         })
         .collect();
-    let mut dated: Vec<i64> = (0..t.len())
-        .filter(|&i| !yearless.get(t.source(i) as usize).copied().unwrap_or(false))
-        .map(|i| t.ts(i))
+    let is_yearless = |t: &Timeline, i: usize| -> bool {
+        yearless.get(t.source(i) as usize).copied().unwrap_or(false)
+    };
+    let mut dated: Vec<i64> = parts
+        .iter()
+        .flat_map(|t| {
+            (0..t.len())
+                .filter(|&i| !is_yearless(t, i))
+                .map(|i| t.ts(i))
+        })
         .collect();
     if dated.is_empty() || !yearless.contains(&true) {
         return;
     }
     dated.sort_unstable();
     let (lo, hi, mid) = (dated[0], dated[dated.len() - 1], dated[dated.len() / 2]);
-    let mut rows_of: std::collections::HashMap<usize, Vec<usize>> =
+    // Rows of each year-less source, as (part, row).
+    let mut rows_of: std::collections::HashMap<usize, Vec<(usize, usize)>> =
         std::collections::HashMap::new();
-    for i in 0..t.len() {
-        let si = t.source(i) as usize;
-        if yearless.get(si).copied().unwrap_or(false) {
-            rows_of.entry(si).or_default().push(i);
+    for (k, t) in parts.iter().enumerate() {
+        for i in 0..t.len() {
+            if is_yearless(t, i) {
+                rows_of
+                    .entry(t.source(i) as usize)
+                    .or_default()
+                    .push((k, i));
+            }
         }
     }
-    let mut by_source: Vec<(usize, Vec<usize>)> = rows_of.into_iter().collect();
+    let mut by_source: Vec<(usize, Vec<(usize, usize)>)> = rows_of.into_iter().collect();
     by_source.sort_unstable_by_key(|(si, _)| *si);
     for (si, rows) in by_source {
-        let mut ts: Vec<i64> = rows.iter().map(|&i| t.ts(i)).collect();
+        let mut ts: Vec<i64> = rows.iter().map(|&(k, i)| parts[k].ts(i)).collect();
         ts.sort_unstable();
         let median = ts[ts.len() / 2];
         let years = ((mid - median) as f64 / YEAR as f64).round() as i32;
@@ -682,7 +696,8 @@ fn infer_missing_years(t: &mut Timeline, sources: &mut [SourceReport]) {
         if moved_median < lo - MONTH || moved_median > hi + MONTH {
             continue;
         }
-        for &i in &rows {
+        for &(k, i) in &rows {
+            let t = &mut parts[k];
             if let Some(v) = shift(t.ts[i]) {
                 t.ts[i] = v;
             }

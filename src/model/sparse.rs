@@ -150,6 +150,11 @@ impl<T: Cell> Sparse<T> {
         }
     }
 
+    /// Drop every value (the column reads as all absent).
+    pub(crate) fn shrink_to_nothing(&mut self) {
+        self.vals = Vec::new();
+    }
+
     /// Give back the spare capacity.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.vals.shrink_to_fit();

@@ -6,7 +6,7 @@
 //! business ids, extra attributes) live in a sparse side table. Read through
 //! the accessor methods: the storage may change, the accessors stay.
 
-use super::sparse::Sparse;
+use super::sparse::{Cell, Sparse};
 use pm_parsers::{Event, Kind, Level, Participant};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
@@ -84,6 +84,15 @@ impl Interner {
     /// True when only the empty string is present.
     pub fn is_empty(&self) -> bool {
         self.strings.len() <= 1
+    }
+
+    /// Bytes held, approximately: each string's text and allocation, its
+    /// slot, and the map's entries when built.
+    pub fn heap_bytes(&self) -> usize {
+        let text: usize = self.strings.iter().map(|s| s.len() + 32).sum();
+        let slots = self.strings.capacity() * std::mem::size_of::<Arc<str>>();
+        let map = self.map.get().map_or(0, |m| m.capacity() * 25);
+        text + slots + map
     }
 
     /// Every string in id order (id 0 first).
@@ -378,6 +387,31 @@ impl AttrCol {
     }
 }
 
+/// The rows of sorted `parts` in merged time order, as (part, row): a
+/// heap over each part's next row, keyed like [`Timeline::sort`].
+fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let total: usize = parts.iter().map(Timeline::len).sum();
+    let mut order = Vec::with_capacity(total);
+    let key = |k: usize, i: usize| {
+        let p = &parts[k];
+        Reverse((p.ts[i], p.source[i], p.line[i], k as u32, i as u32))
+    };
+    let mut heap: BinaryHeap<_> = (0..parts.len())
+        .filter(|&k| !parts[k].is_empty())
+        .map(|k| key(k, 0))
+        .collect();
+    while let Some(Reverse((_, _, _, k, i))) = heap.pop() {
+        order.push((k, i));
+        let next = i as usize + 1;
+        if next < parts[k as usize].len() {
+            heap.push(key(k as usize, next));
+        }
+    }
+    order
+}
+
 /// Every event of a case, in columns. Fields most formats lack are
 /// [`Sparse`]: they cost nothing until an event has them.
 #[derive(Debug, Clone)]
@@ -537,19 +571,165 @@ impl Timeline {
         }
     }
 
-    /// Concatenate timelines (parsed in parallel), re-interning strings.
-    /// The largest part is taken over, not copied, so that concatenating
-    /// one big file's events costs no second copy of them; the order of
-    /// rows within each part is kept (the order of parts matters only
-    /// before [`Timeline::sort`], whose ties go by source).
-    pub fn concat(mut parts: Vec<Timeline>) -> Timeline {
-        let Some(largest) = (0..parts.len()).max_by_key(|&i| parts[i].len()) else {
-            return Timeline::new();
+    /// Merge timelines parsed in parallel (one per group of rotated files)
+    /// into one in time order, re-interning their strings: the result is
+    /// what concatenating them and [`Timeline::sort`] would give (ties go
+    /// by source and line, and a source lives in one part), with one copy
+    /// of the events instead of two. Each part is sorted first (a check
+    /// for files already in order), then merged (a heap over the parts'
+    /// next rows); columns are gathered one at a time and each part's copy
+    /// is freed once gathered, so the peak is the events plus one column.
+    pub fn merge_sorted(mut parts: Vec<Timeline>) -> Timeline {
+        parts.retain(|p| !p.is_empty());
+        if parts.len() <= 1 {
+            let mut out = parts.pop().unwrap_or_default();
+            out.sort();
+            return out;
+        }
+        for p in &mut parts {
+            p.sort();
+        }
+        let order = merge_order(&parts);
+        let largest = (0..parts.len())
+            .max_by_key(|&k| parts[k].strings.len())
+            .unwrap_or(0);
+        let mut out = Timeline {
+            strings: std::mem::take(&mut parts[largest].strings),
+            ..Timeline::default()
         };
-        let mut out = parts.swap_remove(largest);
-        out.reserve_for(&parts);
-        for part in parts {
-            out.append(part);
+        let remaps: Vec<Option<Vec<Sym>>> = parts
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                (k != largest).then(|| p.strings.strings().map(|s| out.strings.intern(s)).collect())
+            })
+            .collect();
+        let remap = |k: usize, s: Sym| -> Sym {
+            match &remaps[k] {
+                None => s,
+                Some(m) => m.get(s as usize).copied().unwrap_or(0),
+            }
+        };
+        fn gather<T: Copy>(
+            parts: &mut [Timeline],
+            order: &[(u32, u32)],
+            col: fn(&mut Timeline) -> &mut Vec<T>,
+        ) -> Vec<T> {
+            let out = order
+                .iter()
+                .map(|&(k, i)| col(&mut parts[k as usize])[i as usize])
+                .collect();
+            for p in parts.iter_mut() {
+                *col(p) = Vec::new();
+            }
+            out
+        }
+        out.ts = gather(&mut parts, &order, |t| &mut t.ts);
+        out.kind = gather(&mut parts, &order, |t| &mut t.kind);
+        out.source = gather(&mut parts, &order, |t| &mut t.source);
+        out.line = gather(&mut parts, &order, |t| &mut t.line);
+        out.offset = gather(&mut parts, &order, |t| &mut t.offset);
+        fn gather_sparse<T: Cell>(
+            parts: &mut [Timeline],
+            order: &[(u32, u32)],
+            col: &dyn Fn(&mut Timeline) -> &mut Sparse<T>,
+            map: &dyn Fn(usize, T) -> T,
+            out: &mut Sparse<T>,
+        ) {
+            if parts.iter_mut().any(|p| col(p).is_dense()) {
+                let vals = order
+                    .iter()
+                    .map(|&(k, i)| map(k as usize, col(&mut parts[k as usize]).get(i as usize)))
+                    .collect();
+                out.extend_from_vec(0, vals);
+            }
+            for p in parts.iter_mut() {
+                col(p).shrink_to_nothing();
+            }
+        }
+        fn same<T>(_: usize, v: T) -> T {
+            v
+        }
+        gather_sparse(&mut parts, &order, &|t| &mut t.level, &same, &mut out.level);
+        gather_sparse(
+            &mut parts,
+            &order,
+            &|t| &mut t.line_count,
+            &same,
+            &mut out.line_count,
+        );
+        gather_sparse(&mut parts, &order, &|t| &mut t.pid, &same, &mut out.pid);
+        gather_sparse(
+            &mut parts,
+            &order,
+            &|t| &mut t.blocker_pid,
+            &same,
+            &mut out.blocker_pid,
+        );
+        gather_sparse(
+            &mut parts,
+            &order,
+            &|t| &mut t.duration_ms,
+            &same,
+            &mut out.duration_ms,
+        );
+        gather_sparse(
+            &mut parts,
+            &order,
+            &|t| &mut t.status,
+            &same,
+            &mut out.status,
+        );
+        gather_sparse(&mut parts, &order, &|t| &mut t.bytes, &same, &mut out.bytes);
+        for c in 0..out.syms.len() {
+            let mut col = Sparse::new(0);
+            gather_sparse(&mut parts, &order, &|t| &mut t.syms[c], &remap, &mut col);
+            out.syms[c] = col;
+        }
+        fn gather_text(
+            parts: &mut [Timeline],
+            order: &[(u32, u32)],
+            col: fn(&mut Timeline) -> &mut TextCol,
+        ) -> TextCol {
+            let bytes = parts.iter_mut().map(|p| col(p).text_len()).sum();
+            let mut out = TextCol::default();
+            out.reserve(order.len(), bytes);
+            for &(k, i) in order {
+                out.push(col(&mut parts[k as usize]).get(i as usize).unwrap_or(""));
+            }
+            for p in parts.iter_mut() {
+                *col(p) = TextCol::default();
+            }
+            out
+        }
+        out.message = gather_text(&mut parts, &order, |t| &mut t.message);
+        out.path = gather_text(&mut parts, &order, |t| &mut t.path);
+        out.statement = gather_text(&mut parts, &order, |t| &mut t.statement);
+        let pairs = parts.iter().map(|p| p.attrs.pairs.len()).sum();
+        out.attrs.reserve(order.len(), pairs);
+        for &(k, i) in &order {
+            let k = k as usize;
+            let row = parts[k].attrs.get(i as usize);
+            out.attrs
+                .push_row(row.iter().map(|&(a, b)| (remap(k, a), remap(k, b))));
+        }
+        // Rare fields: each part's rows are visited in ascending order, so
+        // a cursor per part walks its (ascending) extra rows.
+        let mut cursor = vec![0usize; parts.len()];
+        let mut extras: Vec<std::vec::IntoIter<Extra>> = parts
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.extras).into_iter())
+            .collect();
+        for (row, &(k, i)) in order.iter().enumerate() {
+            let k = k as usize;
+            let c = &mut cursor[k];
+            if parts[k].extra_rows.get(*c) == Some(&i) {
+                *c += 1;
+                if let Some(x) = extras[k].next() {
+                    out.extra_rows.push(row as u32);
+                    out.extras.push(x);
+                }
+            }
         }
         out
     }
@@ -984,7 +1164,7 @@ mod tests {
     }
 
     #[test]
-    fn concat_remaps_strings_and_sort_is_stable() {
+    fn merge_remaps_strings_and_orders_like_sort() {
         let mut a = Timeline::new();
         let mut with_attr = ev(30, 1, "web01");
         with_attr.attrs = vec![(Cow::Borrowed("ua"), Cow::Borrowed("x"))];
@@ -1000,8 +1180,7 @@ mod tests {
             (Cow::Borrowed("referer"), Cow::Borrowed("")),
         ];
         b.push(1, &named);
-        let mut t = Timeline::concat(vec![a, b]);
-        t.sort();
+        let t = Timeline::merge_sorted(vec![a, b]);
         let order: Vec<(i64, &str, &str)> = (0..t.len())
             .map(|i| (t.ts(i), t.str(SymCol::Host, i).unwrap_or(""), t.message(i)))
             .collect();
@@ -1029,6 +1208,79 @@ mod tests {
         // "", web01, web02, db01, ua, x, referer
         assert_eq!(t.strings().len(), 7);
         assert_eq!(t.lower_bound(15), 2);
+    }
+
+    /// Every field of every row, through the accessors.
+    fn rows(t: &Timeline) -> Vec<String> {
+        (0..t.len())
+            .map(|i| {
+                let syms: Vec<Option<&str>> = SymCol::ALL.iter().map(|&c| t.str(c, i)).collect();
+                format!(
+                    "{} {:?} {} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?}",
+                    t.ts(i),
+                    t.kind(i),
+                    t.source(i),
+                    t.line(i),
+                    t.offset(i),
+                    t.level(i),
+                    t.line_count(i),
+                    t.pid(i),
+                    t.blocker_pid(i),
+                    t.duration_ms(i),
+                    t.status(i),
+                    t.bytes(i),
+                    t.message(i),
+                    t.path(i),
+                    syms,
+                    t.attrs(i).collect::<Vec<_>>(),
+                    t.extra(i),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_sorted_equals_append_then_sort() {
+        let mut seed = 7u64;
+        let mut next = move |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let hosts = ["web01", "web02", "db01", "batch01"];
+        let mut parts = Vec::new();
+        for source in 0..4u32 {
+            let mut p = Timeline::new();
+            for line in 1..=40u32 {
+                let mut e = ev(next(50) as i64, line, hosts[next(4) as usize]);
+                if source == 1 {
+                    e.pid = Some(next(5) as i64);
+                    e.level = Some(Level::Error);
+                }
+                if source == 2 && line % 3 == 0 {
+                    e.status = Some(500);
+                    e.duration_ms = Some(line as f64);
+                    e.path = Some(Cow::Owned(format!("/p/{line}")));
+                    e.attrs = vec![(Cow::Borrowed("ua"), Cow::Owned(format!("ua{}", next(3))))];
+                }
+                if next(5) == 0 {
+                    e.holders = vec![line as i64];
+                }
+                p.push(source, &e);
+            }
+            parts.push(p);
+        }
+        parts.push(Timeline::new());
+        let mut expected = Timeline::new();
+        for p in parts.clone() {
+            expected.append(p);
+        }
+        expected.sort();
+        let merged = Timeline::merge_sorted(parts);
+        assert_eq!(rows(&merged), rows(&expected));
+        assert_eq!(merged.len(), 160);
+        assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
     }
 
     #[test]
