@@ -49,6 +49,11 @@ impl<T: Cell> Sparse<T> {
         }
     }
 
+    /// An empty column with the same absent marker.
+    pub(crate) fn empty_like(&self) -> Self {
+        Sparse::new(self.absent)
+    }
+
     /// Whether any row holds a value.
     pub(crate) fn is_dense(&self) -> bool {
         !self.vals.is_empty()

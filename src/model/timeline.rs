@@ -610,108 +610,138 @@ impl Timeline {
                 Some(m) => m.get(s as usize).copied().unwrap_or(0),
             }
         };
-        fn gather<T: Copy>(
-            parts: &mut [Timeline],
+        // Columns are gathered two at a time, one per core, and the parts'
+        // copies of both are freed before the next two.
+        fn gather<T: Copy + Send>(
+            parts: &[Timeline],
             order: &[(u32, u32)],
-            col: fn(&mut Timeline) -> &mut Vec<T>,
+            col: fn(&Timeline) -> &Vec<T>,
         ) -> Vec<T> {
-            let out = order
+            order
                 .iter()
-                .map(|&(k, i)| col(&mut parts[k as usize])[i as usize])
-                .collect();
-            for p in parts.iter_mut() {
-                *col(p) = Vec::new();
-            }
-            out
+                .map(|&(k, i)| col(&parts[k as usize])[i as usize])
+                .collect()
         }
-        out.ts = gather(&mut parts, &order, |t| &mut t.ts);
-        out.kind = gather(&mut parts, &order, |t| &mut t.kind);
-        out.source = gather(&mut parts, &order, |t| &mut t.source);
-        out.line = gather(&mut parts, &order, |t| &mut t.line);
-        out.offset = gather(&mut parts, &order, |t| &mut t.offset);
-        fn gather_sparse<T: Cell>(
-            parts: &mut [Timeline],
+        fn gather_sparse<T: Cell + Send + Sync>(
+            parts: &[Timeline],
             order: &[(u32, u32)],
-            col: &dyn Fn(&mut Timeline) -> &mut Sparse<T>,
-            map: &dyn Fn(usize, T) -> T,
-            out: &mut Sparse<T>,
-        ) {
-            if parts.iter_mut().any(|p| col(p).is_dense()) {
+            col: &(dyn Fn(&Timeline) -> &Sparse<T> + Sync),
+            map: &(dyn Fn(usize, T) -> T + Sync),
+        ) -> Sparse<T> {
+            let mut out = col(&parts[0]).empty_like();
+            if parts.iter().any(|p| col(p).is_dense()) {
                 let vals = order
                     .iter()
-                    .map(|&(k, i)| map(k as usize, col(&mut parts[k as usize]).get(i as usize)))
+                    .map(|&(k, i)| map(k as usize, col(&parts[k as usize]).get(i as usize)))
                     .collect();
                 out.extend_from_vec(0, vals);
             }
-            for p in parts.iter_mut() {
-                col(p).shrink_to_nothing();
+            out
+        }
+        fn gather_text(
+            parts: &[Timeline],
+            order: &[(u32, u32)],
+            col: fn(&Timeline) -> &TextCol,
+        ) -> TextCol {
+            let bytes = parts.iter().map(|p| col(p).text_len()).sum();
+            let mut out = TextCol::default();
+            out.reserve(order.len(), bytes);
+            for &(k, i) in order {
+                out.push(col(&parts[k as usize]).get(i as usize).unwrap_or(""));
             }
+            out
         }
         fn same<T>(_: usize, v: T) -> T {
             v
         }
-        gather_sparse(&mut parts, &order, &|t| &mut t.level, &same, &mut out.level);
-        gather_sparse(
-            &mut parts,
-            &order,
-            &|t| &mut t.line_count,
-            &same,
-            &mut out.line_count,
+        let o = &order[..];
+        let (ts, message) = rayon::join(
+            || gather(&parts, o, |t| &t.ts),
+            || gather_text(&parts, o, |t| &t.message),
         );
-        gather_sparse(&mut parts, &order, &|t| &mut t.pid, &same, &mut out.pid);
-        gather_sparse(
-            &mut parts,
-            &order,
-            &|t| &mut t.blocker_pid,
-            &same,
-            &mut out.blocker_pid,
-        );
-        gather_sparse(
-            &mut parts,
-            &order,
-            &|t| &mut t.duration_ms,
-            &same,
-            &mut out.duration_ms,
-        );
-        gather_sparse(
-            &mut parts,
-            &order,
-            &|t| &mut t.status,
-            &same,
-            &mut out.status,
-        );
-        gather_sparse(&mut parts, &order, &|t| &mut t.bytes, &same, &mut out.bytes);
-        for c in 0..out.syms.len() {
-            let mut col = Sparse::new(0);
-            gather_sparse(&mut parts, &order, &|t| &mut t.syms[c], &remap, &mut col);
-            out.syms[c] = col;
+        (out.ts, out.message) = (ts, message);
+        for p in &mut parts {
+            (p.ts, p.message) = (Vec::new(), TextCol::default());
         }
-        fn gather_text(
-            parts: &mut [Timeline],
-            order: &[(u32, u32)],
-            col: fn(&mut Timeline) -> &mut TextCol,
-        ) -> TextCol {
-            let bytes = parts.iter_mut().map(|p| col(p).text_len()).sum();
-            let mut out = TextCol::default();
-            out.reserve(order.len(), bytes);
-            for &(k, i) in order {
-                out.push(col(&mut parts[k as usize]).get(i as usize).unwrap_or(""));
-            }
-            for p in parts.iter_mut() {
-                *col(p) = TextCol::default();
-            }
-            out
+        let ((kind, source, line), (path, statement)) = rayon::join(
+            || {
+                (
+                    gather(&parts, o, |t| &t.kind),
+                    gather(&parts, o, |t| &t.source),
+                    gather(&parts, o, |t| &t.line),
+                )
+            },
+            || {
+                (
+                    gather_text(&parts, o, |t| &t.path),
+                    gather_text(&parts, o, |t| &t.statement),
+                )
+            },
+        );
+        (out.kind, out.source, out.line) = (kind, source, line);
+        (out.path, out.statement) = (path, statement);
+        for p in &mut parts {
+            (p.kind, p.source, p.line) = (Vec::new(), Vec::new(), Vec::new());
+            (p.path, p.statement) = (TextCol::default(), TextCol::default());
         }
-        out.message = gather_text(&mut parts, &order, |t| &mut t.message);
-        out.path = gather_text(&mut parts, &order, |t| &mut t.path);
-        out.statement = gather_text(&mut parts, &order, |t| &mut t.statement);
-        let pairs = parts.iter().map(|p| p.attrs.pairs.len()).sum();
-        out.attrs.reserve(order.len(), pairs);
-        for &(k, i) in &order {
-            let k = k as usize;
-            let row = parts[k].attrs.get(i as usize);
-            out.attrs
-                .push_row(row.iter().map(|&(a, b)| (remap(k, a), remap(k, b))));
+        let (offset, attrs) = rayon::join(
+            || gather(&parts, o, |t| &t.offset),
+            || {
+                let mut attrs = AttrCol::default();
+                let pairs = parts.iter().map(|p| p.attrs.pairs.len()).sum();
+                attrs.reserve(o.len(), pairs);
+                for &(k, i) in o {
+                    let k = k as usize;
+                    let row = parts[k].attrs.get(i as usize);
+                    attrs.push_row(row.iter().map(|&(a, b)| (remap(k, a), remap(k, b))));
+                }
+                attrs
+            },
+        );
+        (out.offset, out.attrs) = (offset, attrs);
+        for p in &mut parts {
+            (p.offset, p.attrs) = (Vec::new(), AttrCol::default());
+        }
+        let ((level, line_count, pid, blocker_pid), (duration_ms, status, bytes)) = rayon::join(
+            || {
+                (
+                    gather_sparse(&parts, o, &|t| &t.level, &same),
+                    gather_sparse(&parts, o, &|t| &t.line_count, &same),
+                    gather_sparse(&parts, o, &|t| &t.pid, &same),
+                    gather_sparse(&parts, o, &|t| &t.blocker_pid, &same),
+                )
+            },
+            || {
+                (
+                    gather_sparse(&parts, o, &|t| &t.duration_ms, &same),
+                    gather_sparse(&parts, o, &|t| &t.status, &same),
+                    gather_sparse(&parts, o, &|t| &t.bytes, &same),
+                )
+            },
+        );
+        (out.level, out.line_count, out.pid, out.blocker_pid) =
+            (level, line_count, pid, blocker_pid);
+        (out.duration_ms, out.status, out.bytes) = (duration_ms, status, bytes);
+        for p in &mut parts {
+            p.level.shrink_to_nothing();
+            p.line_count.shrink_to_nothing();
+            p.pid.shrink_to_nothing();
+            p.blocker_pid.shrink_to_nothing();
+            p.duration_ms.shrink_to_nothing();
+            p.status.shrink_to_nothing();
+            p.bytes.shrink_to_nothing();
+        }
+        const _: () = assert!(SymCol::ALL.len() % 2 == 0, "string columns go in pairs");
+        for c in (0..out.syms.len()).step_by(2) {
+            let (a, b) = rayon::join(
+                || gather_sparse(&parts, o, &|t| &t.syms[c], &remap),
+                || gather_sparse(&parts, o, &|t| &t.syms[c + 1], &remap),
+            );
+            (out.syms[c], out.syms[c + 1]) = (a, b);
+            for p in &mut parts {
+                p.syms[c].shrink_to_nothing();
+                p.syms[c + 1].shrink_to_nothing();
+            }
         }
         // Rare fields: each part's rows are visited in ascending order, so
         // a cursor per part walks its (ascending) extra rows.
