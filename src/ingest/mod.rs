@@ -498,18 +498,10 @@ fn parse_parts(
             (part, acct, err)
         })
         .collect();
-    let (mut parts, results): (Vec<Timeline>, Vec<_>) =
-        parts.into_iter().map(|(t, a, e)| (t, (a, e))).unzip();
     let mut total = Accounting::default();
     let mut error = None;
-    let mut results = results.into_iter();
-    let mut k = 0;
-    while k < parts.len() {
-        let Some((mut acct, err)) = results.next() else {
-            break;
-        };
-        let mut part = std::mem::take(&mut parts[k]);
-        k += 1;
+    let mut kept = Vec::with_capacity(parts.len());
+    for (mut part, mut acct, err) in parts {
         let lines_before = total.lines.min(u64::from(u32::MAX)) as u32;
         part.shift_position(lines_before, total.bytes);
         for ex in &mut acct.skipped_examples {
@@ -518,12 +510,7 @@ fn parse_parts(
             }
         }
         total.merge(&acct);
-        timeline.append(part);
-        if k == 1 {
-            // The first part may have been taken over whole: room for the
-            // rest, exactly, so that no column is left half empty.
-            timeline.reserve_for(&parts[1..]);
-        }
+        kept.push(part);
         if err.is_some() {
             // A part that could not be read to its end (the file shrank, a
             // read error, cancellation): what follows it is not trusted.
@@ -531,6 +518,7 @@ fn parse_parts(
             break;
         }
     }
+    timeline.append_all(kept);
     (total, error)
 }
 

@@ -553,12 +553,6 @@ fn read_events(path: &Path, strings: Interner, pairs: Vec<(u32, u32)>) -> Result
         strings,
         ..Timeline::default()
     };
-    t.ts.reserve_exact(n);
-    t.kind.reserve_exact(n);
-    t.source.reserve_exact(n);
-    t.line.reserve_exact(n);
-    t.offset.reserve_exact(n);
-    t.attrs.ends.reserve_exact(n);
     std::thread::scope(|s| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
         s.spawn(move || {

@@ -234,6 +234,8 @@ impl SymCol {
 }
 
 pub(crate) const NO_INT: i64 = i64::MIN;
+/// Sparse columns: seven numeric ones and the string columns.
+const SPARSE_COLUMNS: usize = 7 + SymCol::ALL.len();
 pub(crate) const NO_BYTES: u64 = u64::MAX;
 
 /// A column of optional strings kept in one buffer: row `i` is
@@ -766,10 +768,6 @@ impl Timeline {
 
     /// Append the rows of `part`, re-interning its strings.
     pub fn append(&mut self, part: Timeline) {
-        if self.is_empty() && self.strings.is_empty() {
-            *self = part;
-            return;
-        }
         let out = self;
         let rows = out.len();
         let part_rows = part.len();
@@ -838,56 +836,48 @@ impl Timeline {
         }
     }
 
-    /// Room for the rows of `parts`, reserved exactly, so that appending
-    /// them leaves no spare capacity (geometric growth would leave up to
-    /// half the columns unused).
-    pub(crate) fn reserve_for(&mut self, parts: &[Timeline]) {
-        let n: usize = parts.iter().map(Timeline::len).sum();
-        let rows = self.len();
-        self.ts.reserve_exact(n);
-        self.kind.reserve_exact(n);
-        self.source.reserve_exact(n);
-        self.line.reserve_exact(n);
-        self.offset.reserve_exact(n);
-        macro_rules! sparse {
-            ($($f:ident),*) => {
-                $(let later = parts.iter().any(|p| p.$f.is_dense());
-                self.$f.reserve(rows, n, later);)*
-            };
+    /// Whether each sparse column holds values: the numeric ones, then
+    /// the string columns, in the order [`Timeline::reserve_more`] takes.
+    fn dense_columns(&self) -> [bool; SPARSE_COLUMNS] {
+        let mut dense = [false; SPARSE_COLUMNS];
+        let numeric = [
+            self.level.is_dense(),
+            self.line_count.is_dense(),
+            self.pid.is_dense(),
+            self.blocker_pid.is_dense(),
+            self.duration_ms.is_dense(),
+            self.status.is_dense(),
+            self.bytes.is_dense(),
+        ];
+        dense[..numeric.len()].copy_from_slice(&numeric);
+        for (d, c) in dense[numeric.len()..].iter_mut().zip(&self.syms) {
+            *d = c.is_dense();
         }
-        sparse!(
-            level,
-            line_count,
-            pid,
-            blocker_pid,
-            duration_ms,
-            status,
-            bytes
-        );
-        for (k, c) in self.syms.iter_mut().enumerate() {
-            let later = parts.iter().any(|p| p.syms[k].is_dense());
-            c.reserve(rows, n, later);
-        }
-        let text =
-            |f: fn(&Timeline) -> &TextCol| -> usize { parts.iter().map(|p| f(p).text_len()).sum() };
-        self.message.reserve(n, text(|t| &t.message));
-        self.path.reserve(n, text(|t| &t.path));
-        self.statement.reserve(n, text(|t| &t.statement));
-        self.attrs
-            .reserve(n, parts.iter().map(|p| p.attrs.pairs.len()).sum());
+        dense
     }
 
-    /// Room for `total` rows in all, estimated from the rows there are:
-    /// the dense columns exactly, the text by its bytes per row so far.
-    pub(crate) fn reserve_like_so_far(&mut self, total: usize) {
+    /// Room for `more` rows, reserved exactly (geometric growth would
+    /// leave up to half of each column unused): every plain column, each
+    /// sparse column that holds values or that `dense_later` says will,
+    /// `text` bytes in the message, path and statement columns and `pairs`
+    /// attribute pairs.
+    fn reserve_more(
+        &mut self,
+        more: usize,
+        dense_later: [bool; SPARSE_COLUMNS],
+        text: [usize; 3],
+        pairs: usize,
+    ) {
         let rows = self.len();
-        if rows == 0 || total <= rows {
-            return;
-        }
-        let more = total - rows;
+        self.ts.reserve_exact(more);
+        self.kind.reserve_exact(more);
+        self.source.reserve_exact(more);
+        self.line.reserve_exact(more);
+        self.offset.reserve_exact(more);
+        let mut later = dense_later.into_iter();
         macro_rules! sparse {
             ($($f:ident),*) => {
-                $(self.$f.reserve(rows, more, false);)*
+                $(self.$f.reserve(rows, more, later.next().unwrap_or(false));)*
             };
         }
         sparse!(
@@ -900,11 +890,74 @@ impl Timeline {
             bytes
         );
         for c in &mut self.syms {
-            c.reserve(rows, more, false);
+            c.reserve(rows, more, later.next().unwrap_or(false));
         }
-        for text in [&mut self.message, &mut self.path, &mut self.statement] {
-            let per_row = text.text_len() as f64 / rows as f64;
-            text.reserve(more, (per_row * more as f64 * 1.05) as usize);
+        let [message, path, statement] = text;
+        self.message.reserve(more, message);
+        self.path.reserve(more, path);
+        self.statement.reserve(more, statement);
+        self.attrs.reserve(more, pairs);
+    }
+
+    /// Room for the rows of `parts`, exactly.
+    pub(crate) fn reserve_for(&mut self, parts: &[Timeline]) {
+        let mut dense = [false; SPARSE_COLUMNS];
+        for p in parts {
+            for (d, later) in dense.iter_mut().zip(p.dense_columns()) {
+                *d |= later;
+            }
+        }
+        let text =
+            |f: fn(&Timeline) -> &TextCol| -> usize { parts.iter().map(|p| f(p).text_len()).sum() };
+        self.reserve_more(
+            parts.iter().map(Timeline::len).sum(),
+            dense,
+            [
+                text(|t| &t.message),
+                text(|t| &t.path),
+                text(|t| &t.statement),
+            ],
+            parts.iter().map(|p| p.attrs.pairs.len()).sum(),
+        );
+    }
+
+    /// Room for `total` rows in all, estimated from the rows there are:
+    /// the columns exactly, the text and attributes by their size per row
+    /// so far.
+    pub(crate) fn reserve_like_so_far(&mut self, total: usize) {
+        let rows = self.len();
+        if rows == 0 || total <= rows {
+            return;
+        }
+        let more = total - rows;
+        let like = |bytes: usize| (bytes as f64 / rows as f64 * more as f64 * 1.05) as usize;
+        self.reserve_more(
+            more,
+            [false; SPARSE_COLUMNS],
+            [
+                like(self.message.text_len()),
+                like(self.path.text_len()),
+                like(self.statement.text_len()),
+            ],
+            like(self.attrs.pairs.len()),
+        );
+    }
+
+    /// Append `parts` in order (see [`Timeline::append`]) into columns
+    /// reserved exactly for all of them. An empty timeline takes the
+    /// first part over instead of copying it.
+    pub fn append_all(&mut self, parts: Vec<Timeline>) {
+        let mut parts = parts.into_iter();
+        if self.is_empty() && self.strings.is_empty() {
+            match parts.next() {
+                Some(first) => *self = first,
+                None => return,
+            }
+        }
+        let rest: Vec<Timeline> = parts.collect();
+        self.reserve_for(&rest);
+        for part in rest {
+            self.append(part);
         }
     }
 
