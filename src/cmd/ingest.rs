@@ -91,8 +91,9 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             Err(e) => return Err(e),
         }
         write_ms = ms_since(overlap_started);
-    }
-    if interrupted.load(Ordering::Relaxed) {
+    } else if interrupted.load(Ordering::Relaxed) {
+        // Once committed, the case is complete: a late Ctrl-C does not
+        // make it "not written".
         return Ok(interrupted_exit(&args.output));
     }
     let phases = Phases {
