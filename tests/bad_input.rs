@@ -520,14 +520,14 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
             "no case format version",
         ),
         (
-            "events-garbage",
+            "events-garbage.parquet",
             Box::new(|c: &Path| {
                 std::fs::write(c.join("events.parquet"), b"PAR1 nope PAR1").unwrap()
             }),
             "may be corrupt",
         ),
         (
-            "events-truncated",
+            "events-truncated.parquet",
             Box::new(|c: &Path| {
                 let b = std::fs::read(c.join("events.parquet")).unwrap();
                 std::fs::write(c.join("events.parquet"), &b[..b.len() / 2]).unwrap();
@@ -535,17 +535,17 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
             "corrupt",
         ),
         (
-            "strings-missing",
+            "strings-missing.parquet",
             Box::new(|c: &Path| std::fs::remove_file(c.join("strings.parquet")).unwrap()),
             "strings.parquet",
         ),
         (
-            "attrs-missing",
+            "attrs-missing.parquet",
             Box::new(|c: &Path| std::fs::remove_file(c.join("attrs.parquet")).unwrap()),
             "attrs.parquet",
         ),
         (
-            "attrs-out-of-range",
+            "attrs-out-of-range.parquet",
             Box::new(|c: &Path| {
                 // One more pair than events.parquet's attr_end accounts for.
                 let b = std::fs::read(c.join("strings.parquet")).unwrap();
@@ -574,6 +574,10 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
     for (name, spoil, want) in variants {
         let case = d.path().join(name);
         copy_dir(&good, &case);
+        if name.ends_with(".parquet") {
+            // Without the column file, the case reopens from Parquet.
+            std::fs::remove_file(case.join("events.cols")).unwrap();
+        }
         spoil(&case);
         for args in [
             vec!["events", "--limit", "1"],
@@ -594,6 +598,43 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
                 "{name} {args:?}: want {want:?} in {stderr}"
             );
         }
+    }
+}
+
+/// The column file is a cache of the Parquet files: garbage, a cut or an
+/// unknown version in it is set aside and the case reads as before.
+#[test]
+fn a_spoilt_column_file_falls_back_to_parquet() {
+    let d = tempfile::tempdir().unwrap();
+    let good = make_case(d.path());
+    let events = |case: &Path| {
+        let mut c = pm();
+        c.arg("events").arg(case).arg("--json");
+        let (code, out, err) = run_within(c, 60);
+        assert_eq!(code, Some(0), "{}: {err}", case.display());
+        out
+    };
+    let expected = events(&good);
+    assert!(expected.contains("GET /"), "{expected}");
+    let variants: Vec<(&str, Box<dyn Fn(&[u8]) -> Vec<u8>>)> = vec![
+        ("garbage", Box::new(|_| b"PMCOLS\0\0 not really".to_vec())),
+        ("cut", Box::new(|b| b[..b.len() / 2].to_vec())),
+        ("empty", Box::new(|_| Vec::new())),
+        (
+            "future",
+            Box::new(|b| {
+                let mut b = b.to_vec();
+                b[8] = 99;
+                b
+            }),
+        ),
+    ];
+    for (name, spoil) in variants {
+        let case = d.path().join(name);
+        copy_dir(&good, &case);
+        let cols = case.join("events.cols");
+        std::fs::write(&cols, spoil(&std::fs::read(&cols).unwrap())).unwrap();
+        assert_eq!(events(&case), expected, "{name}");
     }
 }
 

@@ -8,6 +8,9 @@
 //!   attrs.parquet      every event's free-form attributes as (key, value)
 //!                      string ids; events.parquet's `attr_end` says where
 //!                      each event's pairs end
+//!   events.cols        the same events, strings and attributes in
+//!                      pm-tui's own column layout, mapped on reopening
+//!                      (a cache: without it the case reopens from Parquet)
 //!   findings.json      the analyzers' findings, ranked
 //!   annotations.json   the responder's marks and notes
 //! ```
@@ -16,6 +19,7 @@
 //! renamed into place, so an interrupted ingest never leaves half a case and
 //! the previous case stays intact until the new one is complete.
 
+use super::colfile;
 use super::finding::{Annotation, Finding};
 use super::source::SourceReport;
 use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, Timeline};
@@ -261,8 +265,23 @@ impl StagedCase {
     }
 
     /// Write the events, their strings and attributes (safe to run on
-    /// another thread than the analysis reading the same timeline).
+    /// another thread than the analysis reading the same timeline): the
+    /// Parquet files, and beside them, on a thread of its own (it is mostly
+    /// the kernel copying pages), the column file reopening maps. That one
+    /// is a cache: if it cannot be written the case is still complete.
     pub fn write_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
+        let cols = self.tmp.join(colfile::FILE_NAME);
+        std::thread::scope(|s| {
+            let cache = s.spawn(|| colfile::write(&cols, t, stop));
+            let parquet = self.write_parquet_events(t, stop);
+            if !matches!(cache.join(), Ok(Ok(()))) {
+                let _ = fs::remove_file(&cols);
+            }
+            parquet
+        })
+    }
+
+    fn write_parquet_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         write_events(&self.tmp.join("events.parquet"), t, stop)?;
         let strings: Vec<&str> = t.strings().strings().collect();
         let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
@@ -273,11 +292,11 @@ impl StagedCase {
             vec![
                 Column::new(
                     "key".into(),
-                    pairs.iter().map(|p| p.0).collect::<Vec<u32>>(),
+                    pairs.iter().map(|p| p[0]).collect::<Vec<u32>>(),
                 ),
                 Column::new(
                     "value".into(),
-                    pairs.iter().map(|p| p.1).collect::<Vec<u32>>(),
+                    pairs.iter().map(|p| p[1]).collect::<Vec<u32>>(),
                 ),
             ],
         )?;
@@ -432,9 +451,31 @@ impl Case {
         serde_json::from_value(v).with_context(|| format!("{} is corrupt", path.display()))
     }
 
-    /// Read a whole case.
+    /// Read a whole case: its events from the column file, read in place
+    /// (see [`super::colfile`]), or from Parquet when that is missing or
+    /// fails its checks.
     pub fn load(dir: &Path) -> Result<Case> {
         let meta = Case::load_meta(dir)?;
+        let mapped = colfile::read(&dir.join(colfile::FILE_NAME))
+            .ok()
+            .filter(|t| t.len() as u64 == meta.events);
+        let mut timeline = match mapped {
+            Some(t) => t,
+            None => Case::load_parquet_events(dir, &meta)?,
+        };
+        timeline.sort();
+        let findings = read_json_or_default(&dir.join("findings.json"))?;
+        let annotations = read_json_or_default(&dir.join("annotations.json"))?;
+        Ok(Case {
+            meta,
+            timeline,
+            findings,
+            annotations,
+        })
+    }
+
+    /// The events of the case in `dir` from its Parquet files.
+    fn load_parquet_events(dir: &Path, meta: &CaseMeta) -> Result<Timeline> {
         let sdf = read_parquet(&dir.join("strings.parquet"))?;
         let strings = Interner::from_strings(
             sdf.column("s")?
@@ -451,7 +492,7 @@ impl Case {
                     dir.display()
                 )
             })?;
-        let mut timeline = read_events(&dir.join("events.parquet"), strings, pairs)
+        let timeline = read_events(&dir.join("events.parquet"), strings, pairs)
             .with_context(|| format!("reading the events of {}", dir.display()))?;
         if timeline.len() as u64 != meta.events {
             bail!(
@@ -461,15 +502,7 @@ impl Case {
                 timeline.len()
             );
         }
-        timeline.sort();
-        let findings = read_json_or_default(&dir.join("findings.json"))?;
-        let annotations = read_json_or_default(&dir.join("annotations.json"))?;
-        Ok(Case {
-            meta,
-            timeline,
-            findings,
-            annotations,
-        })
+        Ok(timeline)
     }
 
     /// Save only the annotations (the TUI does this on every change).
@@ -594,7 +627,7 @@ fn read_events(path: &Path, strings: Interner, pairs: Vec<(u32, u32)>) -> Result
             "attrs.parquet refers to strings that are not in strings.parquet; the case is corrupt"
         );
     }
-    t.attrs.pairs = pairs;
+    t.attrs.pairs = pairs.into_iter().map(|(k, v)| [k, v]).collect();
     let lens = [
         t.ts.len(),
         t.kind.len(),
@@ -732,13 +765,49 @@ mod tests {
         }
     }
 
+    /// Every field of every event, as text (to compare two timelines).
+    fn render(t: &Timeline) -> String {
+        let mut out = String::new();
+        for i in 0..t.len() {
+            let syms: Vec<_> = SymCol::ALL.iter().map(|&c| t.str(c, i)).collect();
+            out += &format!(
+                "{} {:?} {:?} {} {} {} {} {:?} {:?} {:?} {:?} {:?} {syms:?} {:?} {:?} {:?} {:?} {:?}\n",
+                t.ts(i),
+                t.kind(i),
+                t.level(i),
+                t.source(i),
+                t.line(i),
+                t.offset(i),
+                t.line_count(i),
+                t.pid(i),
+                t.blocker_pid(i),
+                t.duration_ms(i),
+                t.status(i),
+                t.bytes(i),
+                t.message(i),
+                t.path(i),
+                t.statement(i),
+                t.attrs(i).collect::<Vec<_>>(),
+                t.extra(i),
+            );
+        }
+        out
+    }
+
     #[test]
     fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("case");
         let c = sample_case();
         c.save(&path).unwrap();
+        let mapped = Case::load(&path).unwrap();
+        assert!(mapped.timeline.mapped_bytes() > 0, "read in place");
+        std::fs::rename(path.join(colfile::FILE_NAME), dir.path().join("cols")).unwrap();
         let back = Case::load(&path).unwrap();
+        assert_eq!(back.timeline.mapped_bytes(), 0, "read from Parquet");
+        std::fs::rename(dir.path().join("cols"), path.join(colfile::FILE_NAME)).unwrap();
+        assert_eq!(render(&mapped.timeline), render(&back.timeline));
+        assert_eq!(render(&mapped.timeline), render(&c.timeline));
         assert_eq!(back.meta, c.meta);
         let t = &back.timeline;
         assert_eq!(t.len(), 2);
@@ -802,6 +871,37 @@ mod tests {
         let path = dir.path().join("case");
         sample_case().save(&path).unwrap();
         std::fs::write(path.join("events.parquet"), b"PAR1 garbage").unwrap();
+        std::fs::remove_file(path.join(colfile::FILE_NAME)).unwrap();
         assert!(Case::load(&path).is_err());
+    }
+
+    /// A column file cut short anywhere, or with a byte of its fixed
+    /// header changed, is refused and the case reopens from Parquet; with
+    /// any other byte changed it may read other values, but never panics.
+    #[test]
+    fn damaged_column_file_falls_back_or_reads_safely() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        let c = sample_case();
+        c.save(&path).unwrap();
+        let cols = path.join(colfile::FILE_NAME);
+        let good = std::fs::read(&cols).unwrap();
+        let expected = render(&c.timeline);
+        for len in (0..good.len()).step_by(5) {
+            std::fs::write(&cols, &good[..len]).unwrap();
+            assert!(colfile::read(&cols).is_err(), "cut at {len}");
+            let back = Case::load(&path).unwrap();
+            assert_eq!(render(&back.timeline), expected, "cut at {len}");
+        }
+        for at in (0..good.len()).filter(|&at| at < 32 || at % 3 == 0) {
+            let mut bad = good.clone();
+            bad[at] ^= 0xA5;
+            std::fs::write(&cols, &bad).unwrap();
+            if at < 32 {
+                assert!(colfile::read(&cols).is_err(), "byte {at} changed");
+            }
+            let back = Case::load(&path).unwrap();
+            render(&back.timeline);
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The data model: the timeline of events, findings, annotations, sources,
 //! and the case store that keeps them on disk.
 
+mod buf;
 pub mod case;
+mod colfile;
 pub mod finding;
 pub mod source;
 mod sparse;

@@ -7,6 +7,8 @@
 //! more than its own text. A [`Sparse`] column holds no values until the
 //! first present one arrives, then holds one per row like a plain vector.
 
+use super::buf::Buf;
+
 /// A column value with an "absent" marker that can be compared exactly
 /// (`f32` compares by bits, so `NaN` works as the marker).
 pub(crate) trait Cell: Copy {
@@ -35,8 +37,8 @@ impl Cell for f32 {
 /// one value per row. The row count is the timeline's, passed in by the
 /// caller; the column does not keep its own.
 #[derive(Debug, Clone)]
-pub(crate) struct Sparse<T> {
-    vals: Vec<T>,
+pub(crate) struct Sparse<T: 'static> {
+    vals: Buf<T>,
     absent: T,
 }
 
@@ -44,7 +46,7 @@ impl<T: Cell> Sparse<T> {
     /// An empty column whose missing rows read as `absent`.
     pub(crate) const fn new(absent: T) -> Self {
         Sparse {
-            vals: Vec::new(),
+            vals: Buf::new(),
             absent,
         }
     }
@@ -127,7 +129,7 @@ impl<T: Cell> Sparse<T> {
                 return;
             }
             if rows == 0 {
-                self.vals = vals;
+                self.vals = vals.into();
                 return;
             }
             self.vals.resize(rows, self.absent);
@@ -157,7 +159,7 @@ impl<T: Cell> Sparse<T> {
 
     /// Drop every value (the column reads as all absent).
     pub(crate) fn shrink_to_nothing(&mut self) {
-        self.vals = Vec::new();
+        self.vals = Buf::new();
     }
 
     /// Give back the spare capacity.
@@ -167,7 +169,27 @@ impl<T: Cell> Sparse<T> {
 
     /// Bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.vals.capacity() * std::mem::size_of::<T>()
+        self.vals.heap_bytes()
+    }
+
+    /// Bytes of a mapped case file read in place.
+    pub(crate) fn mapped_bytes(&self) -> usize {
+        self.vals.mapped_bytes()
+    }
+
+    /// The stored values: empty while the column holds none, otherwise one
+    /// per row.
+    pub(crate) fn stored(&self) -> &[T] {
+        &self.vals
+    }
+
+    /// A column of `stored` values (empty, or one per row) whose missing
+    /// rows read as `absent`.
+    pub(crate) fn from_stored(stored: Buf<T>, absent: T) -> Self {
+        Sparse {
+            vals: stored,
+            absent,
+        }
     }
 }
 

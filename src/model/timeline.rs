@@ -6,36 +6,65 @@
 //! business ids, extra attributes) live in a sparse side table. Read through
 //! the accessor methods: the storage may change, the accessors stay.
 
+use super::buf::Buf;
 use super::sparse::{Cell, Sparse};
+use hashbrown::HashTable;
 use pm_parsers::{Event, Kind, Level, Participant};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, OnceLock};
-
-/// The interner's map: a fast non-cryptographic hash (the keys are log
-/// text, hashed once per field of every event; SipHash was a tenth of an
-/// access-log ingest).
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 /// An interned string id; 0 means "absent".
 pub type Sym = u32;
 
 /// Interned strings shared by all string columns of a timeline.
-#[derive(Debug, Clone)]
+///
+/// The strings lie end to end in one buffer (string `id` is
+/// `text[ends[id - 1]..ends[id]]`), so interning allocates nothing per
+/// string, and a reopened case reads them in place from its column file.
+/// The string → id table holds ids only and compares against the buffer.
+#[derive(Clone)]
 pub struct Interner {
+    /// UTF-8 (checked when read: a mapped case file is not trusted).
+    text: Buf<u8>,
+    /// One end per string; string 0 is the empty one.
+    ends: Buf<u64>,
     /// String → id. Built on first use for an interner read from a case
     /// (most reopened cases only ever look strings up by id: building it
     /// was an eighth of reopening a mixed case).
-    map: OnceLock<HashMap<Arc<str>, Sym>>,
-    strings: Vec<Arc<str>>,
+    map: OnceLock<HashTable<Sym>>,
+    /// A fast non-cryptographic hash, seeded per process (the keys are
+    /// log text, hashed once per field of every event; SipHash was a
+    /// tenth of an access-log ingest).
+    hasher: foldhash::fast::RandomState,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.strings()).finish()
+    }
 }
 
 impl Default for Interner {
     fn default() -> Self {
         Interner {
-            map: OnceLock::from(HashMap::default()),
-            strings: vec![Arc::from("")],
+            text: Buf::new(),
+            ends: vec![0].into(),
+            map: OnceLock::from(HashTable::new()),
+            hasher: Default::default(),
         }
     }
+}
+
+/// The bytes of string `id` of `text`/`ends` (empty for an unknown id).
+fn bytes_of<'a>(text: &'a [u8], ends: &[u64], id: Sym) -> &'a [u8] {
+    let i = id as usize;
+    let end = ends.get(i).map_or(0, |&e| e as usize);
+    let start = match i {
+        0 => 0,
+        _ => ends.get(i - 1).map_or(0, |&e| e as usize),
+    };
+    text.get(start..end).unwrap_or_default()
 }
 
 impl Interner {
@@ -45,24 +74,51 @@ impl Interner {
             return 0;
         }
         if self.map.get().is_none() {
-            let _ = self.map.set(index(&self.strings));
+            let _ = self.map.set(self.index());
         }
-        let Some(map) = self.map.get_mut() else {
+        let Interner {
+            text,
+            ends,
+            map,
+            hasher,
+        } = self;
+        let Some(map) = map.get_mut() else {
             return 0;
         };
-        if let Some(&id) = map.get(s) {
-            return id;
+        let hash = hasher.hash_one(s.as_bytes());
+        let entry = map.entry(
+            hash,
+            |&id| bytes_of(text, ends, id) == s.as_bytes(),
+            |&id| hasher.hash_one(bytes_of(text, ends, id)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let id = ends.len() as Sym;
+                text.extend_from_slice(s.as_bytes());
+                ends.push(text.len() as u64);
+                v.insert(id);
+                id
+            }
         }
-        let id = self.strings.len() as Sym;
-        let a: Arc<str> = Arc::from(s);
-        self.strings.push(a.clone());
-        map.insert(a, id);
-        id
+    }
+
+    /// The string → id table of every string but the first.
+    fn index(&self) -> HashTable<Sym> {
+        let mut map = HashTable::with_capacity(self.len());
+        for id in 1..self.len() as Sym {
+            let bytes = bytes_of(&self.text, &self.ends, id);
+            let hash = self.hasher.hash_one(bytes);
+            map.insert_unique(hash, id, |&k| {
+                self.hasher.hash_one(bytes_of(&self.text, &self.ends, k))
+            });
+        }
+        map
     }
 
     /// The string for `id` (`""` for 0 or an unknown id).
     pub fn get(&self, id: Sym) -> &str {
-        self.strings.get(id as usize).map(|s| &**s).unwrap_or("")
+        std::str::from_utf8(bytes_of(&self.text, &self.ends, id)).unwrap_or("")
     }
 
     /// The id of `s` if it is interned.
@@ -70,56 +126,80 @@ impl Interner {
         if s.is_empty() {
             return Some(0);
         }
+        let hash = self.hasher.hash_one(s.as_bytes());
         self.map
-            .get_or_init(|| index(&self.strings))
-            .get(s)
+            .get_or_init(|| self.index())
+            .find(hash, |&id| {
+                bytes_of(&self.text, &self.ends, id) == s.as_bytes()
+            })
             .copied()
     }
 
     /// Number of strings (including the empty one).
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
 
     /// True when only the empty string is present.
     pub fn is_empty(&self) -> bool {
-        self.strings.len() <= 1
+        self.len() <= 1
     }
 
-    /// Bytes held, approximately: each string's text and allocation, its
-    /// slot, and the map's entries when built.
+    /// Bytes held, approximately: the text, the ends and the table's
+    /// slots when built (mapped strings hold none).
     pub fn heap_bytes(&self) -> usize {
-        let text: usize = self.strings.iter().map(|s| s.len() + 32).sum();
-        let slots = self.strings.capacity() * std::mem::size_of::<Arc<str>>();
-        let map = self.map.get().map_or(0, |m| m.capacity() * 25);
-        text + slots + map
+        let map = self.map.get().map_or(0, |m| m.capacity() * 5);
+        self.text.heap_bytes() + self.ends.heap_bytes() + map
     }
 
     /// Every string in id order (id 0 first).
     pub fn strings(&self) -> impl Iterator<Item = &str> {
-        self.strings.iter().map(|s| &**s)
+        (0..self.len() as Sym).map(|id| self.get(id))
+    }
+
+    /// The text buffer and the string ends, as stored in a column file.
+    pub(crate) fn raw(&self) -> (&[u8], &[u64]) {
+        (&self.text, &self.ends)
+    }
+
+    /// Strings from [`Interner::raw`]'s parts; `None` unless string 0 is
+    /// empty and the ends ascend within the text.
+    pub(crate) fn from_raw(text: Buf<u8>, ends: Buf<u64>) -> Option<Interner> {
+        let ascending = ends.windows(2).all(|w| w[0] <= w[1]);
+        let fits = ends.last().is_some_and(|&e| e as usize <= text.len());
+        (ends.first() == Some(&0) && ascending && fits).then(|| Interner {
+            text,
+            ends,
+            map: OnceLock::new(),
+            hasher: Default::default(),
+        })
+    }
+
+    /// Rebuild from borrowed strings in id order (string 0, the empty one,
+    /// first).
+    pub fn from_strs<'a, I: IntoIterator<Item = &'a str>>(it: I) -> Interner {
+        let mut text = Vec::new();
+        let mut ends = Vec::new();
+        for s in it {
+            text.extend_from_slice(s.as_bytes());
+            ends.push(text.len() as u64);
+        }
+        if ends.is_empty() {
+            ends.push(0);
+        }
+        Interner {
+            text: text.into(),
+            ends: ends.into(),
+            map: OnceLock::new(),
+            hasher: Default::default(),
+        }
     }
 
     /// Rebuild from strings in id order (as stored in a case).
     pub fn from_strings<I: IntoIterator<Item = String>>(it: I) -> Interner {
-        let mut strings: Vec<Arc<str>> = it.into_iter().map(Arc::from).collect();
-        if strings.is_empty() {
-            strings.push(Arc::from(""));
-        }
-        Interner {
-            map: OnceLock::new(),
-            strings,
-        }
+        let strings: Vec<String> = it.into_iter().collect();
+        Interner::from_strs(strings.iter().map(String::as_str))
     }
-}
-
-/// Id of every string but the first (the empty string, id 0).
-fn index(strings: &[Arc<str>]) -> HashMap<Arc<str>, Sym> {
-    let mut map = HashMap::with_capacity_and_hasher(strings.len(), Default::default());
-    for (id, s) in strings.iter().enumerate().skip(1) {
-        map.insert(s.clone(), id as Sym);
-    }
-    map
 }
 
 /// The rare fields of an event, kept sparsely.
@@ -245,10 +325,11 @@ pub(crate) const NO_BYTES: u64 = u64::MAX;
 /// heap block.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TextCol {
-    buf: String,
+    /// UTF-8 text (checked when read: a mapped case file is not trusted).
+    buf: Buf<u8>,
     /// Empty while every row is empty (a statement column of an access
     /// log costs nothing); otherwise one end per row.
-    ends: Vec<u64>,
+    ends: Buf<u64>,
     rows: usize,
 }
 
@@ -261,7 +342,7 @@ impl TextCol {
             }
             self.ends.resize(self.rows, 0);
         }
-        self.buf.push_str(s);
+        self.buf.extend_from_slice(s.as_bytes());
         self.ends.push(self.buf.len() as u64);
         self.rows += 1;
     }
@@ -269,8 +350,14 @@ impl TextCol {
     /// Row `i`, `None` when empty.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        (end > start).then(|| &self.buf[start..end])
+        let start = match i {
+            0 => 0,
+            _ => *self.ends.get(i - 1)? as usize,
+        };
+        if end <= start {
+            return None;
+        }
+        std::str::from_utf8(self.buf.get(start..end)?).ok()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -299,7 +386,7 @@ impl TextCol {
             self.ends.resize(self.rows, 0);
         }
         let base = self.buf.len() as u64;
-        self.buf.push_str(&other.buf);
+        self.buf.extend_from_slice(&other.buf);
         self.ends.extend(other.ends.iter().map(|e| e + base));
         self.rows += other.rows;
     }
@@ -315,7 +402,22 @@ impl TextCol {
     }
 
     fn heap_bytes(&self) -> usize {
-        self.buf.capacity() + self.ends.capacity() * 8
+        self.buf.heap_bytes() + self.ends.heap_bytes()
+    }
+
+    fn mapped_bytes(&self) -> usize {
+        self.buf.mapped_bytes() + self.ends.mapped_bytes()
+    }
+
+    /// The text buffer and the row ends (empty while every row is empty).
+    pub(crate) fn raw(&self) -> (&[u8], &[u64]) {
+        (&self.buf, &self.ends)
+    }
+
+    /// A column of `rows` rows from [`TextCol::raw`]'s parts; `None` when
+    /// `ends` is neither empty nor one per row.
+    pub(crate) fn from_raw(buf: Buf<u8>, ends: Buf<u64>, rows: usize) -> Option<TextCol> {
+        (ends.is_empty() || ends.len() == rows).then_some(TextCol { buf, ends, rows })
     }
 
     /// Rows `idx` in that order.
@@ -347,20 +449,25 @@ impl<'a> FromIterator<Option<&'a str>> for TextCol {
 /// where owned strings cost a heap block each.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AttrCol {
-    pub(crate) ends: Vec<u32>,
-    pub(crate) pairs: Vec<(Sym, Sym)>,
+    pub(crate) ends: Buf<u32>,
+    /// `[key, value]`.
+    pub(crate) pairs: Buf<[Sym; 2]>,
 }
 
 impl AttrCol {
     fn push_row(&mut self, pairs: impl IntoIterator<Item = (Sym, Sym)>) {
-        self.pairs.extend(pairs);
+        self.pairs.extend(pairs.into_iter().map(|(k, v)| [k, v]));
         self.ends.push(self.pairs.len() as u32);
     }
 
     /// The pairs of row `i`.
-    pub(crate) fn get(&self, i: usize) -> &[(Sym, Sym)] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.pairs[start..self.ends[i] as usize]
+    pub(crate) fn get(&self, i: usize) -> &[[Sym; 2]] {
+        let end = self.ends.get(i).map_or(0, |&e| e as usize);
+        let start = match i {
+            0 => 0,
+            _ => self.ends.get(i - 1).map_or(0, |&e| e as usize),
+        };
+        self.pairs.get(start..end).unwrap_or(&[])
     }
 
     fn reserve(&mut self, rows: usize, pairs: usize) {
@@ -372,18 +479,18 @@ impl AttrCol {
         let base = self.pairs.len() as u32;
         let at = |s: Sym| remap.get(s as usize).copied().unwrap_or(0);
         self.pairs
-            .extend(other.pairs.iter().map(|&(k, v)| (at(k), at(v))));
+            .extend(other.pairs.iter().map(|&[k, v]| [at(k), at(v)]));
         self.ends.extend(other.ends.iter().map(|e| e + base));
     }
 
     /// Rows `idx` in that order.
     fn pick(&self, idx: &[usize]) -> AttrCol {
         let mut out = AttrCol {
-            ends: Vec::with_capacity(idx.len()),
-            pairs: Vec::with_capacity(self.pairs.len()),
+            ends: Vec::with_capacity(idx.len()).into(),
+            pairs: Vec::with_capacity(self.pairs.len()).into(),
         };
         for &i in idx {
-            out.push_row(self.get(i).iter().copied());
+            out.push_row(self.get(i).iter().map(|&[k, v]| (k, v)));
         }
         out
     }
@@ -418,12 +525,12 @@ fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
 /// [`Sparse`]: they cost nothing until an event has them.
 #[derive(Debug, Clone)]
 pub struct Timeline {
-    pub(crate) ts: Vec<i64>,
+    pub(crate) ts: Buf<i64>,
     pub(crate) kind: Vec<Kind>,
     pub(crate) level: Sparse<Option<Level>>,
-    pub(crate) source: Vec<u32>,
-    pub(crate) line: Vec<u32>,
-    pub(crate) offset: Vec<u64>,
+    pub(crate) source: Buf<u32>,
+    pub(crate) line: Buf<u32>,
+    pub(crate) offset: Buf<u64>,
     pub(crate) line_count: Sparse<u32>,
     pub(crate) pid: Sparse<i64>,
     pub(crate) blocker_pid: Sparse<i64>,
@@ -444,12 +551,12 @@ pub struct Timeline {
 impl Default for Timeline {
     fn default() -> Self {
         Timeline {
-            ts: Vec::new(),
+            ts: Buf::new(),
             kind: Vec::new(),
             level: Sparse::new(None),
-            source: Vec::new(),
-            line: Vec::new(),
-            offset: Vec::new(),
+            source: Buf::new(),
+            line: Buf::new(),
+            offset: Buf::new(),
             line_count: Sparse::new(1),
             pid: Sparse::new(NO_INT),
             blocker_pid: Sparse::new(NO_INT),
@@ -614,11 +721,11 @@ impl Timeline {
         };
         // Columns are gathered two at a time, one per core, and the parts'
         // copies of both are freed before the next two.
-        fn gather<T: Copy + Send>(
+        fn gather<T: Copy + Send, C: FromIterator<T>>(
             parts: &[Timeline],
             order: &[(u32, u32)],
-            col: fn(&Timeline) -> &Vec<T>,
-        ) -> Vec<T> {
+            col: fn(&Timeline) -> &[T],
+        ) -> C {
             order
                 .iter()
                 .map(|&(k, i)| col(&parts[k as usize])[i as usize])
@@ -658,19 +765,19 @@ impl Timeline {
         }
         let o = &order[..];
         let (ts, message) = rayon::join(
-            || gather(&parts, o, |t| &t.ts),
+            || gather(&parts, o, |t| &t.ts[..]),
             || gather_text(&parts, o, |t| &t.message),
         );
         (out.ts, out.message) = (ts, message);
         for p in &mut parts {
-            (p.ts, p.message) = (Vec::new(), TextCol::default());
+            (p.ts, p.message) = (Buf::new(), TextCol::default());
         }
         let ((kind, source, line), (path, statement)) = rayon::join(
             || {
                 (
-                    gather(&parts, o, |t| &t.kind),
-                    gather(&parts, o, |t| &t.source),
-                    gather(&parts, o, |t| &t.line),
+                    gather(&parts, o, |t| &t.kind[..]),
+                    gather(&parts, o, |t| &t.source[..]),
+                    gather(&parts, o, |t| &t.line[..]),
                 )
             },
             || {
@@ -683,11 +790,11 @@ impl Timeline {
         (out.kind, out.source, out.line) = (kind, source, line);
         (out.path, out.statement) = (path, statement);
         for p in &mut parts {
-            (p.kind, p.source, p.line) = (Vec::new(), Vec::new(), Vec::new());
+            (p.kind, p.source, p.line) = (Vec::new(), Buf::new(), Buf::new());
             (p.path, p.statement) = (TextCol::default(), TextCol::default());
         }
         let (offset, attrs) = rayon::join(
-            || gather(&parts, o, |t| &t.offset),
+            || gather(&parts, o, |t| &t.offset[..]),
             || {
                 let mut attrs = AttrCol::default();
                 let pairs = parts.iter().map(|p| p.attrs.pairs.len()).sum();
@@ -695,14 +802,14 @@ impl Timeline {
                 for &(k, i) in o {
                     let k = k as usize;
                     let row = parts[k].attrs.get(i as usize);
-                    attrs.push_row(row.iter().map(|&(a, b)| (remap(k, a), remap(k, b))));
+                    attrs.push_row(row.iter().map(|&[a, b]| (remap(k, a), remap(k, b))));
                 }
                 attrs
             },
         );
         (out.offset, out.attrs) = (offset, attrs);
         for p in &mut parts {
-            (p.offset, p.attrs) = (Vec::new(), AttrCol::default());
+            (p.offset, p.attrs) = (Buf::new(), AttrCol::default());
         }
         let ((level, line_count, pid, blocker_pid), (duration_ms, status, bytes)) = rayon::join(
             || {
@@ -988,15 +1095,12 @@ impl Timeline {
 
     /// Bytes held by the columns (not the interned strings or extras).
     pub fn heap_bytes(&self) -> usize {
-        fn v<T>(x: &Vec<T>) -> usize {
-            x.capacity() * std::mem::size_of::<T>()
-        }
-        v(&self.ts)
-            + v(&self.kind)
+        self.ts.heap_bytes()
+            + self.kind.capacity() * std::mem::size_of::<Kind>()
             + self.level.heap_bytes()
-            + v(&self.source)
-            + v(&self.line)
-            + v(&self.offset)
+            + self.source.heap_bytes()
+            + self.line.heap_bytes()
+            + self.offset.heap_bytes()
             + self.line_count.heap_bytes()
             + self.pid.heap_bytes()
             + self.blocker_pid.heap_bytes()
@@ -1007,20 +1111,39 @@ impl Timeline {
             + self.message.heap_bytes()
             + self.path.heap_bytes()
             + self.statement.heap_bytes()
-            + v(&self.attrs.ends)
-            + v(&self.attrs.pairs)
+            + self.attrs.ends.heap_bytes()
+            + self.attrs.pairs.heap_bytes()
+    }
+
+    /// Bytes of a reopened case's column file that the columns read in
+    /// place (0 for a timeline built by an ingest).
+    pub fn mapped_bytes(&self) -> usize {
+        self.ts.mapped_bytes()
+            + self.source.mapped_bytes()
+            + self.line.mapped_bytes()
+            + self.offset.mapped_bytes()
+            + self.line_count.mapped_bytes()
+            + self.pid.mapped_bytes()
+            + self.blocker_pid.mapped_bytes()
+            + self.duration_ms.mapped_bytes()
+            + self.status.mapped_bytes()
+            + self.bytes.mapped_bytes()
+            + self.syms.iter().map(Sparse::mapped_bytes).sum::<usize>()
+            + self.message.mapped_bytes()
+            + self.path.mapped_bytes()
+            + self.statement.mapped_bytes()
+            + self.attrs.ends.mapped_bytes()
+            + self.attrs.pairs.mapped_bytes()
     }
 
     /// Sort by time; ties keep source, line and emission order, so the
     /// result (and every event id) is deterministic.
     pub fn sort(&mut self) {
-        let mut idx: Vec<usize> = (0..self.len()).collect();
-        let sorted = idx
-            .windows(2)
-            .all(|w| self.order_key(w[0]) <= self.order_key(w[1]));
+        let sorted = (1..self.len()).all(|i| self.order_key(i - 1) <= self.order_key(i));
         if sorted {
             return;
         }
+        let mut idx: Vec<usize> = (0..self.len()).collect();
         idx.sort_by_key(|&i| self.order_key(i));
         self.apply_permutation(&idx);
     }
@@ -1031,7 +1154,7 @@ impl Timeline {
 
     /// Reorder (or select) rows: row `k` of the result is old row `idx[k]`.
     fn apply_permutation(&mut self, idx: &[usize]) {
-        fn pick<T: Clone>(v: &[T], idx: &[usize]) -> Vec<T> {
+        fn pick<T: Clone, C: FromIterator<T>>(v: &[T], idx: &[usize]) -> C {
             idx.iter().map(|&i| v[i].clone()).collect()
         }
         self.ts = pick(&self.ts, idx);
@@ -1189,7 +1312,7 @@ impl Timeline {
         self.attrs
             .get(i)
             .iter()
-            .map(|&(k, v)| (self.strings.get(k), self.strings.get(v)))
+            .map(|&[k, v]| (self.strings.get(k), self.strings.get(v)))
     }
 
     /// The attribute `key` of event `i`, if it has one.
@@ -1364,6 +1487,35 @@ mod tests {
         assert_eq!(rows(&merged), rows(&expected));
         assert_eq!(merged.len(), 160);
         assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
+    }
+
+    #[test]
+    fn interner_round_trips_through_its_raw_parts() {
+        let mut s = Interner::default();
+        let (a, b) = (s.intern("web01"), s.intern("ｗｅｂ"));
+        assert_eq!((a, b, s.intern("web01"), s.intern("")), (1, 2, 1, 0));
+        assert_eq!((s.get(b), s.get(0), s.get(99)), ("ｗｅｂ", "", ""));
+        let (text, ends) = s.raw();
+        let mut back = Interner::from_raw(text.to_vec().into(), ends.to_vec().into()).unwrap();
+        assert_eq!(back.lookup("ｗｅｂ"), Some(2));
+        assert_eq!(back.lookup("web02"), None);
+        assert_eq!(back.intern("new"), 3);
+        assert_eq!(
+            back.strings().collect::<Vec<_>>(),
+            ["", "web01", "ｗｅｂ", "new"]
+        );
+        let raw = |text: &[u8], ends: &[u64]| {
+            Interner::from_raw(text.to_vec().into(), ends.to_vec().into())
+        };
+        assert!(raw(b"ab", &[1, 2]).is_none(), "string 0 is not empty");
+        assert!(raw(b"ab", &[0, 2, 1]).is_none(), "ends descend");
+        assert!(raw(b"ab", &[0, 3]).is_none(), "past the text");
+        let bad = raw(&[0xff, b'a'], &[0, 1, 2]).unwrap();
+        assert_eq!(
+            (bad.get(1), bad.get(2)),
+            ("", "a"),
+            "bad UTF-8 reads as empty"
+        );
     }
 
     #[test]

@@ -1,0 +1,386 @@
+//! `events.cols`: a case's timeline in pm-tui's own column layout, read in
+//! place when the case is reopened.
+//!
+//! `events.parquet` is the case's portable copy of the events (polars,
+//! DuckDB and pandas read it), but decoding it costs about half a second
+//! per million events. This file holds the same columns exactly as the
+//! [`Timeline`] keeps them in memory, each at an aligned offset, so
+//! reopening maps the file and the columns borrow its pages ([`Buf`]):
+//! nothing is decoded up front, and only the pages read are paged in.
+//! Parquet stays the source of truth: a case without this file (deleted to
+//! save disk, written by an older pm-tui) or with one that fails the checks
+//! below reopens from Parquet.
+//!
+//! Layout (little-endian, native widths):
+//!
+//! ```text
+//! magic "PMCOLS\0\0" · version u32 · byte-order mark u32 · rows u64 ·
+//! sections u64 · then per section (offset u64, bytes u64) · then the
+//! sections, each starting at a multiple of 64 bytes
+//! ```
+//!
+//! The sections, in order, are listed in [`Section`]. A sparse column
+//! that holds no values, and a text column whose rows are all empty, has
+//! an empty section.
+//!
+//! What is checked on reading: the header, every section's bounds,
+//! alignment and length against the row count, every kind and level code,
+//! the string table's ends and the rare fields' JSON. The rest is checked
+//! on use, so that opening reads nothing it does not need: text is
+//! checked for UTF-8 when read ([`super::timeline::TextCol`],
+//! [`Interner::get`]), row ends are bounds-checked, and a string id the
+//! strings do not hold reads as the empty string. The file is never changed in place (a case is
+//! written into a temporary directory and renamed); a file cut short by
+//! something else while mapped would stop pm-tui with SIGBUS, as with any
+//! mapped file.
+
+use super::buf::Buf;
+use super::sparse::Sparse;
+use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
+use anyhow::{Context, Result, bail};
+use memmap2::Mmap;
+use pm_parsers::{Kind, Level};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The file's name in a case directory.
+pub const FILE_NAME: &str = "events.cols";
+
+const MAGIC: &[u8; 8] = b"PMCOLS\0\0";
+/// Bumped whenever a section is added, removed or changes meaning: an
+/// older or newer file is ignored (the case reopens from Parquet).
+const VERSION: u32 = 1;
+const BYTE_ORDER_MARK: u32 = 0x0102_0304;
+const ALIGN: usize = 64;
+/// Magic, version, byte-order mark, rows, section count.
+const FIXED_HEADER: usize = 8 + 4 + 4 + 8 + 8;
+
+/// The sections, in file order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Ts,
+    Kind,
+    Source,
+    Line,
+    Offset,
+    Level,
+    LineCount,
+    Pid,
+    BlockerPid,
+    DurationMs,
+    Status,
+    Bytes,
+    /// The first of the 16 string-id columns, in [`SymCol::ALL`] order.
+    Syms,
+    MessageText = Section::Syms as isize + 16,
+    MessageEnds,
+    PathText,
+    PathEnds,
+    StatementText,
+    StatementEnds,
+    AttrEnds,
+    AttrPairs,
+    ExtraRows,
+    /// The rare fields of each extra row as JSON, end to end.
+    Extras,
+    ExtraEnds,
+    StringText,
+    StringEnds,
+}
+
+pub(crate) const SECTIONS: usize = Section::StringEnds as usize + 1;
+
+fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
+    Cow::Borrowed(bytemuck::cast_slice(v))
+}
+
+/// Write `t` to `path` (see the module docs), giving up when `stop` is set.
+pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
+    let context = || format!("writing {}", path.display());
+    let level: Vec<u8> = t
+        .level
+        .stored()
+        .iter()
+        .map(|l| l.map_or(0, Level::code))
+        .collect();
+    let kind: Vec<u8> = t.kind.iter().map(|k| k.code()).collect();
+    let mut extras = Vec::new();
+    let mut extra_ends: Vec<u64> = Vec::with_capacity(t.extras.len());
+    for x in &t.extras {
+        serde_json::to_writer(&mut extras, x)?;
+        extra_ends.push(extras.len() as u64);
+    }
+    let (string_text, string_ends) = t.strings.raw();
+    let (msg, msg_ends) = t.message.raw();
+    let (path_text, path_ends) = t.path.raw();
+    let (stmt, stmt_ends) = t.statement.raw();
+    let mut sections: Vec<Cow<'_, [u8]>> = vec![
+        bytes_of(&t.ts),
+        Cow::Owned(kind),
+        bytes_of(&t.source),
+        bytes_of(&t.line),
+        bytes_of(&t.offset),
+        Cow::Owned(level),
+        bytes_of(t.line_count.stored()),
+        bytes_of(t.pid.stored()),
+        bytes_of(t.blocker_pid.stored()),
+        bytes_of(t.duration_ms.stored()),
+        bytes_of(t.status.stored()),
+        bytes_of(t.bytes.stored()),
+    ];
+    sections.extend(t.syms.iter().map(|c| bytes_of(c.stored())));
+    sections.extend([
+        Cow::Borrowed(msg),
+        bytes_of(msg_ends),
+        Cow::Borrowed(path_text),
+        bytes_of(path_ends),
+        Cow::Borrowed(stmt),
+        bytes_of(stmt_ends),
+        bytes_of(&t.attrs.ends),
+        bytes_of(&t.attrs.pairs),
+        bytes_of(&t.extra_rows),
+        Cow::Owned(extras),
+        bytes_of(&extra_ends),
+        Cow::Borrowed(string_text),
+        bytes_of(string_ends),
+    ]);
+    debug_assert_eq!(sections.len(), SECTIONS);
+    let align = |n: usize| n.div_ceil(ALIGN) * ALIGN;
+    let mut header = Vec::with_capacity(FIXED_HEADER + 16 * sections.len());
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&VERSION.to_le_bytes());
+    header.extend_from_slice(&BYTE_ORDER_MARK.to_ne_bytes());
+    header.extend_from_slice(&(t.len() as u64).to_le_bytes());
+    header.extend_from_slice(&(sections.len() as u64).to_le_bytes());
+    let mut at = align(FIXED_HEADER + 16 * sections.len());
+    for s in &sections {
+        header.extend_from_slice(&(at as u64).to_le_bytes());
+        header.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        at = align(at + s.len());
+    }
+    let file = fs::File::create(path).with_context(context)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let zeros = [0u8; ALIGN];
+    let mut written = header.len();
+    out.write_all(&header).with_context(context)?;
+    for s in &sections {
+        if stop.load(Ordering::Relaxed) {
+            bail!("interrupted");
+        }
+        out.write_all(&zeros[..align(written) - written])
+            .with_context(context)?;
+        written = align(written);
+        out.write_all(s).with_context(context)?;
+        written += s.len();
+    }
+    out.flush().with_context(context)?;
+    Ok(())
+}
+
+/// The header of a mapped file: the row count and each section's range.
+struct Header {
+    rows: usize,
+    ranges: Vec<(usize, usize)>,
+}
+
+fn header(map: &[u8]) -> Result<Header> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(map.get(at..at + 4)?.try_into().ok()?))
+    };
+    let u64_at = |at: usize| -> Option<usize> {
+        let v = u64::from_le_bytes(map.get(at..at + 8)?.try_into().ok()?);
+        usize::try_from(v).ok()
+    };
+    if map.get(..8) != Some(MAGIC.as_slice()) {
+        bail!("not a pm-tui column file");
+    }
+    let version = u32_at(8).unwrap_or(0);
+    if version != VERSION {
+        bail!("column file version {version}, this pm-tui reads {VERSION}");
+    }
+    let mark = map
+        .get(12..16)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_ne_bytes);
+    if mark != Some(BYTE_ORDER_MARK) {
+        bail!("written on a machine of another byte order");
+    }
+    let (Some(rows), Some(n)) = (u64_at(16), u64_at(24)) else {
+        bail!("header cut short");
+    };
+    if n != SECTIONS {
+        bail!("{n} sections, expected {SECTIONS}");
+    }
+    let mut ranges = Vec::with_capacity(n);
+    for k in 0..n {
+        let at = FIXED_HEADER + 16 * k;
+        let (Some(start), Some(len)) = (u64_at(at), u64_at(at + 8)) else {
+            bail!("section table cut short");
+        };
+        if start.checked_add(len).is_none_or(|end| end > map.len()) {
+            bail!("section {k} lies outside the file");
+        }
+        ranges.push((start, len));
+    }
+    Ok(Header { rows, ranges })
+}
+
+/// Read the timeline in `path` (see the module docs for what is checked).
+pub(crate) fn read(path: &Path) -> Result<Timeline> {
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    // SAFETY: a case's files are written once, into a temporary directory
+    // renamed into place, and never changed in place afterwards (a new
+    // ingest replaces the directory; the old file lives on while mapped).
+    // See the module docs for the one hazard left (another program
+    // truncating the file).
+    let map = Arc::new(
+        unsafe { Mmap::map(&file) }.with_context(|| format!("mapping {}", path.display()))?,
+    );
+    let h = header(&map)?;
+    let rows = h.rows;
+    let sec = |s: Section| h.ranges[s as usize];
+    let sec_k = |k: usize| h.ranges[k];
+    fn buf<T: bytemuck::Pod>(
+        map: &Arc<Mmap>,
+        (start, len): (usize, usize),
+        what: &str,
+    ) -> Result<Buf<T>> {
+        Buf::mapped(map, start, len)
+            .with_context(|| format!("{what}: misaligned or not whole values"))
+    }
+    let exactly = |len: usize, what: &str| -> Result<()> {
+        if len != rows {
+            bail!("{what}: {len} values for {rows} rows");
+        }
+        Ok(())
+    };
+    fn sparse<T: super::sparse::Cell + bytemuck::Pod>(
+        map: &Arc<Mmap>,
+        range: (usize, usize),
+        rows: usize,
+        absent: T,
+        what: &str,
+    ) -> Result<Sparse<T>> {
+        let vals: Buf<T> = buf(map, range, what)?;
+        if !vals.is_empty() && vals.len() != rows {
+            bail!("{what}: {} values for {rows} rows", vals.len());
+        }
+        Ok(Sparse::from_stored(vals, absent))
+    }
+    let raw = |s: Section| -> &[u8] {
+        let (start, len) = sec(s);
+        &map[start..start + len]
+    };
+
+    let strings = Interner::from_raw(
+        buf(&map, sec(Section::StringText), "strings")?,
+        buf(&map, sec(Section::StringEnds), "string ends")?,
+    )
+    .context("the string ends do not fit the strings")?;
+
+    let ts: Buf<i64> = buf(&map, sec(Section::Ts), "ts")?;
+    exactly(ts.len(), "ts")?;
+    let kinds: [Option<Kind>; 256] = std::array::from_fn(|c| Kind::from_code(c as u8));
+    let kind: Vec<Kind> = raw(Section::Kind)
+        .iter()
+        .map(|&c| kinds[c as usize])
+        .collect::<Option<_>>()
+        .context("an unknown event kind")?;
+    if kind.len() != rows {
+        bail!("kind: {} values for {rows} rows", kind.len());
+    }
+    let level = raw(Section::Level);
+    if !level.is_empty() && level.len() != rows {
+        bail!("level: {} values for {rows} rows", level.len());
+    }
+    let levels: [Option<Option<Level>>; 256] = std::array::from_fn(|c| match c {
+        0 => Some(None),
+        c => Level::from_code(c as u8).map(Some),
+    });
+    let level: Vec<Option<Level>> = level
+        .iter()
+        .map(|&c| levels[c as usize])
+        .collect::<Option<_>>()
+        .context("an unknown level")?;
+    let source: Buf<u32> = buf(&map, sec(Section::Source), "source")?;
+    exactly(source.len(), "source")?;
+    let line: Buf<u32> = buf(&map, sec(Section::Line), "line")?;
+    exactly(line.len(), "line")?;
+    let offset: Buf<u64> = buf(&map, sec(Section::Offset), "offset")?;
+    exactly(offset.len(), "offset")?;
+
+    let mut syms: [Sparse<u32>; 16] = std::array::from_fn(|_| Sparse::new(0));
+    for (k, c) in SymCol::ALL.iter().enumerate() {
+        syms[k] = sparse(&map, sec_k(Section::Syms as usize + k), rows, 0, c.name())?;
+    }
+    let pairs: Buf<[u32; 2]> = buf(&map, sec(Section::AttrPairs), "attribute pairs")?;
+    let attr_ends: Buf<u32> = buf(&map, sec(Section::AttrEnds), "attribute ends")?;
+    exactly(attr_ends.len(), "attribute ends")?;
+
+    let text = |t: Section, e: Section, what: &str| -> Result<TextCol> {
+        let ends: Buf<u64> = buf(&map, sec(e), what)?;
+        let bytes: Buf<u8> = buf(&map, sec(t), what)?;
+        TextCol::from_raw(bytes, ends, rows)
+            .with_context(|| format!("{what}: row ends do not match the rows"))
+    };
+    let message = text(Section::MessageText, Section::MessageEnds, "message")?;
+    let path_col = text(Section::PathText, Section::PathEnds, "path")?;
+    let statement = text(Section::StatementText, Section::StatementEnds, "statement")?;
+
+    let extra_rows: Vec<u32> = buf::<u32>(&map, sec(Section::ExtraRows), "extra rows")?.to_vec();
+    let extra_json = raw(Section::Extras);
+    let extra_ends: Buf<u64> = buf(&map, sec(Section::ExtraEnds), "extra ends")?;
+    let extras: Vec<Extra> = (0..extra_ends.len())
+        .into_par_iter()
+        .map(|k| {
+            let start = if k == 0 {
+                0
+            } else {
+                extra_ends[k - 1] as usize
+            };
+            let json = extra_json
+                .get(start..extra_ends[k] as usize)
+                .unwrap_or_default();
+            serde_json::from_slice(json)
+        })
+        .collect::<Result<_, _>>()
+        .context("the rare fields are corrupt")?;
+    let ascending = extra_rows.windows(2).all(|w| w[0] < w[1]);
+    if extras.len() != extra_rows.len()
+        || !ascending
+        || extra_rows.last().is_some_and(|&r| r as usize >= rows)
+    {
+        bail!("the rare fields do not match their rows");
+    }
+
+    let mut t = Timeline {
+        ts,
+        kind,
+        source,
+        line,
+        offset,
+        line_count: sparse(&map, sec(Section::LineCount), rows, 1, "line count")?,
+        pid: sparse(&map, sec(Section::Pid), rows, NO_INT, "pid")?,
+        blocker_pid: sparse(&map, sec(Section::BlockerPid), rows, NO_INT, "blocker pid")?,
+        duration_ms: sparse(&map, sec(Section::DurationMs), rows, f32::NAN, "duration")?,
+        status: sparse(&map, sec(Section::Status), rows, 0, "status")?,
+        bytes: sparse(&map, sec(Section::Bytes), rows, NO_BYTES, "bytes")?,
+        syms,
+        message,
+        path: path_col,
+        statement,
+        extra_rows,
+        extras,
+        strings,
+        ..Timeline::default()
+    };
+    t.level.extend_from_vec(0, level);
+    t.attrs.ends = attr_ends;
+    t.attrs.pairs = pairs;
+    Ok(t)
+}
