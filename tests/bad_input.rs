@@ -601,6 +601,9 @@ fn corrupt_or_future_cases_are_refused_with_a_reason() {
     }
 }
 
+/// Turns a good column file's bytes into spoilt ones.
+type ColumnFileSpoiler = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
 /// The column file is a cache of the Parquet files: garbage, a cut or an
 /// unknown version in it is set aside and the case reads as before.
 #[test]
@@ -616,7 +619,7 @@ fn a_spoilt_column_file_falls_back_to_parquet() {
     };
     let expected = events(&good);
     assert!(expected.contains("GET /"), "{expected}");
-    let variants: Vec<(&str, Box<dyn Fn(&[u8]) -> Vec<u8>>)> = vec![
+    let variants: Vec<(&str, ColumnFileSpoiler)> = vec![
         ("garbage", Box::new(|_| b"PMCOLS\0\0 not really".to_vec())),
         ("cut", Box::new(|b| b[..b.len() / 2].to_vec())),
         ("empty", Box::new(|_| Vec::new())),
