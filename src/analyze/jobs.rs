@@ -188,8 +188,7 @@ fn attach_ids(t: &Timeline, runs: &mut [Run], by_run_id: &HashMap<(String, Strin
                 .or_insert(r);
         }
     }
-    for i in 0..t.len() {
-        let Some(x) = t.extra(i) else { continue };
+    for (i, x) in t.extras() {
         if x.ids.is_empty() {
             continue;
         }

@@ -40,7 +40,6 @@ use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeli
 use anyhow::{Context, Result, bail};
 use memmap2::Mmap;
 use pm_parsers::{Kind, Level};
-use rayon::prelude::*;
 use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
@@ -335,8 +334,9 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     let extra_rows: Vec<u32> = buf::<u32>(&map, sec(Section::ExtraRows), "extra rows")?.to_vec();
     let extra_json = raw(Section::Extras);
     let extra_ends: Buf<u64> = buf(&map, sec(Section::ExtraEnds), "extra ends")?;
+    // One at a time: parsing on every core was no faster (the allocations
+    // and page faults contend).
     let extras: Vec<Extra> = (0..extra_ends.len())
-        .into_par_iter()
         .map(|k| {
             let start = if k == 0 {
                 0

@@ -1306,6 +1306,16 @@ impl Timeline {
         self.extras.get(k)
     }
 
+    /// Every event with rare fields, in row order, with them (a walk
+    /// over the few such rows, where asking [`Timeline::extra`] of every
+    /// row searches for each).
+    pub fn extras(&self) -> impl Iterator<Item = (usize, &Extra)> + '_ {
+        self.extra_rows
+            .iter()
+            .zip(&self.extras)
+            .map(|(&row, x)| (row as usize, x))
+    }
+
     /// The free-form attributes of event `i` (`ua`, `referer`,
     /// `exception`, ...), in the order the parser gave them.
     pub fn attrs(&self, i: usize) -> impl Iterator<Item = (&str, &str)> + '_ {

@@ -403,11 +403,18 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     drop(sources);
     index.lane_of = [host_of, source_of];
     index.zone_off = zone_off;
-    if !fill(&mut lvl, &mut hist, t, &index.lane_of, 0, t.len(), cancel) {
+    // Counting the buckets and rebuilding waits and job runs are
+    // independent passes over the events: one per core.
+    let lane_of = &index.lane_of;
+    let (filled, (waits, mut runs)) = rayon::join(
+        || fill(&mut lvl, &mut hist, t, lane_of, 0, t.len(), cancel),
+        || (locks::waits(t), jobs::runs(t)),
+    );
+    if !filled {
         return Err(Cancelled);
     }
 
-    index.waits = locks::waits(t);
+    index.waits = waits;
     index.wait_spans = index
         .waits
         .iter()
@@ -423,7 +430,6 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     if stop() {
         return Err(Cancelled);
     }
-    let mut runs = jobs::runs(t);
     runs.sort_by_key(|r| (r.start, r.end));
     let (dup, twice) = duplicates(&runs, case);
     index.jobs = JobRuns {
