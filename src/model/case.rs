@@ -705,7 +705,7 @@ fn append_frame(t: &mut Timeline, mut df: DataFrame) -> Result<()> {
             let extra: Extra =
                 serde_json::from_str(json).context("an event's extra fields are corrupt")?;
             t.extra_rows.push((rows + i) as u32);
-            t.extras.push(extra);
+            t.extras.to_mut().push(extra);
         }
     }
     t.attrs.ends.extend(col_u32(df, "attr_end")?);

@@ -25,18 +25,21 @@
 //!
 //! What is checked on reading: the header, every section's bounds,
 //! alignment and length against the row count, every kind and level code,
-//! the string table's ends and the rare fields' JSON. The rest is checked
-//! on use, so that opening reads nothing it does not need: text is
+//! the string table's ends and the rows that have rare fields. The rest is
+//! checked on use, so that opening reads nothing it does not need: text is
 //! checked for UTF-8 when read ([`super::timeline::TextCol`],
-//! [`Interner::get`]), row ends are bounds-checked, and a string id the
-//! strings do not hold reads as the empty string. The file is never changed in place (a case is
+//! [`Interner::get`]), row ends are bounds-checked, a string id the
+//! strings do not hold reads as the empty string, and the rare fields'
+//! JSON is decoded a chunk at a time when first asked for
+//! ([`super::timeline::Extras`]; an entry that does not decode reads as
+//! empty). The file is never changed in place (a case is
 //! written into a temporary directory and renamed); a file cut short by
 //! something else while mapped would stop pm-tui with SIGBUS, as with any
 //! mapped file.
 
 use super::buf::Buf;
 use super::sparse::Sparse;
-use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
+use super::timeline::{Extras, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
 use anyhow::{Context, Result, bail};
 use memmap2::Mmap;
 use pm_parsers::{Kind, Level};
@@ -110,7 +113,7 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     let kind: Vec<u8> = t.kind.iter().map(|k| k.code()).collect();
     let mut extras = Vec::new();
     let mut extra_ends: Vec<u64> = Vec::with_capacity(t.extras.len());
-    for x in &t.extras {
+    for x in t.extras.iter() {
         serde_json::to_writer(&mut extras, x)?;
         extra_ends.push(extras.len() as u64);
     }
@@ -332,24 +335,10 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     let statement = text(Section::StatementText, Section::StatementEnds, "statement")?;
 
     let extra_rows: Vec<u32> = buf::<u32>(&map, sec(Section::ExtraRows), "extra rows")?.to_vec();
-    let extra_json = raw(Section::Extras);
-    let extra_ends: Buf<u64> = buf(&map, sec(Section::ExtraEnds), "extra ends")?;
-    // One at a time: parsing on every core was no faster (the allocations
-    // and page faults contend).
-    let extras: Vec<Extra> = (0..extra_ends.len())
-        .map(|k| {
-            let start = if k == 0 {
-                0
-            } else {
-                extra_ends[k - 1] as usize
-            };
-            let json = extra_json
-                .get(start..extra_ends[k] as usize)
-                .unwrap_or_default();
-            serde_json::from_slice(json)
-        })
-        .collect::<Result<_, _>>()
-        .context("the rare fields are corrupt")?;
+    let extras = Extras::lazy(
+        buf(&map, sec(Section::Extras), "extras")?,
+        buf(&map, sec(Section::ExtraEnds), "extra ends")?,
+    );
     let ascending = extra_rows.windows(2).all(|w| w[0] < w[1]);
     if extras.len() != extra_rows.len()
         || !ascending

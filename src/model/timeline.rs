@@ -496,6 +496,104 @@ impl AttrCol {
     }
 }
 
+/// Rare fields decoded a chunk at a time from a column file.
+const EXTRA_CHUNK: usize = 4096;
+
+/// The rare fields of the rows that have them, in row order: owned, or
+/// (in a reopened case) JSON read in place from the column file and
+/// decoded [`EXTRA_CHUNK`] entries at a time on first use. Decoding them
+/// all was most of reopening a large case, and most commands never look.
+#[derive(Debug, Clone)]
+pub(crate) struct Extras(ExtrasRepr);
+
+#[derive(Debug, Clone)]
+enum ExtrasRepr {
+    Owned(Vec<Extra>),
+    Lazy {
+        /// Entry `k` is `json[ends[k - 1]..ends[k]]`.
+        json: Buf<u8>,
+        ends: Buf<u64>,
+        chunks: Box<[OnceLock<Vec<Extra>>]>,
+    },
+}
+
+impl Default for Extras {
+    fn default() -> Self {
+        Extras(ExtrasRepr::Owned(Vec::new()))
+    }
+}
+
+impl Extras {
+    /// Entries stored as JSON, one after the other, entry `k` ending at
+    /// `ends[k]`. An entry that is not valid JSON for [`Extra`] reads as
+    /// empty (a damaged file reads other values; it cannot crash).
+    pub(crate) fn lazy(json: Buf<u8>, ends: Buf<u64>) -> Extras {
+        let chunks = (0..ends.len().div_ceil(EXTRA_CHUNK))
+            .map(|_| OnceLock::new())
+            .collect();
+        Extras(ExtrasRepr::Lazy { json, ends, chunks })
+    }
+
+    /// Number of entries.
+    pub(crate) fn len(&self) -> usize {
+        match &self.0 {
+            ExtrasRepr::Owned(v) => v.len(),
+            ExtrasRepr::Lazy { ends, .. } => ends.len(),
+        }
+    }
+
+    /// Entry `k`.
+    pub(crate) fn get(&self, k: usize) -> Option<&Extra> {
+        match &self.0 {
+            ExtrasRepr::Owned(v) => v.get(k),
+            ExtrasRepr::Lazy { json, ends, chunks } => {
+                let c = k / EXTRA_CHUNK;
+                let chunk = chunks.get(c)?.get_or_init(|| {
+                    decode_extras(json, ends, c * EXTRA_CHUNK..(c + 1) * EXTRA_CHUNK)
+                });
+                chunk.get(k % EXTRA_CHUNK)
+            }
+        }
+    }
+
+    /// Every entry in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Extra> + '_ {
+        (0..self.len()).filter_map(|k| self.get(k))
+    }
+
+    /// The entries as a vector to change, decoding them all first.
+    pub(crate) fn to_mut(&mut self) -> &mut Vec<Extra> {
+        if let ExtrasRepr::Lazy { json, ends, .. } = &self.0 {
+            self.0 = ExtrasRepr::Owned(decode_extras(json, ends, 0..ends.len()));
+        }
+        match &mut self.0 {
+            ExtrasRepr::Owned(v) => v,
+            ExtrasRepr::Lazy { .. } => unreachable!("just decoded"),
+        }
+    }
+
+    /// Take the entries out, leaving none.
+    pub(crate) fn take(&mut self) -> Vec<Extra> {
+        std::mem::take(self.to_mut())
+    }
+}
+
+/// Entries `range` (clipped to those there are) of JSON `json` ending at `ends`.
+fn decode_extras(json: &[u8], ends: &[u64], range: std::ops::Range<usize>) -> Vec<Extra> {
+    let range = range.start.min(ends.len())..range.end.min(ends.len());
+    range
+        .map(|k| {
+            let start = match k {
+                0 => 0,
+                _ => ends[k - 1] as usize,
+            };
+            json.get(start..ends[k] as usize)
+                .and_then(|j| serde_json::from_slice(j).ok())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// The rows of sorted `parts` in merged time order, as (part, row): a
 /// heap over each part's next row, keyed like [`Timeline::sort`].
 fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
@@ -544,7 +642,7 @@ pub struct Timeline {
     pub(crate) attrs: AttrCol,
     /// Rows that have rare fields, ascending, and those fields.
     pub(crate) extra_rows: Vec<u32>,
-    pub(crate) extras: Vec<Extra>,
+    pub(crate) extras: Extras,
     pub(crate) strings: Interner,
 }
 
@@ -569,7 +667,7 @@ impl Default for Timeline {
             statement: TextCol::default(),
             attrs: AttrCol::default(),
             extra_rows: Vec::new(),
-            extras: Vec::new(),
+            extras: Extras::default(),
             strings: Interner::default(),
         }
     }
@@ -652,7 +750,7 @@ impl Timeline {
         };
         if !extra.is_empty() {
             self.extra_rows.push(self.ts.len() as u32 - 1);
-            self.extras.push(extra);
+            self.extras.to_mut().push(extra);
         }
     }
 
@@ -857,7 +955,7 @@ impl Timeline {
         let mut cursor = vec![0usize; parts.len()];
         let mut extras: Vec<std::vec::IntoIter<Extra>> = parts
             .iter_mut()
-            .map(|p| std::mem::take(&mut p.extras).into_iter())
+            .map(|p| p.extras.take().into_iter())
             .collect();
         for (row, &(k, i)) in order.iter().enumerate() {
             let k = k as usize;
@@ -866,7 +964,7 @@ impl Timeline {
                 *c += 1;
                 if let Some(x) = extras[k].next() {
                     out.extra_rows.push(row as u32);
-                    out.extras.push(x);
+                    out.extras.to_mut().push(x);
                 }
             }
         }
@@ -874,7 +972,7 @@ impl Timeline {
     }
 
     /// Append the rows of `part`, re-interning its strings.
-    pub fn append(&mut self, part: Timeline) {
+    pub fn append(&mut self, mut part: Timeline) {
         let out = self;
         let rows = out.len();
         let part_rows = part.len();
@@ -910,7 +1008,7 @@ impl Timeline {
         out.attrs.append(&part.attrs, &remap);
         out.extra_rows
             .extend(part.extra_rows.iter().map(|&r| base + r));
-        out.extras.extend(part.extras);
+        out.extras.to_mut().extend(part.extras.take());
     }
 
     /// Move every row `lines` lines and `bytes` bytes further into its
@@ -1176,17 +1274,14 @@ impl Timeline {
         self.path = self.path.pick(idx);
         self.statement = self.statement.pick(idx);
         self.attrs = self.attrs.pick(idx);
-        if !self.extras.is_empty() {
+        if self.extras.len() > 0 {
             let old_rows = std::mem::take(&mut self.extra_rows);
-            let mut old: Vec<Option<Extra>> = std::mem::take(&mut self.extras)
-                .into_iter()
-                .map(Some)
-                .collect();
+            let mut old: Vec<Option<Extra>> = self.extras.take().into_iter().map(Some).collect();
             for (new_row, &old_row) in idx.iter().enumerate() {
                 if let Ok(k) = old_rows.binary_search(&(old_row as u32)) {
                     if let Some(x) = old[k].take() {
                         self.extra_rows.push(new_row as u32);
-                        self.extras.push(x);
+                        self.extras.to_mut().push(x);
                     }
                 }
             }
@@ -1312,7 +1407,7 @@ impl Timeline {
     pub fn extras(&self) -> impl Iterator<Item = (usize, &Extra)> + '_ {
         self.extra_rows
             .iter()
-            .zip(&self.extras)
+            .zip(self.extras.iter())
             .map(|(&row, x)| (row as usize, x))
     }
 
@@ -1497,6 +1592,43 @@ mod tests {
         assert_eq!(rows(&merged), rows(&expected));
         assert_eq!(merged.len(), 160);
         assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
+    }
+
+    #[test]
+    fn lazy_extras_decode_by_chunk_and_on_change() {
+        let n = EXTRA_CHUNK * 2 + 3;
+        let mut json = Vec::new();
+        let mut ends = Vec::new();
+        for k in 0..n {
+            if k == 5 {
+                json.extend_from_slice(b"{oops");
+            } else {
+                let x = Extra {
+                    holders: vec![k as i64],
+                    ..Extra::default()
+                };
+                serde_json::to_writer(&mut json, &x).unwrap();
+            }
+            ends.push(json.len() as u64);
+        }
+        let lazy = Extras::lazy(json.into(), ends.into());
+        assert_eq!(lazy.len(), n);
+        let holders = |x: &Extras, k: usize| x.get(k).map(|x| x.holders.clone());
+        assert_eq!(
+            holders(&lazy, EXTRA_CHUNK + 1),
+            Some(vec![EXTRA_CHUNK as i64 + 1])
+        );
+        assert_eq!(holders(&lazy, n - 1), Some(vec![n as i64 - 1]));
+        assert_eq!(holders(&lazy, n), None);
+        assert_eq!(
+            lazy.get(5),
+            Some(&Extra::default()),
+            "a damaged entry reads empty"
+        );
+        assert_eq!(lazy.iter().count(), n);
+        let mut owned = lazy.clone();
+        owned.to_mut().push(Extra::default());
+        assert_eq!((owned.len(), holders(&owned, 7)), (n + 1, Some(vec![7])));
     }
 
     #[test]
