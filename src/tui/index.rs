@@ -403,12 +403,19 @@ pub fn build(case: &Case, cancel: Option<&Arc<AtomicBool>>) -> Result<Index, Can
     drop(sources);
     index.lane_of = [host_of, source_of];
     index.zone_off = zone_off;
-    // Counting the buckets and rebuilding waits and job runs are
-    // independent passes over the events: one per core.
+    // Counting the buckets, rebuilding the waits and rebuilding the job
+    // runs are independent passes over the events. The runs take longest
+    // (they read every event's business ids), so they start at once and
+    // the other two share the other core.
     let lane_of = &index.lane_of;
-    let (filled, (waits, mut runs)) = rayon::join(
-        || fill(&mut lvl, &mut hist, t, lane_of, 0, t.len(), cancel),
-        || (locks::waits(t), jobs::runs(t)),
+    let (mut runs, (filled, waits)) = rayon::join(
+        || jobs::runs(t),
+        || {
+            rayon::join(
+                || fill(&mut lvl, &mut hist, t, lane_of, 0, t.len(), cancel),
+                || locks::waits(t),
+            )
+        },
     );
     if !filled {
         return Err(Cancelled);
