@@ -188,10 +188,12 @@ fn attach_ids(t: &Timeline, runs: &mut [Run], by_run_id: &HashMap<(String, Strin
                 .or_insert(r);
         }
     }
-    for (i, x) in t.extras() {
-        if x.ids.is_empty() {
-            continue;
-        }
+    if runs.is_empty() {
+        return;
+    }
+    // The run first, from the columns; the ids (decoded on demand in a
+    // reopened case) only for events that belong to one.
+    for i in t.rows_with_extra() {
         let mut target = t
             .str(SymCol::RunId, i)
             .and_then(|r| run_ids.get(r).copied());
@@ -209,6 +211,9 @@ fn attach_ids(t: &Timeline, runs: &mut [Run], by_run_id: &HashMap<(String, Strin
             }
         }
         let Some(r) = target else { continue };
+        let Some(x) = t.extra(i).filter(|x| !x.ids.is_empty()) else {
+            continue;
+        };
         let run = &mut runs[r];
         for (k, v) in &x.ids {
             run.ids.insert(format!("{k}={v}"));
@@ -535,6 +540,40 @@ mod tests {
         );
         assert_eq!(d[0].start, 0);
         assert_eq!(d[0].end, 450 * S);
+    }
+
+    /// A reopened case decodes its rare fields only when asked for: the
+    /// runs and the ids they touched are the same as at ingest, across
+    /// many decoding chunks and with ids on events of no run.
+    #[test]
+    fn runs_of_a_reopened_case_are_the_ingested_ones() {
+        let mut events = vec![
+            job(Kind::JobStart, 0, "batch01", 1, "a"),
+            job(Kind::JobStart, 5, "batch02", 2, "b"),
+        ];
+        for k in 0..2000i64 {
+            let mut e = grant(10 + k, ["a", "b"][k as usize % 2], "0");
+            e.ids = vec![(Cow::Borrowed("user_id"), Cow::Owned(k.to_string()))];
+            events.push(e);
+            let mut other = Event::new(Kind::Log, (10 + k) * S, 2, 0);
+            other.ids = vec![(Cow::Borrowed("order_id"), Cow::Owned(k.to_string()))];
+            events.push(other);
+        }
+        events.push(job(Kind::JobEnd, 3000, "batch01", 1, "a"));
+        events.push(job(Kind::JobEnd, 3000, "batch02", 2, "b"));
+        let t = timeline(events);
+        let ingested = format!("{:?}", runs(&t));
+        let dir = tempfile::tempdir().unwrap();
+        let case = crate::model::Case::new(t, vec![], vec![], "UTC", "--tz", vec![]);
+        case.save(dir.path()).unwrap();
+        let back = crate::model::Case::load(dir.path()).unwrap();
+        assert!(back.timeline.mapped_bytes() > 0);
+        let rs = runs(&back.timeline);
+        assert_eq!(
+            rs.iter().map(|r| r.ids.len()).collect::<Vec<_>>(),
+            [1000, 1000]
+        );
+        assert_eq!(format!("{rs:?}"), ingested);
     }
 
     /// A job end naming neither run id nor pid closes the latest open run

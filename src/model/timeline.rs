@@ -497,7 +497,7 @@ impl AttrCol {
 }
 
 /// Rare fields decoded a chunk at a time from a column file.
-const EXTRA_CHUNK: usize = 4096;
+const EXTRA_CHUNK: usize = 256;
 
 /// The rare fields of the rows that have them, in row order: owned, or
 /// (in a reopened case) JSON read in place from the column file and
@@ -1401,14 +1401,12 @@ impl Timeline {
         self.extras.get(k)
     }
 
-    /// Every event with rare fields, in row order, with them (a walk
-    /// over the few such rows, where asking [`Timeline::extra`] of every
-    /// row searches for each).
-    pub fn extras(&self) -> impl Iterator<Item = (usize, &Extra)> + '_ {
-        self.extra_rows
-            .iter()
-            .zip(self.extras.iter())
-            .map(|(&row, x)| (row as usize, x))
+    /// Every event with rare fields, in row order (a walk over the few
+    /// such rows, where asking [`Timeline::extra`] of every row searches
+    /// for each; in a reopened case the fields themselves are decoded only
+    /// when asked for).
+    pub fn rows_with_extra(&self) -> impl Iterator<Item = usize> + '_ {
+        self.extra_rows.iter().map(|&row| row as usize)
     }
 
     /// The free-form attributes of event `i` (`ua`, `referer`,
