@@ -15,6 +15,7 @@
 #   SKIP_LNAV=1           leave lnav out
 #   SKIP_MIXED=1          only the single nginx log
 #   BIG_LINE=1            also ingest one 100 MB line (the bad-input case too slow for cargo test)
+#   SKIP_TUI=1            leave out the TUI's time to its first screen (needs tmux)
 #
 # Writes a markdown report on stdout and keeps the raw timings in $WORK
 # (default: a temporary directory, printed at the end).
@@ -127,6 +128,35 @@ if [ -f "$work/case-big/events.cols" ]; then
     mv "$work/events.cols.aside" "$work/case-big/events.cols"
 fi
 
+# The same case in the TUI: from starting `pm-tui tui CASE` in a 160×45 tmux
+# pane to the first screen of the timeline (the header names the lane
+# grouping once the index is built), polled every 20 ms.
+tui_ready() {
+    local t0 t1
+    tmux kill-session -t pm-bench 2>/dev/null || true
+    t0=$(date +%s.%N)
+    tmux new-session -d -s pm-bench -x 160 -y 45 "$pm tui $work/case-big"
+    for _ in $(seq 1 1500); do
+        if tmux capture-pane -p -t pm-bench 2>/dev/null | grep -q 'lanes by'; then
+            t1=$(date +%s.%N)
+            tmux kill-session -t pm-bench 2>/dev/null || true
+            awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+            return
+        fi
+        sleep 0.02
+    done
+    tmux kill-session -t pm-bench 2>/dev/null || true
+    echo "bench.sh: the TUI showed no timeline within 30 s" >&2
+    echo 99
+}
+if command -v tmux >/dev/null && [ "${SKIP_TUI:-}" != 1 ]; then
+    for r in $(seq 1 "$rounds"); do
+        t=$(tui_ready)
+        echo "tui.ready $t 0" >>"$work/runs"
+        echo "  tui.ready: ${t}s" >&2
+    done
+fi
+
 if [ "${BIG_LINE:-}" = 1 ]; then
     mkdir -p "$work/bigline"
     { printf '127.0.0.1 - - [02/Jun/2023:00:00:00 +0900] "GET /'; head -c 100000000 /dev/zero | tr '\0' a
@@ -184,6 +214,10 @@ done
 echo
 awk -v n="$big_events" -v t="$(med big.ingest 2)" -v rss="$(med big.ingest 3)" -v r="$(med reopen 2)" -v rr="$(med reopen 3)" -v sz="$(du -sh "$work/case-big" | cut -f1)" 'BEGIN {
     printf "Reopen: a case of %d events (%s on disk, ingested in %.1f s, peak %.0f MiB) reopens with `pm-tui events CASE --limit 1` in %.2f s (median), peak RSS %.0f MiB.\n", n, sz, t, rss / 1024, r, rr / 1024 }'
+if grep -q '^tui.ready ' "$work/runs"; then
+    awk -v r="$(med tui.ready 2)" 'BEGIN {
+        printf "In the TUI (`pm-tui tui CASE` to the first timeline screen, tmux 160×45): %.2f s (median).\n", r }'
+fi
 if grep -q '^reopen.parquet ' "$work/runs"; then
     awk -v r="$(med reopen.parquet 2)" -v rr="$(med reopen.parquet 3)" 'BEGIN {
         printf "Without its column file (from Parquet): %.2f s, peak RSS %.0f MiB.\n", r, rr / 1024 }'
