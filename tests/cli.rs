@@ -205,3 +205,53 @@ fn declared_clock_skew_is_applied_to_the_host() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
 }
+
+/// `ingest -v` says where the time and memory went and what the case
+/// takes on disk, naming the column file users may delete; without it
+/// the case reopens from Parquet with the same events.
+#[test]
+fn verbose_ingest_reports_the_disk_and_the_column_file_is_a_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let lines: String = (0..50)
+        .map(|k| {
+            format!(
+                "10.0.0.{} - - [01/Jun/2023:03:00:{:02} +0000] \"GET /items/{k} HTTP/1.1\" 200 12 \"-\" \"curl\" 0.{k:03}\n",
+                k % 7,
+                k % 60
+            )
+        })
+        .collect();
+    std::fs::write(logs.join("access.log"), lines).unwrap();
+    let case = tmp.path().join("case");
+    let out = pm_tui(tmp.path())
+        .args(["-v", "ingest", "--tz", "UTC", "-o"])
+        .arg(&case)
+        .arg(&logs)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    let disk = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("disk"))
+        .unwrap_or_default();
+    assert!(
+        disk.contains("events.cols") && disk.contains("delete it to save disk"),
+        "{report}"
+    );
+    let events = |case: &std::path::Path| {
+        let out = pm_tui(tmp.path())
+            .args(["events", "--json"])
+            .arg(case)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mapped = events(&case);
+    assert_eq!(mapped.lines().count(), 50);
+    std::fs::remove_file(case.join("events.cols")).unwrap();
+    assert_eq!(events(&case), mapped);
+}

@@ -261,6 +261,24 @@ fn report(
             thousands(phases.strings_bytes.0 as u64),
             thousands((phases.strings_bytes.1 >> 20) as u64),
         )?;
+        let mb = |b: u64| thousands(b.div_ceil(1 << 20));
+        let disk = match pm_tui::model::case::disk_usage(&args.output) {
+            (Some(cols), rest) => format!(
+                "case {} MB: {} {} MB (read in place on reopening; delete it to save disk) · Parquet and JSON {} MB",
+                mb(cols + rest),
+                pm_tui::model::case::COLUMN_FILE,
+                mb(cols),
+                mb(rest)
+            ),
+            (None, rest) => format!(
+                "case {} MB (no {}: reopening decodes the Parquet files)",
+                mb(rest),
+                pm_tui::model::case::COLUMN_FILE
+            ),
+        };
+        if m.events > 0 {
+            writeln!(w, "  disk        {disk}")?;
+        }
     }
     let zone_note = match zone_source {
         "--tz" => "from --tz".to_string(),

@@ -350,6 +350,26 @@ impl StagedCase {
     }
 }
 
+/// The name of a case's column file: the events as reopening maps them,
+/// a cache of the Parquet files (see `model/colfile.rs`).
+pub const COLUMN_FILE: &str = colfile::FILE_NAME;
+
+/// Bytes on disk of the case in `dir`: its column file, and the rest
+/// (Parquet and JSON); `None` for a file that cannot be listed.
+pub fn disk_usage(dir: &Path) -> (Option<u64>, u64) {
+    let mut cols = None;
+    let mut rest = 0;
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let Ok(m) = e.metadata() else { continue };
+        if e.file_name() == COLUMN_FILE {
+            cols = Some(m.len());
+        } else if m.is_file() {
+            rest += m.len();
+        }
+    }
+    (cols, rest)
+}
+
 /// True when `dir` looks like a pm-tui case.
 pub fn is_case_dir(dir: &Path) -> bool {
     dir.join("case.json").is_file()
