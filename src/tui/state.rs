@@ -204,6 +204,11 @@ pub struct Search {
     pub re: Regex,
     /// Matching event ids among the rows, ascending (`None` while searching).
     pub hits: Option<Arc<Vec<u32>>>,
+    /// Whether the hits, when they arrive, select the first one after the
+    /// selection: a search the responder just ran does; the same search
+    /// re-run under a new filter keeps the selection and the status line
+    /// (it may arrive while they are annotating or reading something else).
+    pub jump: bool,
 }
 
 /// A finding's evidence, highlighted after `Enter`.

@@ -413,6 +413,55 @@ fn goto_a_typed_time_in_the_display_zone() {
     assert_eq!(b(&a).cursor, T0 + 240_000_000);
 }
 
+/// Clearing a filter re-runs the search in the background; its hits
+/// arriving later must not move the selection or replace the status line
+/// (in the end-to-end test they overwrote "annotated: ..." at random).
+#[test]
+fn a_search_re_run_under_a_new_filter_keeps_the_selection() {
+    let mut a = app();
+    send(&mut a, Msg::Search);
+    keys(&mut a, "waits");
+    send(&mut a, Msg::Activate);
+    let first = b(&a).selected_event();
+    assert!(first.is_some());
+    send(&mut a, Msg::FocusNext);
+    send(&mut a, Msg::Move(3));
+    let chosen = b(&a).selected_event();
+    assert_ne!(chosen, first);
+    let cmds = send(&mut a, Msg::ClearFilters);
+    assert!(
+        cmds.iter().any(|c| c.contains("Search(/waits/)")),
+        "{cmds:?}"
+    );
+    let br = b(&a);
+    assert_eq!(
+        br.selected_event(),
+        chosen,
+        "the hits did not move the selection"
+    );
+    assert!(
+        br.status
+            .as_ref()
+            .is_some_and(|s| s.text == "filters cleared"),
+        "{:?}",
+        br.status
+    );
+    assert_eq!(
+        br.search
+            .as_ref()
+            .and_then(|s| s.hits.as_ref())
+            .map(|h| h.len()),
+        Some(6)
+    );
+    send(&mut a, Msg::SearchNext);
+    assert!(
+        b(&a)
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("match"))
+    );
+}
+
 #[test]
 fn filter_by_host_and_kind_then_clear() {
     let mut a = app();

@@ -699,6 +699,7 @@ fn overlay_input(b: &mut Browser, cx: &mut Cx<'_>, msg: Msg) -> Option<Cmd> {
                                 pattern: text.clone(),
                                 re,
                                 hits: None,
+                                jump: true,
                             });
                             set_status(b, format!("searching /{text}/…"), false);
                             rerun_search(b, cx)
@@ -1011,10 +1012,13 @@ fn job_done(b: &mut Browser, cx: &mut Cx<'_>, id: u64, r: JobResult) -> Option<C
             rerun_search(b, cx)
         }
         JobResult::Hits(hits) => {
-            if let Some(s) = &mut b.search {
-                s.hits = Some(Arc::new(hits));
+            let Some(s) = &mut b.search else {
+                return None;
+            };
+            s.hits = Some(Arc::new(hits));
+            if std::mem::take(&mut s.jump) {
+                search_step(b, size, true);
             }
-            search_step(b, size, true);
             None
         }
         JobResult::Locks(tree) => {
