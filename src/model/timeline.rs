@@ -1152,6 +1152,12 @@ impl Timeline {
     /// reserved exactly for all of them. An empty timeline takes the
     /// first part over instead of copying it.
     pub fn append_all(&mut self, parts: Vec<Timeline>) {
+        self.append_all_with(parts, || {});
+    }
+
+    /// [`Timeline::append_all`], calling `after_each` once each part has
+    /// been appended and freed (to give its memory back before the next).
+    pub fn append_all_with(&mut self, parts: Vec<Timeline>, mut after_each: impl FnMut()) {
         let mut parts = parts.into_iter();
         if self.is_empty() && self.strings.is_empty() {
             match parts.next() {
@@ -1163,6 +1169,7 @@ impl Timeline {
         self.reserve_for(&rest);
         for part in rest {
             self.append(part);
+            after_each();
         }
     }
 
