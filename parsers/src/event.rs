@@ -172,7 +172,10 @@ impl Level {
 
     /// The level for a code written by [`Level::code`].
     pub fn from_code(c: u8) -> Option<Level> {
-        Level::ALL.iter().copied().find(|l| l.code() == c)
+        // ALL is in code order from 1: an index, not a search (reopening
+        // decodes one code per event).
+        let l = *Level::ALL.get(usize::from(c).checked_sub(1)?)?;
+        (l.code() == c).then_some(l)
     }
 
     /// Recognise a level word as logging libraries, servers and localised
@@ -479,6 +482,16 @@ mod tests {
             assert_eq!(Kind::from_code(k.code()), Some(k));
         }
         assert_eq!(Kind::from_name("nope"), None);
+    }
+
+    #[test]
+    fn level_codes_round_trip() {
+        for l in Level::ALL {
+            assert_eq!(Level::from_code(l.code()), Some(l));
+        }
+        assert_eq!(Level::from_code(0), None, "0 is 'no level'");
+        assert_eq!(Level::from_code(8), None);
+        assert_eq!(Level::from_code(255), None);
     }
 
     #[test]

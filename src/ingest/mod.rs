@@ -574,15 +574,16 @@ pub fn run(
     if opts.year.is_none() {
         infer_missing_years(&mut parts, &mut sources);
     }
+    let window = (opts.since.is_some() || opts.until.is_some()).then(|| {
+        (
+            opts.since.unwrap_or(i64::MIN),
+            opts.until.unwrap_or(i64::MAX),
+        )
+    });
     for part in &mut parts {
         apply_skew(part, &opts.skew);
-        if opts.since.is_some() || opts.until.is_some() {
-            let (since, until) = (
-                opts.since.unwrap_or(i64::MIN),
-                opts.until.unwrap_or(i64::MAX),
-            );
-            let ts: Vec<i64> = part.times().to_vec();
-            part.retain_rows(|i| ts[i] >= since && ts[i] < until);
+        if let Some((since, until)) = window {
+            part.retain_rows(|t, i| (since..until).contains(&t.ts(i)));
         }
     }
     // One copy into time order, not a concatenation and then a sort.

@@ -70,22 +70,6 @@ impl<T> Buf<T> {
         }
     }
 
-    /// Heap bytes held (mapped values hold none).
-    pub(crate) fn heap_bytes(&self) -> usize {
-        match &self.0 {
-            Repr::Owned(v) => v.capacity() * std::mem::size_of::<T>(),
-            Repr::Mapped { .. } => 0,
-        }
-    }
-
-    /// Bytes of a mapped file this column reads in place.
-    pub(crate) fn mapped_bytes(&self) -> usize {
-        match &self.0 {
-            Repr::Owned(_) => 0,
-            Repr::Mapped { vals, .. } => std::mem::size_of_val(*vals),
-        }
-    }
-
     /// Append `v`.
     #[inline]
     pub(crate) fn push(&mut self, v: T)
@@ -126,6 +110,31 @@ impl<T> Buf<T> {
     pub(crate) fn shrink_to_fit(&mut self) {
         if let Repr::Owned(v) = &mut self.0 {
             v.shrink_to_fit();
+        }
+    }
+}
+
+/// The memory a column holds: on the heap, and read in place from a
+/// mapped file.
+pub(crate) trait Held {
+    /// Heap bytes held (mapped values hold none).
+    fn heap_bytes(&self) -> usize;
+    /// Bytes of a mapped file read in place.
+    fn mapped_bytes(&self) -> usize;
+}
+
+impl<T> Held for Buf<T> {
+    fn heap_bytes(&self) -> usize {
+        match &self.0 {
+            Repr::Owned(v) => v.capacity() * std::mem::size_of::<T>(),
+            Repr::Mapped { .. } => 0,
+        }
+    }
+
+    fn mapped_bytes(&self) -> usize {
+        match &self.0 {
+            Repr::Owned(_) => 0,
+            Repr::Mapped { vals, .. } => std::mem::size_of_val(*vals),
         }
     }
 }

@@ -497,12 +497,7 @@ impl Case {
     /// The events of the case in `dir` from its Parquet files.
     fn load_parquet_events(dir: &Path, meta: &CaseMeta) -> Result<Timeline> {
         let sdf = read_parquet(&dir.join("strings.parquet"))?;
-        let strings = Interner::from_strings(
-            sdf.column("s")?
-                .str()?
-                .iter()
-                .map(|s| s.unwrap_or("").to_string()),
-        );
+        let strings = Interner::from_strs(sdf.column("s")?.str()?.iter().map(|s| s.unwrap_or("")));
         let mut adf = read_parquet(&dir.join("attrs.parquet"))?;
         let pairs: Vec<(u32, u32)> = col_u32(&mut adf, "key")
             .and_then(|k| Ok(k.into_iter().zip(col_u32(&mut adf, "value")?).collect()))
@@ -785,35 +780,6 @@ mod tests {
         }
     }
 
-    /// Every field of every event, as text (to compare two timelines).
-    fn render(t: &Timeline) -> String {
-        let mut out = String::new();
-        for i in 0..t.len() {
-            let syms: Vec<_> = SymCol::ALL.iter().map(|&c| t.str(c, i)).collect();
-            out += &format!(
-                "{} {:?} {:?} {} {} {} {} {:?} {:?} {:?} {:?} {:?} {syms:?} {:?} {:?} {:?} {:?} {:?}\n",
-                t.ts(i),
-                t.kind(i),
-                t.level(i),
-                t.source(i),
-                t.line(i),
-                t.offset(i),
-                t.line_count(i),
-                t.pid(i),
-                t.blocker_pid(i),
-                t.duration_ms(i),
-                t.status(i),
-                t.bytes(i),
-                t.message(i),
-                t.path(i),
-                t.statement(i),
-                t.attrs(i).collect::<Vec<_>>(),
-                t.extra(i),
-            );
-        }
-        out
-    }
-
     #[test]
     fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
@@ -826,8 +792,8 @@ mod tests {
         let back = Case::load(&path).unwrap();
         assert_eq!(back.timeline.mapped_bytes(), 0, "read from Parquet");
         std::fs::rename(dir.path().join("cols"), path.join(colfile::FILE_NAME)).unwrap();
-        assert_eq!(render(&mapped.timeline), render(&back.timeline));
-        assert_eq!(render(&mapped.timeline), render(&c.timeline));
+        assert_eq!(mapped.timeline.debug_rows(), back.timeline.debug_rows());
+        assert_eq!(mapped.timeline.debug_rows(), c.timeline.debug_rows());
         assert_eq!(back.meta, c.meta);
         let t = &back.timeline;
         assert_eq!(t.len(), 2);
@@ -906,12 +872,12 @@ mod tests {
         c.save(&path).unwrap();
         let cols = path.join(colfile::FILE_NAME);
         let good = std::fs::read(&cols).unwrap();
-        let expected = render(&c.timeline);
+        let expected = c.timeline.debug_rows();
         for len in (0..good.len()).step_by(5) {
             std::fs::write(&cols, &good[..len]).unwrap();
             assert!(colfile::read(&cols).is_err(), "cut at {len}");
             let back = Case::load(&path).unwrap();
-            assert_eq!(render(&back.timeline), expected, "cut at {len}");
+            assert_eq!(back.timeline.debug_rows(), expected, "cut at {len}");
         }
         for at in (0..good.len()).filter(|&at| at < 32 || at % 3 == 0) {
             let mut bad = good.clone();
@@ -921,7 +887,7 @@ mod tests {
                 assert!(colfile::read(&cols).is_err(), "byte {at} changed");
             }
             let back = Case::load(&path).unwrap();
-            render(&back.timeline);
+            back.timeline.debug_rows();
         }
     }
 }

@@ -287,10 +287,9 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
 
     let ts: Buf<i64> = buf(&map, sec(Section::Ts), "ts")?;
     exactly(ts.len(), "ts")?;
-    let kinds: [Option<Kind>; 256] = std::array::from_fn(|c| Kind::from_code(c as u8));
     let kind: Vec<Kind> = raw(Section::Kind)
         .iter()
-        .map(|&c| kinds[c as usize])
+        .map(|&c| Kind::from_code(c))
         .collect::<Option<_>>()
         .context("an unknown event kind")?;
     if kind.len() != rows {
@@ -300,13 +299,12 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     if !level.is_empty() && level.len() != rows {
         bail!("level: {} values for {rows} rows", level.len());
     }
-    let levels: [Option<Option<Level>>; 256] = std::array::from_fn(|c| match c {
-        0 => Some(None),
-        c => Level::from_code(c as u8).map(Some),
-    });
     let level: Vec<Option<Level>> = level
         .iter()
-        .map(|&c| levels[c as usize])
+        .map(|&c| match c {
+            0 => Some(None),
+            c => Level::from_code(c).map(Some),
+        })
         .collect::<Option<_>>()
         .context("an unknown level")?;
     let source: Buf<u32> = buf(&map, sec(Section::Source), "source")?;

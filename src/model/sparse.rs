@@ -7,7 +7,7 @@
 //! more than its own text. A [`Sparse`] column holds no values until the
 //! first present one arrives, then holds one per row like a plain vector.
 
-use super::buf::Buf;
+use super::buf::{Buf, Held};
 
 /// A column value with an "absent" marker that can be compared exactly
 /// (`f32` compares by bits, so `NaN` works as the marker).
@@ -167,16 +167,6 @@ impl<T: Cell> Sparse<T> {
         self.vals.shrink_to_fit();
     }
 
-    /// Bytes held.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        self.vals.heap_bytes()
-    }
-
-    /// Bytes of a mapped case file read in place.
-    pub(crate) fn mapped_bytes(&self) -> usize {
-        self.vals.mapped_bytes()
-    }
-
     /// The stored values: empty while the column holds none, otherwise one
     /// per row.
     pub(crate) fn stored(&self) -> &[T] {
@@ -190,6 +180,16 @@ impl<T: Cell> Sparse<T> {
             vals: stored,
             absent,
         }
+    }
+}
+
+impl<T> Held for Sparse<T> {
+    fn heap_bytes(&self) -> usize {
+        self.vals.heap_bytes()
+    }
+
+    fn mapped_bytes(&self) -> usize {
+        self.vals.mapped_bytes()
     }
 }
 

@@ -6,7 +6,7 @@
 //! business ids, extra attributes) live in a sparse side table. Read through
 //! the accessor methods: the storage may change, the accessors stay.
 
-use super::buf::Buf;
+use super::buf::{Buf, Held};
 use super::sparse::{Cell, Sparse};
 use hashbrown::HashTable;
 use pm_parsers::{Event, Kind, Level, Participant};
@@ -193,12 +193,6 @@ impl Interner {
             map: OnceLock::new(),
             hasher: Default::default(),
         }
-    }
-
-    /// Rebuild from strings in id order (as stored in a case).
-    pub fn from_strings<I: IntoIterator<Item = String>>(it: I) -> Interner {
-        let strings: Vec<String> = it.into_iter().collect();
-        Interner::from_strs(strings.iter().map(String::as_str))
     }
 }
 
@@ -401,14 +395,6 @@ impl TextCol {
         self.ends.shrink_to_fit();
     }
 
-    fn heap_bytes(&self) -> usize {
-        self.buf.heap_bytes() + self.ends.heap_bytes()
-    }
-
-    fn mapped_bytes(&self) -> usize {
-        self.buf.mapped_bytes() + self.ends.mapped_bytes()
-    }
-
     /// The text buffer and the row ends (empty while every row is empty).
     pub(crate) fn raw(&self) -> (&[u8], &[u64]) {
         (&self.buf, &self.ends)
@@ -432,13 +418,13 @@ impl TextCol {
     }
 }
 
-impl<'a> FromIterator<Option<&'a str>> for TextCol {
-    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(it: I) -> TextCol {
-        let mut out = TextCol::default();
-        for s in it {
-            out.push(s.unwrap_or(""));
-        }
-        out
+impl Held for TextCol {
+    fn heap_bytes(&self) -> usize {
+        self.buf.heap_bytes() + self.ends.heap_bytes()
+    }
+
+    fn mapped_bytes(&self) -> usize {
+        self.buf.mapped_bytes() + self.ends.mapped_bytes()
     }
 }
 
@@ -770,9 +756,9 @@ impl Timeline {
         }
     }
 
-    /// Keep only events with `keep(i)`; the rest are removed.
-    pub fn retain_rows(&mut self, keep: impl Fn(usize) -> bool) {
-        let idx: Vec<usize> = (0..self.len()).filter(|&i| keep(i)).collect();
+    /// Keep only events with `keep(timeline, i)`; the rest are removed.
+    pub fn retain_rows(&mut self, keep: impl Fn(&Timeline, usize) -> bool) {
+        let idx: Vec<usize> = (0..self.len()).filter(|&i| keep(self, i)).collect();
         if idx.len() != self.len() {
             self.apply_permutation(&idx);
         }
@@ -1198,47 +1184,41 @@ impl Timeline {
         self.attrs.pairs.shrink_to_fit();
     }
 
+    /// Every column but `kind` (always owned), to measure.
+    fn held(&self) -> impl Iterator<Item = &dyn Held> + '_ {
+        let fixed: [&dyn Held; 16] = [
+            &self.ts,
+            &self.source,
+            &self.line,
+            &self.offset,
+            &self.level,
+            &self.line_count,
+            &self.pid,
+            &self.blocker_pid,
+            &self.duration_ms,
+            &self.status,
+            &self.bytes,
+            &self.message,
+            &self.path,
+            &self.statement,
+            &self.attrs.ends,
+            &self.attrs.pairs,
+        ];
+        fixed
+            .into_iter()
+            .chain(self.syms.iter().map(|c| c as &dyn Held))
+    }
+
     /// Bytes held by the columns (not the interned strings or extras).
     pub fn heap_bytes(&self) -> usize {
-        self.ts.heap_bytes()
-            + self.kind.capacity() * std::mem::size_of::<Kind>()
-            + self.level.heap_bytes()
-            + self.source.heap_bytes()
-            + self.line.heap_bytes()
-            + self.offset.heap_bytes()
-            + self.line_count.heap_bytes()
-            + self.pid.heap_bytes()
-            + self.blocker_pid.heap_bytes()
-            + self.duration_ms.heap_bytes()
-            + self.status.heap_bytes()
-            + self.bytes.heap_bytes()
-            + self.syms.iter().map(Sparse::heap_bytes).sum::<usize>()
-            + self.message.heap_bytes()
-            + self.path.heap_bytes()
-            + self.statement.heap_bytes()
-            + self.attrs.ends.heap_bytes()
-            + self.attrs.pairs.heap_bytes()
+        self.kind.capacity() * std::mem::size_of::<Kind>()
+            + self.held().map(Held::heap_bytes).sum::<usize>()
     }
 
     /// Bytes of a reopened case's column file that the columns read in
     /// place (0 for a timeline built by an ingest).
     pub fn mapped_bytes(&self) -> usize {
-        self.ts.mapped_bytes()
-            + self.source.mapped_bytes()
-            + self.line.mapped_bytes()
-            + self.offset.mapped_bytes()
-            + self.line_count.mapped_bytes()
-            + self.pid.mapped_bytes()
-            + self.blocker_pid.mapped_bytes()
-            + self.duration_ms.mapped_bytes()
-            + self.status.mapped_bytes()
-            + self.bytes.mapped_bytes()
-            + self.syms.iter().map(Sparse::mapped_bytes).sum::<usize>()
-            + self.message.mapped_bytes()
-            + self.path.mapped_bytes()
-            + self.statement.mapped_bytes()
-            + self.attrs.ends.mapped_bytes()
-            + self.attrs.pairs.mapped_bytes()
+        self.held().map(Held::mapped_bytes).sum()
     }
 
     /// Sort by time; ties keep source, line and emission order, so the
@@ -1468,6 +1448,39 @@ impl Timeline {
 }
 
 #[cfg(test)]
+impl Timeline {
+    /// Every field of every row through the accessors, a line per row
+    /// (to compare two timelines in tests).
+    pub(crate) fn debug_rows(&self) -> Vec<String> {
+        (0..self.len())
+            .map(|i| {
+                let syms: Vec<Option<&str>> = SymCol::ALL.iter().map(|&c| self.str(c, i)).collect();
+                format!(
+                    "{} {:?} {:?} {} {} {} {} {:?} {:?} {:?} {:?} {:?} {syms:?} {:?} {:?} {:?} {:?} {:?}",
+                    self.ts(i),
+                    self.kind(i),
+                    self.level(i),
+                    self.source(i),
+                    self.line(i),
+                    self.offset(i),
+                    self.line_count(i),
+                    self.pid(i),
+                    self.blocker_pid(i),
+                    self.duration_ms(i),
+                    self.status(i),
+                    self.bytes(i),
+                    self.message(i),
+                    self.path(i),
+                    self.statement(i),
+                    self.attrs(i).collect::<Vec<_>>(),
+                    self.extra(i),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::borrow::Cow;
@@ -1526,35 +1539,6 @@ mod tests {
         assert_eq!(t.lower_bound(15), 2);
     }
 
-    /// Every field of every row, through the accessors.
-    fn rows(t: &Timeline) -> Vec<String> {
-        (0..t.len())
-            .map(|i| {
-                let syms: Vec<Option<&str>> = SymCol::ALL.iter().map(|&c| t.str(c, i)).collect();
-                format!(
-                    "{} {:?} {} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?}",
-                    t.ts(i),
-                    t.kind(i),
-                    t.source(i),
-                    t.line(i),
-                    t.offset(i),
-                    t.level(i),
-                    t.line_count(i),
-                    t.pid(i),
-                    t.blocker_pid(i),
-                    t.duration_ms(i),
-                    t.status(i),
-                    t.bytes(i),
-                    t.message(i),
-                    t.path(i),
-                    syms,
-                    t.attrs(i).collect::<Vec<_>>(),
-                    t.extra(i),
-                )
-            })
-            .collect()
-    }
-
     #[test]
     fn merge_sorted_equals_append_then_sort() {
         let mut seed = 7u64;
@@ -1594,7 +1578,7 @@ mod tests {
         }
         expected.sort();
         let merged = Timeline::merge_sorted(parts);
-        assert_eq!(rows(&merged), rows(&expected));
+        assert_eq!(merged.debug_rows(), expected.debug_rows());
         assert_eq!(merged.len(), 160);
         assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
     }
@@ -1673,7 +1657,7 @@ mod tests {
         x.queue = vec![1, 2];
         x.attrs = vec![(Cow::Borrowed("exception"), Cow::Borrowed("E"))];
         t.push(0, &x);
-        t.retain_rows(|i| i == 1);
+        t.retain_rows(|_, i| i == 1);
         assert_eq!(t.len(), 1);
         assert_eq!(t.attr(0, "exception"), Some("E"));
         assert_eq!(t.extra(0).map(|x| x.queue.len()), Some(2));
