@@ -133,7 +133,7 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
     ));
     cols.push(Column::new(
         "path".into(),
-        r.clone().map(|i| t.path.get(i)).collect::<Vec<_>>(),
+        r.clone().map(|i| t.path(i)).collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "statement".into(),
@@ -706,14 +706,14 @@ fn append_frame(t: &mut Timeline, mut df: DataFrame) -> Result<()> {
         }
         t.syms[c as usize].extend_from_vec(rows, col);
     }
-    for (name, text) in [
-        ("message", &mut t.message),
-        ("path", &mut t.path),
-        ("statement", &mut t.statement),
-    ] {
-        for s in take(df, name)?.str()?.iter() {
-            text.push(s.unwrap_or(""));
-        }
+    let (message, path) = (take(df, "message")?, take(df, "path")?);
+    for (row, (m, p)) in (rows..).zip(message.str()?.iter().zip(path.str()?.iter())) {
+        let m = m.unwrap_or("");
+        t.message.push(m);
+        t.path.push(row, m, p.unwrap_or(""));
+    }
+    for s in take(df, "statement")?.str()?.iter() {
+        t.statement.push(s.unwrap_or(""));
     }
     for (i, x) in take(df, "extra")?.str()?.iter().enumerate() {
         if let Some(json) = x {

@@ -38,6 +38,7 @@
 //! mapped file.
 
 use super::buf::Buf;
+use super::pathcol::PathCol;
 use super::sparse::Sparse;
 use super::timeline::{Extras, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
 use anyhow::{Context, Result, bail};
@@ -56,7 +57,7 @@ pub const FILE_NAME: &str = "events.cols";
 const MAGIC: &[u8; 8] = b"PMCOLS\0\0";
 /// Bumped whenever a section is added, removed or changes meaning: an
 /// older or newer file is ignored (the case reopens from Parquet).
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const BYTE_ORDER_MARK: u32 = 0x0102_0304;
 const ALIGN: usize = 64;
 /// Magic, version, byte-order mark, rows, section count.
@@ -81,6 +82,9 @@ enum Section {
     Syms,
     MessageText = Section::Syms as isize + 16,
     MessageEnds,
+    /// Where each row's path lies in its message ([`PathCol`]).
+    PathAt,
+    /// The paths kept as text of their own.
     PathText,
     PathEnds,
     StatementText,
@@ -119,7 +123,7 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     }
     let (string_text, string_ends) = t.strings.raw();
     let (msg, msg_ends) = t.message.raw();
-    let (path_text, path_ends) = t.path.raw();
+    let (path_text, path_ends) = t.path.own.raw();
     let (stmt, stmt_ends) = t.statement.raw();
     let mut sections: Vec<Cow<'_, [u8]>> = vec![
         bytes_of(&t.ts),
@@ -139,6 +143,7 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     sections.extend([
         Cow::Borrowed(msg),
         bytes_of(msg_ends),
+        bytes_of(t.path.at.stored()),
         Cow::Borrowed(path_text),
         bytes_of(path_ends),
         Cow::Borrowed(stmt),
@@ -329,7 +334,9 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
             .with_context(|| format!("{what}: row ends do not match the rows"))
     };
     let message = text(Section::MessageText, Section::MessageEnds, "message")?;
-    let path_col = text(Section::PathText, Section::PathEnds, "path")?;
+    let path_own = text(Section::PathText, Section::PathEnds, "path")?;
+    let path_col = PathCol::from_parts(buf(&map, sec(Section::PathAt), "path")?, path_own)
+        .context("path: slices do not match the rows")?;
     let statement = text(Section::StatementText, Section::StatementEnds, "statement")?;
 
     let extra_rows: Vec<u32> = buf::<u32>(&map, sec(Section::ExtraRows), "extra rows")?.to_vec();

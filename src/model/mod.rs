@@ -5,6 +5,7 @@ mod buf;
 pub mod case;
 mod colfile;
 pub mod finding;
+mod pathcol;
 pub mod source;
 mod sparse;
 pub mod timeline;

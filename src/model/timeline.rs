@@ -7,6 +7,7 @@
 //! the accessor methods: the storage may change, the accessors stay.
 
 use super::buf::{Buf, Held};
+use super::pathcol::PathCol;
 use super::sparse::{Cell, Sparse};
 use hashbrown::HashTable;
 use pm_parsers::{Event, Kind, Level, Participant};
@@ -308,8 +309,8 @@ impl SymCol {
 }
 
 pub(crate) const NO_INT: i64 = i64::MIN;
-/// Sparse columns: seven numeric ones and the string columns.
-const SPARSE_COLUMNS: usize = 7 + SymCol::ALL.len();
+/// Sparse columns: 7 numeric, the string columns and the path slices.
+const SPARSE_COLUMNS: usize = 7 + SymCol::ALL.len() + 1;
 pub(crate) const NO_BYTES: u64 = u64::MAX;
 
 /// A column of optional strings kept in one buffer: row `i` is
@@ -358,7 +359,7 @@ impl TextCol {
         self.rows
     }
 
-    fn reserve(&mut self, rows: usize, bytes: usize) {
+    pub(crate) fn reserve(&mut self, rows: usize, bytes: usize) {
         if !self.ends.is_empty() || bytes > 0 {
             let want = (self.rows + rows).saturating_sub(self.ends.len());
             self.ends.reserve_exact(want);
@@ -366,7 +367,7 @@ impl TextCol {
         self.buf.reserve_exact(bytes);
     }
 
-    fn append(&mut self, other: &TextCol) {
+    pub(crate) fn append(&mut self, other: &TextCol) {
         if other.ends.is_empty() {
             if !self.ends.is_empty() {
                 self.ends
@@ -386,11 +387,11 @@ impl TextCol {
     }
 
     /// Text bytes, for reserving before an append.
-    fn text_len(&self) -> usize {
+    pub(crate) fn text_len(&self) -> usize {
         self.buf.len()
     }
 
-    fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         self.buf.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
@@ -407,7 +408,7 @@ impl TextCol {
     }
 
     /// Rows `idx` in that order.
-    fn pick(&self, idx: &[usize]) -> TextCol {
+    pub(crate) fn pick(&self, idx: &[usize]) -> TextCol {
         let bytes: usize = idx.iter().map(|&i| self.get(i).map_or(0, str::len)).sum();
         let mut out = TextCol::default();
         out.reserve(idx.len(), bytes);
@@ -623,7 +624,7 @@ pub struct Timeline {
     pub(crate) bytes: Sparse<u64>,
     pub(crate) syms: [Sparse<Sym>; 16],
     pub(crate) message: TextCol,
-    pub(crate) path: TextCol,
+    pub(crate) path: PathCol,
     pub(crate) statement: TextCol,
     pub(crate) attrs: AttrCol,
     /// Rows that have rare fields, ascending, and those fields.
@@ -649,7 +650,7 @@ impl Default for Timeline {
             bytes: Sparse::new(NO_BYTES),
             syms: std::array::from_fn(|_| Sparse::new(0)),
             message: TextCol::default(),
-            path: TextCol::default(),
+            path: PathCol::default(),
             statement: TextCol::default(),
             attrs: AttrCol::default(),
             extra_rows: Vec::new(),
@@ -716,7 +717,8 @@ impl Timeline {
             );
         }
         self.message.push(&e.message);
-        self.path.push(e.path.as_deref().unwrap_or(""));
+        self.path
+            .push(row, &e.message, e.path.as_deref().unwrap_or(""));
         self.statement.push(e.statement.as_deref().unwrap_or(""));
         let strings = &mut self.strings;
         self.attrs.push_row(
@@ -856,7 +858,7 @@ impl Timeline {
         for p in &mut parts {
             (p.ts, p.message) = (Buf::new(), TextCol::default());
         }
-        let ((kind, source, line), (path, statement)) = rayon::join(
+        let ((kind, source, line), (path_at, path_own, statement)) = rayon::join(
             || {
                 (
                     gather(&parts, o, |t| &t.kind[..]),
@@ -866,16 +868,21 @@ impl Timeline {
             },
             || {
                 (
-                    gather_text(&parts, o, |t| &t.path),
+                    gather_sparse(&parts, o, &|t| &t.path.at, &same),
+                    gather_text(&parts, o, |t| &t.path.own),
                     gather_text(&parts, o, |t| &t.statement),
                 )
             },
         );
         (out.kind, out.source, out.line) = (kind, source, line);
-        (out.path, out.statement) = (path, statement);
+        out.path = PathCol {
+            at: path_at,
+            own: path_own,
+        };
+        out.statement = statement;
         for p in &mut parts {
             (p.kind, p.source, p.line) = (Vec::new(), Buf::new(), Buf::new());
-            (p.path, p.statement) = (TextCol::default(), TextCol::default());
+            (p.path, p.statement) = (PathCol::default(), TextCol::default());
         }
         let (offset, attrs) = rayon::join(
             || gather(&parts, o, |t| &t.offset[..]),
@@ -989,7 +996,7 @@ impl Timeline {
             });
         }
         out.message.append(&part.message);
-        out.path.append(&part.path);
+        out.path.append(rows, &part.path);
         out.statement.append(&part.statement);
         out.attrs.append(&part.attrs, &remap);
         out.extra_rows
@@ -1027,8 +1034,9 @@ impl Timeline {
         }
     }
 
-    /// Whether each sparse column holds values: the numeric ones, then
-    /// the string columns, in the order [`Timeline::reserve_more`] takes.
+    /// Whether each sparse column holds values: the numeric ones, the
+    /// string columns, then the path slices, in the order
+    /// [`Timeline::reserve_more`] takes.
     fn dense_columns(&self) -> [bool; SPARSE_COLUMNS] {
         let mut dense = [false; SPARSE_COLUMNS];
         let numeric = [
@@ -1044,6 +1052,7 @@ impl Timeline {
         for (d, c) in dense[numeric.len()..].iter_mut().zip(&self.syms) {
             *d = c.is_dense();
         }
+        dense[SPARSE_COLUMNS - 1] = self.path.is_dense();
         dense
     }
 
@@ -1085,7 +1094,8 @@ impl Timeline {
         }
         let [message, path, statement] = text;
         self.message.reserve(more, message);
-        self.path.reserve(more, path);
+        self.path
+            .reserve(rows, more, later.next().unwrap_or(false), path);
         self.statement.reserve(more, statement);
         self.attrs.reserve(more, pairs);
     }
@@ -1105,7 +1115,7 @@ impl Timeline {
             dense,
             [
                 text(|t| &t.message),
-                text(|t| &t.path),
+                parts.iter().map(|p| p.path.text_len()).sum(),
                 text(|t| &t.statement),
             ],
             parts.iter().map(|p| p.attrs.pairs.len()).sum(),
@@ -1374,7 +1384,7 @@ impl Timeline {
 
     /// Request path as logged.
     pub fn path(&self, i: usize) -> Option<&str> {
-        self.path.get(i)
+        self.path.get(i, &self.message)
     }
 
     /// SQL statement.
