@@ -151,6 +151,14 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
     DataFrame::new(n, cols).unwrap_or_default()
 }
 
+/// The codec of events.parquet. LZ4 (the `LZ4_RAW` of the Parquet spec,
+/// read by Arrow, DuckDB, Spark and polars) compresses the access log of
+/// BENCHMARKS.md to 83 MB where zstd made 55 MB, in much less time: zstd on
+/// the thread writing Parquet was its longest part, and that thread is
+/// the longest after the parse (about 0.5 s of 5 s on the 512 MiB nginx
+/// log). The small files keep zstd.
+const EVENTS_CODEC: ParquetCompression = ParquetCompression::Lz4Raw;
+
 /// Rows per row group of events.parquet, and per frame built to write it:
 /// the copy made for writing is one batch, not the whole timeline.
 const WRITE_BATCH: usize = 64 * 1024;
@@ -163,7 +171,7 @@ fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
     let first = timeline_frame(t, 0..n.min(WRITE_BATCH));
     let context = || format!("writing {}", path.display());
     let writer = ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(EVENTS_CODEC)
         .batched(first.schema());
     let mut writer = anyhow::Context::with_context(writer, context)?;
     anyhow::Context::with_context(writer.write_batch(&first), context)?;
