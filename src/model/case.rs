@@ -166,12 +166,26 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// Write the timeline to `path` in batches of [`WRITE_BATCH`] rows,
 /// giving up when `stop` is set.
 fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
+    write_batched(path, t.len(), EVENTS_CODEC, stop, |rows| {
+        Ok(timeline_frame(t, rows))
+    })
+}
+
+/// Write the `n` rows `frame` gives, [`WRITE_BATCH`] at a time (one row
+/// group each), to a Parquet file at `path`, giving up when `stop` is set:
+/// only one batch is ever copied out of the timeline.
+fn write_batched(
+    path: &Path,
+    n: usize,
+    codec: ParquetCompression,
+    stop: &AtomicBool,
+    frame: impl Fn(std::ops::Range<usize>) -> Result<DataFrame>,
+) -> Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let n = t.len();
-    let first = timeline_frame(t, 0..n.min(WRITE_BATCH));
+    let first = frame(0..n.min(WRITE_BATCH))?;
     let context = || format!("writing {}", path.display());
     let writer = ParquetWriter::new(file)
-        .with_compression(EVENTS_CODEC)
+        .with_compression(codec)
         .batched(first.schema());
     let mut writer = anyhow::Context::with_context(writer, context)?;
     anyhow::Context::with_context(writer.write_batch(&first), context)?;
@@ -181,7 +195,7 @@ fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         if stop.load(Ordering::Relaxed) {
             bail!("interrupted");
         }
-        let df = timeline_frame(t, start..n.min(start + WRITE_BATCH));
+        let df = frame(start..n.min(start + WRITE_BATCH))?;
         anyhow::Context::with_context(writer.write_batch(&df), context)?;
         start += WRITE_BATCH;
     }
@@ -294,21 +308,27 @@ impl StagedCase {
         let strings: Vec<&str> = t.strings().strings().collect();
         let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
         write_parquet(&self.tmp.join("strings.parquet"), &mut sdf)?;
+        // One attribute pair per access event and attribute: a copy of
+        // them all was the last peak of an access-log ingest (+40 MB for
+        // the 512 MiB log), so they go a batch at a time too.
         let pairs = &t.attrs.pairs;
-        let mut adf = DataFrame::new(
+        let zstd = ParquetCompression::Zstd(None);
+        write_batched(
+            &self.tmp.join("attrs.parquet"),
             pairs.len(),
-            vec![
-                Column::new(
-                    "key".into(),
-                    pairs.iter().map(|p| p[0]).collect::<Vec<u32>>(),
-                ),
-                Column::new(
-                    "value".into(),
-                    pairs.iter().map(|p| p[1]).collect::<Vec<u32>>(),
-                ),
-            ],
-        )?;
-        write_parquet(&self.tmp.join("attrs.parquet"), &mut adf)
+            zstd,
+            stop,
+            |rows| {
+                let pairs = &pairs[rows];
+                let key: Vec<u32> = pairs.iter().map(|p| p[0]).collect();
+                let value: Vec<u32> = pairs.iter().map(|p| p[1]).collect();
+                let cols = vec![
+                    Column::new("key".into(), key),
+                    Column::new("value".into(), value),
+                ];
+                Ok(DataFrame::new(pairs.len(), cols)?)
+            },
+        )
     }
 
     /// Add what is left of `case` (its meta, findings and annotations; the
