@@ -778,10 +778,14 @@ mod tests {
         e.resource = Some(Cow::Borrowed("`shop`.`items` PRIMARY"));
         e.duration_ms = Some(13012.5);
         e.message = Cow::Borrowed("セッション lock wait");
+        // A path found nowhere in its message keeps text of its own.
+        e.path = Some(Cow::Borrowed("/api/注文"));
         t.push(0, &e);
         let mut r = Event::new(Kind::Request, 1_685_598_601_000_000, 9, 999);
         r.method = Some(Cow::Borrowed("POST"));
         r.route = Some(Cow::Borrowed("/checkout"));
+        r.message = Cow::Borrowed("POST /checkout?step=2 HTTP/1.1");
+        r.path = Some(Cow::Borrowed("/checkout"));
         r.status = Some(200);
         r.bytes = Some(0);
         r.attrs = vec![
@@ -831,6 +835,9 @@ mod tests {
         assert_eq!(t.duration_ms(0), Some(13012.5));
         assert_eq!(t.str(SymCol::Resource, 0), Some("`shop`.`items` PRIMARY"));
         assert_eq!(t.message(0), "セッション lock wait");
+        assert_eq!(t.path(0), Some("/api/注文"));
+        assert_eq!(t.path(1), Some("/checkout"));
+        assert_eq!(t.path.text_len(), "/api/注文".len(), "one path is a slice");
         assert_eq!(t.extra(0).map(|x| x.queue.clone()), Some(vec![4211, 4212]));
         assert_eq!(t.attrs(0).count(), 0);
         assert_eq!(

@@ -1572,6 +1572,10 @@ mod tests {
                     e.status = Some(500);
                     e.duration_ms = Some(line as f64);
                     e.path = Some(Cow::Owned(format!("/p/{line}")));
+                    if line % 2 == 0 {
+                        // Half the paths lie in their message.
+                        e.message = Cow::Owned(format!("GET /p/{line} HTTP/1.1"));
+                    }
                     e.attrs = vec![(Cow::Borrowed("ua"), Cow::Owned(format!("ua{}", next(3))))];
                 }
                 if next(5) == 0 {
