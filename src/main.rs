@@ -9,10 +9,16 @@ mod tui;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// Whether `e` is a write to a closed pipe (`pm-tui events ... | head`):
+/// the reader has all it wanted, so pm-tui stops quietly. serde_json wraps
+/// the I/O error without naming it as its source, so it is asked too.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let kind = c
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+        kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
 

@@ -255,3 +255,51 @@ fn verbose_ingest_reports_the_disk_and_the_column_file_is_a_cache() {
     std::fs::remove_file(case.join("events.cols")).unwrap();
     assert_eq!(events(&case), mapped);
 }
+
+/// `pm-tui events CASE | head` stops quietly when the reader has had
+/// enough: no "Broken pipe" error, exit status 0, in both output modes.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let lines: String = (0..3000)
+        .map(|i| {
+            format!(
+                "2023-06-01 03:{:02}:{:02} INFO step {i} done\n",
+                i / 60 % 60,
+                i % 60
+            )
+        })
+        .collect();
+    std::fs::write(logs.join("app.log"), lines).unwrap();
+    let case = tmp.path().join("case");
+    let ok = pm_tui(tmp.path())
+        .args(["ingest", "-q", "--tz", "UTC", "-o"])
+        .arg(&case)
+        .arg(&logs)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    for json in [true, false] {
+        let mut cmd = pm_tui(tmp.path());
+        cmd.arg("events").arg(&case);
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The read end is closed here, with most of the output unwritten.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "json={json}: {stderr}");
+        assert!(stderr.is_empty(), "json={json}: {stderr}");
+    }
+}
