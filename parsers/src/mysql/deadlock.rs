@@ -691,7 +691,7 @@ impl DeadlockBuilder {
             e.pid = v.pid;
             e.txn = v.txn.clone().map(owned);
             e.statement = v.statement.clone().map(owned);
-            e.host = v.host.clone().map(owned);
+            e.client = v.host.clone().map(owned);
             e.user = v.user.clone().map(owned);
             e.resource = v.waits_for.clone().map(owned);
             e.mode = v.mode.clone().map(owned);

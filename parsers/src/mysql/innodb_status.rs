@@ -454,9 +454,11 @@ fn emit_transactions(snap: &mut Snap, out: &mut dyn EventSink) {
             e.txn = trx.hdr.id.clone().map(owned);
             if let Some(th) = &trx.thread {
                 e.pid = Some(th.pid);
-                e.host = th.host.clone().map(owned);
+                // The thread line names the connection's client (host name
+                // or address); `host` is the database's own, filled from
+                // the collection or the path.
                 e.user = th.user.clone().map(owned);
-                e.client = th.ip.clone().map(owned);
+                e.client = th.host.clone().or_else(|| th.ip.clone()).map(owned);
                 if let Some(q) = th.query_id {
                     e.attrs.push((owned("query_id"), owned(q.to_string())));
                 }

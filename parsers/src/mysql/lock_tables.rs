@@ -838,7 +838,7 @@ fn emit_group(
         e.holders = w.blockers.iter().filter_map(|(_, p)| *p).collect();
         if let Some(p) = w.pid.and_then(|p| procs.get(&p)) {
             e.user = p.get(&["user"]).map(owned);
-            e.host = p.get(&["host"]).map(owned);
+            e.client = p.get(&["host"]).map(owned);
             if e.db.is_none() {
                 e.db = p.get(&["db"]).map(owned);
             }
@@ -908,7 +908,7 @@ fn emit_group(
         }
         if let Some(p) = e.pid.and_then(|p| procs.get(&p)) {
             e.user = p.get(&["user"]).map(owned);
-            e.host = p.get(&["host"]).map(owned);
+            e.client = p.get(&["host"]).map(owned);
             e.db = p.get(&["db"]).map(owned);
         }
         let mut attrs = vec![(owned("snapshot"), owned("lock-tables"))];
@@ -954,7 +954,7 @@ fn emit_group(
         e.level = Some(Level::Info);
         e.pid = parse_i64(r.get(&["id"]));
         e.user = r.get(&["user"]).map(owned);
-        e.host = r.get(&["host"]).map(owned);
+        e.client = r.get(&["host"]).map(owned);
         e.db = r.get(&["db"]).map(owned);
         e.statement = r.get(&["info"]).map(owned);
         let command = r.get(&["command"]).unwrap_or("");

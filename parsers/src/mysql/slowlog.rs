@@ -170,7 +170,8 @@ impl SlowParser {
         e.level = Some(Level::Info);
         e.duration_ms = en.query_time.map(|q| (q * 1e6).round() / 1e3);
         e.user = en.user.map(owned);
-        e.host = en.host.map(owned);
+        // `User@Host` names the client; `host` is the server's own.
+        e.client = en.host.map(owned);
         e.pid = en.pid;
         e.db = en.db.or_else(|| self.db.clone()).map(owned);
         let statement = en.statement.join("\n");
@@ -370,7 +371,8 @@ update t set a=1;
         );
         assert_eq!(ev[1].attr("rows_examined"), Some("1"));
         assert_eq!(ev[1].user.as_deref(), Some("root"));
-        assert_eq!(ev[1].host.as_deref(), Some("localhost"));
+        assert_eq!(ev[1].client.as_deref(), Some("localhost"));
+        assert_eq!(ev[1].host, None);
     }
 
     #[test]
@@ -381,7 +383,7 @@ update t set a=1;
         // Start = # Time minus Query_time.
         assert_eq!(time::format_utc(ev[0].ts), "2023-06-01T05:50:00.000Z");
         assert_eq!(ev[0].pid, Some(12));
-        assert_eq!(ev[0].host.as_deref(), Some("web1"));
+        assert_eq!(ev[0].client.as_deref(), Some("web1"));
         assert_eq!(ev[0].db.as_deref(), Some("shop"));
         assert_eq!(ev[0].attr("lock_time_ms"), Some("12900"));
         assert_eq!(time::format_utc(ev[1].ts), "2010-03-20T09:37:14.000Z");
