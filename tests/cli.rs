@@ -256,6 +256,64 @@ fn verbose_ingest_reports_the_disk_and_the_column_file_is_a_cache() {
     assert_eq!(events(&case), mapped);
 }
 
+/// pt-stalk names the host it collected on in a `-hostname` file beside
+/// its samples; that name, not a directory name, is the samples' host.
+#[test]
+fn pt_stalk_samples_take_the_host_their_collection_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sample_logs/penguin-karte-trash-purge/db01/pt-stalk/2022_04_08_15_29_00-innodbstatus1"
+    ))
+    .unwrap();
+    for (dir, host) in [("collect", "db-primary01"), ("db01", "db-replica02")] {
+        let at = logs.join(dir);
+        std::fs::create_dir_all(&at).unwrap();
+        std::fs::write(at.join("2022_04_08_15_29_00-innodbstatus1"), &sample).unwrap();
+        std::fs::write(at.join("2022_04_08_15_29_00-hostname"), format!("{host}\n")).unwrap();
+    }
+    let case = tmp.path().join("case");
+    let out = pm_tui(tmp.path())
+        .args(["ingest", "-q", "--tz", "UTC", "-o"])
+        .arg(&case)
+        .arg(&logs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pm_tui(tmp.path())
+        .args(["events", "--json"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    let mut hosts = std::collections::BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let e: serde_json::Value = serde_json::from_str(line).unwrap();
+        let source = e["source"].as_str().unwrap().to_string();
+        let dir = if source.contains("collect") {
+            "collect"
+        } else {
+            "db01"
+        };
+        *hosts
+            .entry((dir, e["host"].as_str().unwrap_or("").to_string()))
+            .or_insert(0) += 1;
+    }
+    let keys: Vec<_> = hosts.keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            ("collect", "db-primary01".to_string()),
+            ("db01", "db-replica02".to_string())
+        ],
+        "{hosts:?}"
+    );
+}
+
 /// `pm-tui events CASE | head` stops quietly when the reader has had
 /// enough: no "Broken pipe" error, exit status 0, in both output modes.
 #[test]

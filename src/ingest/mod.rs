@@ -230,6 +230,11 @@ fn ingest_file(
     if opts.host_from_path {
         report.host = walk::host_from_path(path, &found.root);
     }
+    // pt-stalk writes the collecting host's name beside each sample: that
+    // is what the host was, where a directory name is only a guess.
+    if let Some(host) = pt_stalk_hostname(path) {
+        report.host = Some(host);
+    }
     if let Some(err) = &found.error {
         report.error = Some(err.clone());
         report.format_reason = "not read".into();
@@ -745,9 +750,70 @@ fn pt_stalk_side_file(file_name: &str) -> Option<&str> {
     (stamped && !part.is_empty()).then_some(part)
 }
 
+/// The host a pt-stalk sample names: for `<stamp>-<part>`, the first line
+/// of `<stamp>-hostname` in the same directory, when it exists and holds a
+/// plausible host name (letters, digits, `.`, `-`, `_`; at most 253 bytes).
+/// Only its first 256 bytes are read.
+fn pt_stalk_hostname(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let name = path.file_name()?.to_str()?;
+    pt_stalk_side_file(name)?;
+    let (stamp, _) = name.split_once('-')?;
+    let side = path.with_file_name(format!("{stamp}-hostname"));
+    let mut head = Vec::with_capacity(256);
+    std::fs::File::open(side)
+        .ok()?
+        .take(256)
+        .read_to_end(&mut head)
+        .ok()?;
+    let line = std::str::from_utf8(&head).ok()?.lines().next()?.trim();
+    let plausible = !line.is_empty()
+        && line.len() <= 253
+        && line
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    plausible.then(|| line.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pt_stalk_names_the_host_of_its_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        std::fs::write(
+            at("2022_04_08_15_29_00-hostname"),
+            "db-primary.example.jp\n",
+        )
+        .unwrap();
+        std::fs::write(at("2022_04_08_16_00_00-hostname"), "\x1b[31mevil\n").unwrap();
+        std::fs::write(at("2022_04_08_17_00_00-hostname"), "").unwrap();
+        assert_eq!(
+            pt_stalk_hostname(&at("2022_04_08_15_29_00-innodbstatus1")).as_deref(),
+            Some("db-primary.example.jp")
+        );
+        // The hostname file names itself too.
+        assert_eq!(
+            pt_stalk_hostname(&at("2022_04_08_15_29_00-hostname")).as_deref(),
+            Some("db-primary.example.jp")
+        );
+        // Control characters, an empty file, no such file, not pt-stalk.
+        assert_eq!(
+            pt_stalk_hostname(&at("2022_04_08_16_00_00-lock-waits")),
+            None
+        );
+        assert_eq!(
+            pt_stalk_hostname(&at("2022_04_08_17_00_00-innodbstatus1")),
+            None
+        );
+        assert_eq!(
+            pt_stalk_hostname(&at("2022_04_08_18_00_00-innodbstatus1")),
+            None
+        );
+        assert_eq!(pt_stalk_hostname(&at("mysql-error.log")), None);
+    }
 
     #[test]
     fn file_name_times() {
