@@ -238,7 +238,7 @@ fn verbose_ingest_reports_the_disk_and_the_column_file_is_a_cache() {
         .find(|l| l.trim_start().starts_with("disk"))
         .unwrap_or_default();
     assert!(
-        disk.contains("events.cols") && disk.contains("delete it to save disk"),
+        disk.contains("events.cols") && disk.contains("--no-column-file"),
         "{report}"
     );
     let events = |case: &std::path::Path| {
@@ -254,6 +254,23 @@ fn verbose_ingest_reports_the_disk_and_the_column_file_is_a_cache() {
     assert_eq!(mapped.lines().count(), 50);
     std::fs::remove_file(case.join("events.cols")).unwrap();
     assert_eq!(events(&case), mapped);
+    // Or never written: the same events, from Parquet.
+    let lean = tmp.path().join("lean");
+    let out = pm_tui(tmp.path())
+        .args(["-v", "ingest", "--no-column-file", "--tz", "UTC", "-o"])
+        .arg(&lean)
+        .arg(&logs)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(!lean.join("events.cols").exists());
+    assert!(lean.join("events.parquet").is_file());
+    assert!(
+        report.contains("no events.cols: reopening decodes the Parquet files"),
+        "{report}"
+    );
+    assert_eq!(events(&lean), mapped);
 }
 
 /// pt-stalk names the host it collected on in a `-hostname` file beside

@@ -46,7 +46,12 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     let staged = if nothing {
         None
     } else {
-        Some(StagedCase::begin(&args.output)?)
+        let staged = StagedCase::begin(&args.output)?;
+        Some(if args.no_column_file {
+            staged.without_column_file()
+        } else {
+            staged
+        })
     };
     let overlap_started = Instant::now();
     let (findings, analyze_ms, written) = std::thread::scope(|s| {
@@ -264,7 +269,7 @@ fn report(
         let mb = |b: u64| thousands(b.div_ceil(1 << 20));
         let disk = match pm_tui::model::case::disk_usage(&args.output) {
             (Some(cols), rest) => format!(
-                "case {} MB: {} {} MB (read in place on reopening; delete it to save disk) · Parquet and JSON {} MB",
+                "case {} MB: {} {} MB (read in place on reopening; delete it, or ingest with --no-column-file, to save disk) · Parquet and JSON {} MB",
                 mb(cols + rest),
                 pm_tui::model::case::COLUMN_FILE,
                 mb(cols),

@@ -259,6 +259,7 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
 pub struct StagedCase {
     dir: PathBuf,
     tmp: PathBuf,
+    column_file: bool,
 }
 
 impl StagedCase {
@@ -283,7 +284,17 @@ impl StagedCase {
         Ok(StagedCase {
             dir: dir.to_path_buf(),
             tmp,
+            column_file: true,
         })
+    }
+
+    /// Leave out the column file: the case holds Parquet and JSON only and
+    /// reopens from Parquet.
+    pub fn without_column_file(self) -> StagedCase {
+        StagedCase {
+            column_file: false,
+            ..self
+        }
     }
 
     /// Write the events, their strings and attributes (safe to run on
@@ -293,6 +304,9 @@ impl StagedCase {
     /// is a cache: if it cannot be written the case is still complete.
     pub fn write_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         let cols = self.tmp.join(colfile::FILE_NAME);
+        if !self.column_file {
+            return self.write_parquet_events(t, stop);
+        }
         std::thread::scope(|s| {
             let cache = s.spawn(|| colfile::write(&cols, t, stop));
             let parquet = self.write_parquet_events(t, stop);
