@@ -53,6 +53,7 @@ fn main() {
         index: Arc::new(index),
         dir: PathBuf::from("/nonexistent/pm-case-bench"),
         temp: false,
+        note: None,
     };
     let b = tui::update::browser(loaded, size, &local, false);
     let mut app = App {

@@ -610,15 +610,25 @@ type ColumnFileSpoiler = Box<dyn Fn(&[u8]) -> Vec<u8>>;
 fn a_spoilt_column_file_falls_back_to_parquet() {
     let d = tempfile::tempdir().unwrap();
     let good = make_case(d.path());
-    let events = |case: &Path| {
+    let events_noting = |case: &Path| {
         let mut c = pm();
         c.arg("events").arg(case).arg("--json");
         let (code, out, err) = run_within(c, 60);
         assert_eq!(code, Some(0), "{}: {err}", case.display());
+        (out, err)
+    };
+    let events = |case: &Path| {
+        let (out, err) = events_noting(case);
+        assert_eq!(err, "", "{}", case.display());
         out
     };
     let expected = events(&good);
     assert!(expected.contains("GET /"), "{expected}");
+    // A case without the file (deleted, or --no-column-file) says nothing.
+    let without = d.path().join("without");
+    copy_dir(&good, &without);
+    std::fs::remove_file(without.join("events.cols")).unwrap();
+    assert_eq!(events(&without), expected);
     let variants: Vec<(&str, ColumnFileSpoiler)> = vec![
         ("garbage", Box::new(|_| b"PMCOLS\0\0 not really".to_vec())),
         ("cut", Box::new(|b| b[..b.len() / 2].to_vec())),
@@ -637,8 +647,25 @@ fn a_spoilt_column_file_falls_back_to_parquet() {
         copy_dir(&good, &case);
         let cols = case.join("events.cols");
         std::fs::write(&cols, spoil(&std::fs::read(&cols).unwrap())).unwrap();
-        assert_eq!(events(&case), expected, "{name}");
+        let (out, err) = events_noting(&case);
+        assert_eq!(out, expected, "{name}");
+        // The user hears why reopening was slow, and what to do.
+        assert!(
+            err.starts_with("pm-tui: note: events.cols was set aside (")
+                && err.contains("Ingest again to rebuild it, or delete it."),
+            "{name}: {err}"
+        );
     }
+    let future = d.path().join("future");
+    let (_, err) = events_noting(&future);
+    assert!(
+        err.contains("column file version 99, this pm-tui reads"),
+        "{err}"
+    );
+    let mut quiet = pm();
+    quiet.arg("-q").arg("events").arg(&future).arg("--json");
+    let (code, _, err) = run_within(quiet, 60);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -5,8 +5,8 @@ use crate::cli::EventsArgs;
 use crate::style::local_time;
 use anyhow::{Context, Result, anyhow};
 use pm_parsers::Kind;
+use pm_tui::model::SymCol;
 use pm_tui::model::view::event_json;
-use pm_tui::model::{Case, SymCol};
 use pm_tui::text::{escape_terminal, truncate_chars};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -34,7 +34,7 @@ pub fn run(args: EventsArgs, g: &Globals) -> Result<ExitCode> {
         Some(r) => Some(regex::Regex::new(r).with_context(|| format!("--grep {r:?}"))?),
         None => None,
     };
-    let case = Case::load(&args.case)?;
+    let case = super::load_case(&args.case, g)?;
     let t = &case.timeline;
     let sources = &case.meta.sources;
     let host = args.host.as_deref().and_then(|h| t.strings().lookup(h));

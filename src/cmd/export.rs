@@ -5,13 +5,12 @@ use super::{Globals, user_time};
 use crate::cli::{ExportArgs, ExportFormat};
 use anyhow::{Context, Result, anyhow, bail};
 use pm_tui::export::{self, ExportOptions};
-use pm_tui::model::Case;
 use std::io::Write;
 use std::process::ExitCode;
 
 /// Run `pm-tui export`.
 pub fn run(args: ExportArgs, g: &Globals) -> Result<ExitCode> {
-    let case = Case::load(&args.case)?;
+    let case = super::load_case(&args.case, g)?;
     // Without --tz the report uses the zone the case was ingested with, so
     // the same case gives the same report on every machine.
     let zone = match args.tz.as_deref() {

@@ -4,7 +4,7 @@ use super::{Globals, display_zone};
 use crate::cli::FindingsArgs;
 use crate::style::local_time;
 use anyhow::{Result, anyhow};
-use pm_tui::model::{Case, FindingKind};
+use pm_tui::model::FindingKind;
 use pm_tui::text::{escape_terminal, human_ms};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -19,7 +19,7 @@ pub fn run(args: FindingsArgs, g: &Globals) -> Result<ExitCode> {
         })?);
     }
     let zone = display_zone(args.tz.as_deref())?;
-    let case = Case::load(&args.case)?;
+    let case = super::load_case(&args.case, g)?;
     let selected: Vec<_> = case
         .findings
         .iter()

@@ -39,6 +39,16 @@ pub fn user_time(s: Option<&str>, zone: &Zone, flag: &str) -> Result<Option<i64>
     }
 }
 
+/// Open the case in `dir`, saying on stderr (unless `-q`) when its column
+/// file had to be set aside.
+pub fn load_case(dir: &std::path::Path, g: &Globals) -> Result<pm_tui::model::Case> {
+    let (case, note) = pm_tui::model::Case::load_noting(dir)?;
+    if let Some(note) = note.filter(|_| !g.quiet) {
+        eprintln!("pm-tui: note: {}", pm_tui::text::escape_terminal(&note));
+    }
+    Ok(case)
+}
+
 /// The display zone: `--tz`, else TZ, else the system's.
 pub fn display_zone(tz: Option<&str>) -> Result<Zone> {
     pm_tui::config::resolve_zone(tz)

@@ -517,23 +517,50 @@ impl Case {
     /// (see [`super::colfile`]), or from Parquet when that is missing or
     /// fails its checks.
     pub fn load(dir: &Path) -> Result<Case> {
+        Case::load_noting(dir).map(|(case, _)| case)
+    }
+
+    /// [`Case::load`], and why the case's column file was set aside when
+    /// it has one that could not be used (a file from another pm-tui, cut
+    /// short or damaged): reopening from Parquet is much slower, and the
+    /// user can re-ingest or delete it. `None` when it was used or there
+    /// is none (`ingest --no-column-file`, deleted).
+    pub fn load_noting(dir: &Path) -> Result<(Case, Option<String>)> {
         let meta = Case::load_meta(dir)?;
-        let mapped = colfile::read(&dir.join(colfile::FILE_NAME))
-            .ok()
-            .filter(|t| t.len() as u64 == meta.events);
-        let mut timeline = match mapped {
-            Some(t) => t,
-            None => Case::load_parquet_events(dir, &meta)?,
+        let cols = dir.join(colfile::FILE_NAME);
+        let mapped = match colfile::read(&cols) {
+            Ok(t) if t.len() as u64 == meta.events => Ok(t),
+            Ok(t) => Err(format!(
+                "it holds {} events, the case {}",
+                t.len(),
+                meta.events
+            )),
+            Err(_) if !cols.exists() => Err(String::new()),
+            Err(e) => Err(format!("{e:#}")),
+        };
+        let (mut timeline, note) = match mapped {
+            Ok(t) => (t, None),
+            Err(why) => {
+                let note = (!why.is_empty()).then(|| {
+                    format!(
+                        "{} was set aside ({why}); the events were read from Parquet, which is \
+                         slower. Ingest again to rebuild it, or delete it.",
+                        colfile::FILE_NAME
+                    )
+                });
+                (Case::load_parquet_events(dir, &meta)?, note)
+            }
         };
         timeline.sort();
         let findings = read_json_or_default(&dir.join("findings.json"))?;
         let annotations = read_json_or_default(&dir.join("annotations.json"))?;
-        Ok(Case {
+        let case = Case {
             meta,
             timeline,
             findings,
             annotations,
-        })
+        };
+        Ok((case, note))
     }
 
     /// The events of the case in `dir` from its Parquet files.

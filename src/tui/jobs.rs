@@ -180,6 +180,9 @@ pub struct Loaded {
     pub dir: PathBuf,
     /// True for `open`'s temporary case.
     pub temp: bool,
+    /// Something to tell the user about the case once it is shown (its
+    /// column file was set aside, so it opened slowly from Parquet).
+    pub note: Option<String>,
 }
 
 /// What a job produced.
@@ -255,23 +258,30 @@ impl ingest::Progress for ProgressSink {
 }
 
 fn load(dir: PathBuf, cancel: &Arc<AtomicBool>) -> JobResult {
-    let case = match Case::load(&dir) {
+    let (case, note) = match Case::load_noting(&dir) {
         Ok(c) => c,
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
             return JobResult::Loaded(Err(chain.join(": ")));
         }
     };
-    finish_load(case, dir, false, cancel)
+    finish_load(case, dir, false, note, cancel)
 }
 
-fn finish_load(case: Case, dir: PathBuf, temp: bool, cancel: &Arc<AtomicBool>) -> JobResult {
+fn finish_load(
+    case: Case,
+    dir: PathBuf,
+    temp: bool,
+    note: Option<String>,
+    cancel: &Arc<AtomicBool>,
+) -> JobResult {
     match index::build(&case, Some(cancel)) {
         Ok(ix) => JobResult::Loaded(Ok(Loaded {
             case: Arc::new(case),
             index: Arc::new(ix),
             dir,
             temp,
+            note,
         })),
         Err(_) => JobResult::Cancelled,
     }
@@ -333,7 +343,7 @@ fn ingest_case(
     if let Err(e) = case.save(&dir) {
         return JobResult::Loaded(Err(format!("saving the temporary case: {e:#}")));
     }
-    finish_load(case, dir, true, cancel)
+    finish_load(case, dir, true, None, cancel)
 }
 
 /// The case with `annotations`, borrowed when they are already its own.

@@ -34,6 +34,7 @@ fn app_for(case: Case, dir: PathBuf, temp: bool, size: (u16, u16)) -> App {
         index: Arc::new(ix),
         dir,
         temp,
+        note: None,
     };
     let b = browser(loaded, size, &local(), false);
     App {
@@ -749,6 +750,7 @@ fn loading_progress_then_ready_or_cancel() {
         index: Arc::new(ix),
         dir: PathBuf::from("/tmp/c"),
         temp: true,
+        note: None,
     };
     update(
         &mut a,
@@ -1160,4 +1162,28 @@ fn index_levels_agree_with_each_other_and_with_a_window() {
     for (a, b) in win.p95.iter().zip(&lvl.p95[100..150]) {
         assert!(a == b || (a.is_nan() && b.is_nan()));
     }
+}
+
+/// A case whose column file was set aside says so on the status line once
+/// it is shown (it opened slowly from Parquet), escaped like any text.
+#[test]
+fn a_load_note_is_shown_on_the_status_line() {
+    let case = small_case();
+    let ix = index::build(&case, None).expect("index");
+    let loaded = Loaded {
+        case: Arc::new(case),
+        index: Arc::new(ix),
+        dir: PathBuf::from("/tmp/c"),
+        temp: false,
+        note: Some("events.cols was set aside (\u{1b}[31mcut)".into()),
+    };
+    let b = browser(loaded, SIZE, &local(), false);
+    let status = b.status.clone().expect("a status line");
+    assert!(!status.error);
+    assert_eq!(status.text, "events.cols was set aside (\u{1b}[31mcut)");
+    let mut app = app_for(small_case(), PathBuf::from("/tmp/c"), false, SIZE);
+    app.phase = Phase::Ready(Box::new(b));
+    let screen = render(&app);
+    assert!(screen.contains("events.cols was set aside ("), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
 }

@@ -190,6 +190,12 @@ pub fn browser(l: Loaded, size: (u16, u16), local: &NamedZone, prefer_local: boo
             error: false,
         });
     }
+    if let Some(note) = l.note {
+        b.status = Some(Status {
+            text: note,
+            error: false,
+        });
+    }
     // Fit the bulk of the events: a few stray timestamps (a syslog line
     // dated by the file's year) must not squash the incident into a column.
     let (lo, hi) = bulk(&b);
