@@ -745,9 +745,15 @@ pub fn parse_skew(s: &str) -> Result<(String, i64), String> {
 /// The part after the stamp of a pt-stalk collection file
 /// (`2022_04_08_15_29_00-hostname` → `hostname`), if the name is one.
 fn pt_stalk_side_file(file_name: &str) -> Option<&str> {
+    pt_stalk_name(file_name).map(|(_, part)| part)
+}
+
+/// A pt-stalk collection file's stamp and part
+/// (`2022_04_08_15_29_00-hostname` → (`2022_04_08_15_29_00`, `hostname`)).
+fn pt_stalk_name(file_name: &str) -> Option<(&str, &str)> {
     let (stamp, part) = file_name.split_once('-')?;
     let stamped = stamp.len() == 19 && time_from_file_name(stamp, &Zone::utc()).is_some();
-    (stamped && !part.is_empty()).then_some(part)
+    (stamped && !part.is_empty()).then_some((stamp, part))
 }
 
 /// The host a pt-stalk sample names: for `<stamp>-<part>`, the first line
@@ -756,9 +762,7 @@ fn pt_stalk_side_file(file_name: &str) -> Option<&str> {
 /// Only its first 256 bytes are read.
 fn pt_stalk_hostname(path: &std::path::Path) -> Option<String> {
     use std::io::Read;
-    let name = path.file_name()?.to_str()?;
-    pt_stalk_side_file(name)?;
-    let (stamp, _) = name.split_once('-')?;
+    let (stamp, _) = pt_stalk_name(path.file_name()?.to_str()?)?;
     let side = path.with_file_name(format!("{stamp}-hostname"));
     let mut head = Vec::with_capacity(256);
     std::fs::File::open(side)

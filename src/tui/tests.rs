@@ -27,15 +27,23 @@ fn local() -> NamedZone {
     }
 }
 
-fn app_for(case: Case, dir: PathBuf, temp: bool, size: (u16, u16)) -> App {
+/// What a finished load job hands the TUI for `case`.
+fn loaded(case: Case, dir: PathBuf, temp: bool, note: Option<String>) -> Loaded {
     let ix = index::build(&case, None).expect("index");
-    let loaded = Loaded {
+    Loaded {
         case: Arc::new(case),
         index: Arc::new(ix),
         dir,
         temp,
-        note: None,
-    };
+        note,
+    }
+}
+
+fn app_for(case: Case, dir: PathBuf, temp: bool, size: (u16, u16)) -> App {
+    app_showing(loaded(case, dir, temp, None), size)
+}
+
+fn app_showing(loaded: Loaded, size: (u16, u16)) -> App {
     let b = browser(loaded, size, &local(), false);
     App {
         size,
@@ -744,14 +752,7 @@ fn loading_progress_then_ready_or_cancel() {
     assert!(
         matches!(&a.phase, Phase::Loading(l) if l.progress.as_ref().is_some_and(|p| p.files_done == 1))
     );
-    let ix = index::build(&small_case(), None).expect("index");
-    let loaded = Loaded {
-        case: Arc::new(small_case()),
-        index: Arc::new(ix),
-        dir: PathBuf::from("/tmp/c"),
-        temp: true,
-        note: None,
-    };
+    let loaded = loaded(small_case(), PathBuf::from("/tmp/c"), true, None);
     update(
         &mut a,
         Msg::JobDone(1, Box::new(JobResult::Loaded(Ok(loaded)))),
@@ -1168,21 +1169,22 @@ fn index_levels_agree_with_each_other_and_with_a_window() {
 /// it is shown (it opened slowly from Parquet), escaped like any text.
 #[test]
 fn a_load_note_is_shown_on_the_status_line() {
-    let case = small_case();
-    let ix = index::build(&case, None).expect("index");
-    let loaded = Loaded {
-        case: Arc::new(case),
-        index: Arc::new(ix),
-        dir: PathBuf::from("/tmp/c"),
-        temp: false,
-        note: Some("events.cols was set aside (\u{1b}[31mcut)".into()),
+    let note = "events.cols was set aside (\u{1b}[31mcut)";
+    let app = app_showing(
+        loaded(
+            small_case(),
+            PathBuf::from("/tmp/c"),
+            false,
+            Some(note.into()),
+        ),
+        SIZE,
+    );
+    let Phase::Ready(b) = &app.phase else {
+        panic!("not ready")
     };
-    let b = browser(loaded, SIZE, &local(), false);
     let status = b.status.clone().expect("a status line");
     assert!(!status.error);
-    assert_eq!(status.text, "events.cols was set aside (\u{1b}[31mcut)");
-    let mut app = app_for(small_case(), PathBuf::from("/tmp/c"), false, SIZE);
-    app.phase = Phase::Ready(Box::new(b));
+    assert_eq!(status.text, note);
     let screen = render(&app);
     assert!(screen.contains("events.cols was set aside ("), "{screen}");
     assert!(!screen.contains('\u{1b}'), "{screen}");
