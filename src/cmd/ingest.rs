@@ -28,6 +28,11 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     let (zone, zone_source) =
         config::resolve_zone(args.read.tz.as_deref()).map_err(|e| anyhow!(e))?;
     let mut opts = ingest_options(&args.read, registry, zone, vec![args.output.clone()])?;
+    // Large message text waits on the disk the case goes to, not in memory.
+    opts.spill_dir = Some(match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    });
     let interrupted = on_interrupt();
     opts.cancel = Some(interrupted.clone());
     let bar = Bar::new(!g.quiet && !args.json);
@@ -38,6 +43,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     }
     let read_ms = ms_since(started);
     let timeline_bytes = out.timeline.heap_bytes();
+    let spilled_bytes = out.timeline.mapped_bytes();
     let strings = out.timeline.strings();
     let strings_bytes = (strings.len(), strings.heap_bytes());
     let nothing = out.timeline.is_empty();
@@ -106,6 +112,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         analyze_ms,
         write_ms,
         timeline_bytes,
+        spilled_bytes,
         strings_bytes,
     };
     let mut stdout = std::io::stdout().lock();
@@ -202,6 +209,8 @@ struct Phases {
     write_ms: f64,
     /// Memory held by the timeline's columns.
     timeline_bytes: usize,
+    /// Message text that waited on disk instead (see `model/spill.rs`).
+    spilled_bytes: usize,
     /// Interned strings: how many, and the memory they hold.
     strings_bytes: (usize, usize),
 }
@@ -258,9 +267,13 @@ fn report(
             human_ms(phases.analyze_ms),
             human_ms(phases.write_ms)
         )?;
+        let spilled = match phases.spilled_bytes >> 20 {
+            0 => String::new(),
+            mb => format!(" · message text {} MB on disk", thousands(mb as u64)),
+        };
         writeln!(
             w,
-            "  memory      timeline columns {} MB ({} bytes per event) · {} interned strings {} MB",
+            "  memory      timeline columns {} MB ({} bytes per event){spilled} · {} interned strings {} MB",
             thousands((phases.timeline_bytes >> 20) as u64),
             phases.timeline_bytes / (m.events.max(1) as usize),
             thousands(phases.strings_bytes.0 as u64),

@@ -80,6 +80,14 @@ pub struct IngestOptions {
     /// Plain files of line-independent formats at least twice this size
     /// are cut into parts of about this size, parsed in parallel.
     pub chunk_bytes: u64,
+    /// A directory on disk where the message text of a large file may go
+    /// while it is parsed (an unlinked file, read in place afterwards: see
+    /// `model/spill.rs`) instead of staying in memory. `None` keeps it in
+    /// memory. `ingest` names the case's parent directory.
+    pub spill_dir: Option<PathBuf>,
+    /// Bytes of message text a file's timeline holds in memory before it
+    /// spills to `spill_dir`.
+    pub spill_past: usize,
 }
 
 impl IngestOptions {
@@ -99,6 +107,8 @@ impl IngestOptions {
             max_line: pm_parsers::split::DEFAULT_MAX_LINE,
             cancel: None,
             chunk_bytes: DEFAULT_CHUNK_BYTES,
+            spill_dir: None,
+            spill_past: crate::model::SPILL_PAST,
         }
     }
 }
@@ -548,6 +558,9 @@ pub fn run(
         .par_iter()
         .map(|(name, members)| {
             let mut timeline = Timeline::new();
+            if let Some(dir) = &opts.spill_dir {
+                timeline.spill_text_past(dir, opts.spill_past);
+            }
             let mut reports = Vec::with_capacity(members.len());
             let mut group_format = None;
             for &i in members {
@@ -563,6 +576,7 @@ pub fn run(
                 progress.file_done(&r.path);
                 reports.push((i, r));
             }
+            timeline.finish_spill();
             (timeline, reports)
         })
         .collect();
@@ -782,6 +796,52 @@ fn pt_stalk_hostname(path: &std::path::Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// A large file read in parts, its text spilled to disk, is the same
+    /// timeline and accounting as one sequential read kept in memory: line
+    /// numbers, offsets, skipped lines and their examples included.
+    #[test]
+    fn parts_and_spilled_text_equal_one_read_in_memory() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("access.log");
+        let mut log = String::new();
+        for i in 0..6000usize {
+            if i % 997 == 13 {
+                log.push_str("this line is not an access log line\n");
+            }
+            log.push_str(&format!(
+                "198.51.100.{} - - [02/Jun/2023:10:{:02}:{:02} +0900] \"GET /items/{i}?q={} HTTP/1.1\" {} 512 \"-\" \"curl/8\" 0.0{}\n",
+                i % 250 + 1,
+                i / 60 % 60,
+                i % 60,
+                "x".repeat(i % 40),
+                if i % 50 == 0 { 503 } else { 200 },
+                i % 90 + 10,
+            ));
+        }
+        std::fs::write(&path, &log).unwrap();
+        let run_with = |parts: bool, spill: Option<&Path>| {
+            let mut opts = IngestOptions::new(Arc::new(Registry::builtin()), Zone::utc());
+            if parts {
+                opts.chunk_bytes = log.len() as u64 / 7;
+            }
+            opts.spill_dir = spill.map(Path::to_path_buf);
+            opts.spill_past = 4096;
+            run(std::slice::from_ref(&path), &opts, Arc::new(NoProgress)).unwrap()
+        };
+        let one = run_with(false, None);
+        let spill_dir = d.path().join("spill");
+        std::fs::create_dir(&spill_dir).unwrap();
+        let split = run_with(true, Some(&spill_dir));
+        assert!(split.timeline.message.is_mapped(), "the text spilled");
+        assert_eq!(one.timeline.len(), 6000);
+        assert_eq!(split.timeline.debug_rows(), one.timeline.debug_rows());
+        let acct = |o: &IngestOutput| format!("{:?}", o.sources);
+        assert_eq!(acct(&split), acct(&one));
+        assert_eq!(one.sources[0].skipped, 7);
+        assert!(std::fs::read_dir(&spill_dir).unwrap().next().is_none());
+    }
 
     #[test]
     fn pt_stalk_names_the_host_of_its_samples() {

@@ -51,6 +51,42 @@ impl<T: bytemuck::Pod> Buf<T> {
 }
 
 impl<T> Buf<T> {
+    /// Let the kernel take the pages holding `self[range]` out of this
+    /// process's memory when the values are read in place from a mapped
+    /// file: they stay in the page cache and are read back on the next
+    /// access, so nothing changes but the resident size. Owned values are
+    /// left alone. Writers that stream a large mapped column once (the
+    /// column file, Parquet) call this behind them.
+    pub(crate) fn release(&self, range: std::ops::Range<usize>) {
+        #[cfg(unix)]
+        if let Repr::Mapped { vals, _map } = &self.0 {
+            let Some(sub) = vals.get(range) else {
+                return;
+            };
+            let offset = sub.as_ptr() as usize - _map.as_ptr() as usize;
+            // SAFETY: `MADV_DONTNEED` on a read-only mapping of a file only
+            // drops page table entries; the next read faults the same
+            // bytes back in from the file. No value changes, so borrows of
+            // the mapping (here or on other threads) stay valid.
+            let _ = unsafe {
+                _map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    offset,
+                    std::mem::size_of_val(sub),
+                )
+            };
+        }
+        #[cfg(not(unix))]
+        let _ = range;
+    }
+
+    /// True when the values are read in place from a mapped file.
+    pub(crate) fn is_mapped(&self) -> bool {
+        matches!(self.0, Repr::Mapped { .. })
+    }
+}
+
+impl<T> Buf<T> {
     /// An empty column.
     pub(crate) const fn new() -> Self {
         Buf(Repr::Owned(Vec::new()))

@@ -135,6 +135,9 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
         "path".into(),
         r.clone().map(|i| t.path(i)).collect::<Vec<_>>(),
     ));
+    // The frame has its own copy now: spilled text read in place is
+    // resident only while its batch is built.
+    t.message.release(r.clone());
     cols.push(Column::new(
         "statement".into(),
         r.clone().map(|i| t.statement.get(i)).collect::<Vec<_>>(),

@@ -101,6 +101,9 @@ enum Section {
 
 pub(crate) const SECTIONS: usize = Section::StringEnds as usize + 1;
 
+/// Bytes of message text written between two hand-backs of its pages.
+const RELEASE_BYTES: usize = 8 << 20;
+
 fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
     Cow::Borrowed(bytemuck::cast_slice(v))
 }
@@ -175,14 +178,24 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     let zeros = [0u8; ALIGN];
     let mut written = header.len();
     out.write_all(&header).with_context(context)?;
-    for s in &sections {
+    for (k, s) in sections.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             bail!("interrupted");
         }
         out.write_all(&zeros[..align(written) - written])
             .with_context(context)?;
         written = align(written);
-        out.write_all(s).with_context(context)?;
+        if k == Section::MessageText as usize {
+            // Spilled message text is read in place: hand its pages back
+            // behind the copy, a stretch at a time.
+            for at in (0..s.len()).step_by(RELEASE_BYTES) {
+                let end = s.len().min(at + RELEASE_BYTES);
+                out.write_all(&s[at..end]).with_context(context)?;
+                t.message.release_bytes(at..end);
+            }
+        } else {
+            out.write_all(s).with_context(context)?;
+        }
         written += s.len();
     }
     out.flush().with_context(context)?;

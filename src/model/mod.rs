@@ -8,10 +8,12 @@ pub mod finding;
 mod pathcol;
 pub mod source;
 mod sparse;
+mod spill;
 pub mod timeline;
 pub mod view;
 
 pub use case::{Case, CaseMeta, StagedCase};
 pub use finding::{Annotation, AnnotationLabel, Finding, FindingKind};
 pub use source::{SkippedLine, SourceReport};
+pub use spill::SPILL_AT as SPILL_PAST;
 pub use timeline::{Extra, Interner, Sym, SymCol, Timeline};

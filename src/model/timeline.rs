@@ -9,11 +9,13 @@
 use super::buf::{Buf, Held};
 use super::pathcol::PathCol;
 use super::sparse::{Cell, Sparse};
+use super::spill::{self, SpillWriter};
 use hashbrown::HashTable;
 use pm_parsers::{Event, Kind, Level, Participant};
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// An interned string id; 0 means "absent".
 pub type Sym = u32;
@@ -318,7 +320,7 @@ pub(crate) const NO_BYTES: u64 = u64::MAX;
 /// row allocates nothing (the buffer grows geometrically), and a row costs
 /// 8 bytes besides its text, where an `Option<Box<str>>` cost 16 bytes and a
 /// heap block.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct TextCol {
     /// UTF-8 text (checked when read: a mapped case file is not trusted).
     buf: Buf<u8>,
@@ -326,6 +328,30 @@ pub(crate) struct TextCol {
     /// log costs nothing); otherwise one end per row.
     ends: Buf<u64>,
     rows: usize,
+    /// Where the text goes once it passes `spill_at` bytes (set for an
+    /// ingest's columns, and kept by their copies).
+    spill_dir: Option<Arc<Path>>,
+    spill_at: usize,
+    /// While set, the text is written here instead of to `buf`, and rows
+    /// cannot be read until [`TextCol::finish_spill`].
+    spill: Option<Box<SpillWriter>>,
+}
+
+impl Clone for TextCol {
+    fn clone(&self) -> Self {
+        let buf = match &self.spill {
+            Some(w) => Buf::from(w.copy()),
+            None => self.buf.clone(),
+        };
+        TextCol {
+            buf,
+            ends: self.ends.clone(),
+            rows: self.rows,
+            spill_dir: self.spill_dir.clone(),
+            spill_at: self.spill_at,
+            spill: None,
+        }
+    }
 }
 
 impl TextCol {
@@ -337,13 +363,101 @@ impl TextCol {
             }
             self.ends.resize(self.rows, 0);
         }
-        self.buf.extend_from_slice(s.as_bytes());
-        self.ends.push(self.buf.len() as u64);
+        self.put(s.as_bytes());
+        self.ends.push(self.text_len() as u64);
         self.rows += 1;
+    }
+
+    /// Append text bytes, to the spill file when there is one or when
+    /// the column has grown past its spill size.
+    fn put(&mut self, bytes: &[u8]) {
+        if self.spill.is_none() && self.buf.len() + bytes.len() > self.spill_at {
+            self.start_spill();
+        }
+        if let Some(w) = &mut self.spill {
+            if w.write(bytes).is_ok() {
+                return;
+            }
+            // The disk is full or the file cannot be written: the text
+            // comes back into memory and stays there.
+            if let Some(w) = self.spill.take() {
+                self.buf = Buf::from(w.into_memory());
+            }
+            self.spill_dir = None;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Send the text to a spill file from now on, if there is a directory
+    /// for it and a file can be made there.
+    fn start_spill(&mut self) {
+        let Some(dir) = &self.spill_dir else {
+            return;
+        };
+        let Some(mut w) = SpillWriter::create(dir) else {
+            self.spill_dir = None;
+            return;
+        };
+        if w.write(&self.buf).is_err() {
+            self.spill_dir = None;
+            return;
+        }
+        self.buf = Buf::new();
+        self.spill = Some(Box::new(w));
+    }
+
+    /// Let this column's text spill into an unlinked file in `dir` once it
+    /// holds more than `at` bytes (see `spill.rs`).
+    pub(crate) fn spill_into(&mut self, dir: &Arc<Path>, at: usize) {
+        self.spill_dir = Some(Arc::clone(dir));
+        self.spill_at = at;
+    }
+
+    /// Read spilled text in place from now on (nothing to do for a column
+    /// that did not spill).
+    pub(crate) fn finish_spill(&mut self) {
+        if let Some(w) = self.spill.take() {
+            self.buf = w.finish();
+        }
+    }
+
+    /// An empty column that spills where this one does.
+    fn empty_like(&self) -> TextCol {
+        TextCol {
+            spill_dir: self.spill_dir.clone(),
+            spill_at: self.spill_at,
+            ..TextCol::default()
+        }
+    }
+
+    /// Hand back the resident pages of rows `rows`' text when it is read
+    /// in place from a file (see [`Buf::release`]).
+    pub(crate) fn release(&self, rows: std::ops::Range<usize>) {
+        if !self.is_mapped() || rows.is_empty() {
+            return;
+        }
+        let end_of = |r: usize| match r {
+            0 => Some(0),
+            _ => self.ends.get(r - 1).map(|&e| e as usize),
+        };
+        if let (Some(start), Some(end)) = (end_of(rows.start), end_of(rows.end)) {
+            self.buf.release(start..end.max(start));
+        }
+    }
+
+    /// True when the text is read in place from a file.
+    pub(crate) fn is_mapped(&self) -> bool {
+        self.buf.is_mapped()
+    }
+
+    /// [`TextCol::release`] by text bytes rather than rows.
+    pub(crate) fn release_bytes(&self, bytes: std::ops::Range<usize>) {
+        self.buf.release(bytes);
     }
 
     /// Row `i`, `None` when empty.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        debug_assert!(self.spill.is_none(), "a column read while it spills");
         let end = *self.ends.get(i)? as usize;
         let start = match i {
             0 => 0,
@@ -364,7 +478,11 @@ impl TextCol {
             let want = (self.rows + rows).saturating_sub(self.ends.len());
             self.ends.reserve_exact(want);
         }
-        self.buf.reserve_exact(bytes);
+        let spills = self.spill.is_some()
+            || (self.spill_dir.is_some() && self.buf.len() + bytes > self.spill_at);
+        if !spills {
+            self.buf.reserve_exact(bytes);
+        }
     }
 
     pub(crate) fn append(&mut self, other: &TextCol) {
@@ -380,15 +498,18 @@ impl TextCol {
             self.ends.reserve_exact(self.rows + other.rows);
             self.ends.resize(self.rows, 0);
         }
-        let base = self.buf.len() as u64;
-        self.buf.extend_from_slice(&other.buf);
+        let base = self.text_len() as u64;
+        self.put(&other.buf);
         self.ends.extend(other.ends.iter().map(|e| e + base));
         self.rows += other.rows;
     }
 
     /// Text bytes, for reserving before an append.
     pub(crate) fn text_len(&self) -> usize {
-        self.buf.len()
+        match &self.spill {
+            Some(w) => w.len(),
+            None => self.buf.len(),
+        }
     }
 
     pub(crate) fn shrink_to_fit(&mut self) {
@@ -404,17 +525,23 @@ impl TextCol {
     /// A column of `rows` rows from [`TextCol::raw`]'s parts; `None` when
     /// `ends` is neither empty nor one per row.
     pub(crate) fn from_raw(buf: Buf<u8>, ends: Buf<u64>, rows: usize) -> Option<TextCol> {
-        (ends.is_empty() || ends.len() == rows).then_some(TextCol { buf, ends, rows })
+        (ends.is_empty() || ends.len() == rows).then_some(TextCol {
+            buf,
+            ends,
+            rows,
+            ..TextCol::default()
+        })
     }
 
     /// Rows `idx` in that order.
     pub(crate) fn pick(&self, idx: &[usize]) -> TextCol {
         let bytes: usize = idx.iter().map(|&i| self.get(i).map_or(0, str::len)).sum();
-        let mut out = TextCol::default();
+        let mut out = self.empty_like();
         out.reserve(idx.len(), bytes);
         for &i in idx {
             out.push(self.get(i).unwrap_or(""));
         }
+        out.finish_spill();
         out
     }
 }
@@ -581,6 +708,9 @@ fn decode_extras(json: &[u8], ends: &[u64], range: std::ops::Range<usize>) -> Ve
         .collect()
 }
 
+/// Rows between two hand-backs of spilled text that a merge has read.
+const RELEASE_EVERY: usize = 64 * 1024;
+
 /// The rows of sorted `parts` in merged time order, as (part, row): a
 /// heap over each part's next row, keyed like [`Timeline::sort`].
 fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
@@ -664,6 +794,26 @@ impl Timeline {
     /// An empty timeline.
     pub fn new() -> Timeline {
         Timeline::default()
+    }
+
+    /// Let the message text spill into an unlinked file in `dir` once it
+    /// is large, instead of growing in memory (see `spill.rs`); copies of
+    /// the column (a sort, a merge) spill there too. Rows cannot be read
+    /// until [`Timeline::finish_spill`].
+    pub fn spill_text_into(&mut self, dir: &Path) {
+        self.spill_text_past(dir, spill::SPILL_AT);
+    }
+
+    /// [`Timeline::spill_text_into`] once the text passes `bytes` (tests
+    /// spill small timelines).
+    pub(crate) fn spill_text_past(&mut self, dir: &Path, bytes: usize) {
+        self.message.spill_into(&Arc::from(dir), bytes);
+    }
+
+    /// Read spilled text in place from now on: call once the timeline is
+    /// built, before reading its rows.
+    pub fn finish_spill(&mut self) {
+        self.message.finish_spill();
     }
 
     /// Number of events.
@@ -839,11 +989,29 @@ impl Timeline {
             col: fn(&Timeline) -> &TextCol,
         ) -> TextCol {
             let bytes = parts.iter().map(|p| col(p).text_len()).sum();
-            let mut out = TextCol::default();
+            let mut out = parts
+                .iter()
+                .map(col)
+                .find(|c| c.spill_dir.is_some())
+                .unwrap_or(col(&parts[0]))
+                .empty_like();
             out.reserve(order.len(), bytes);
-            for &(k, i) in order {
+            // Each part is read in order: what is behind its cursor is
+            // handed back now and then, so that spilled text read in place
+            // is resident a stretch at a time, not all at once.
+            let mut read = vec![0usize; parts.len()];
+            let mut released = vec![0usize; parts.len()];
+            for (n, &(k, i)) in order.iter().enumerate() {
                 out.push(col(&parts[k as usize]).get(i as usize).unwrap_or(""));
+                read[k as usize] = i as usize + 1;
+                if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
+                    for (k, p) in parts.iter().enumerate() {
+                        col(p).release(released[k]..read[k]);
+                        released[k] = read[k];
+                    }
+                }
             }
+            out.finish_spill();
             out
         }
         fn same<T>(_: usize, v: T) -> T {
@@ -1157,7 +1325,11 @@ impl Timeline {
         let mut parts = parts.into_iter();
         if self.is_empty() && self.strings.is_empty() {
             match parts.next() {
-                Some(first) => *self = first,
+                Some(first) => {
+                    let (dir, at) = (self.message.spill_dir.take(), self.message.spill_at);
+                    *self = first;
+                    (self.message.spill_dir, self.message.spill_at) = (dir, at);
+                }
                 None => return,
             }
         }
@@ -1551,6 +1723,46 @@ mod tests {
 
     #[test]
     fn merge_sorted_equals_append_then_sort() {
+        let parts = random_parts(None);
+        let mut expected = Timeline::new();
+        for p in parts.clone() {
+            expected.append(p);
+        }
+        expected.sort();
+        let merged = Timeline::merge_sorted(parts);
+        assert_eq!(merged.debug_rows(), expected.debug_rows());
+        assert_eq!(merged.len(), 160);
+        assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
+    }
+
+    #[test]
+    fn spilled_text_reads_the_same_through_append_sort_and_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let expected = Timeline::merge_sorted(random_parts(None));
+        let spilled = random_parts(Some(dir.path()));
+        assert!(spilled[..4].iter().all(|p| p.message.buf.is_mapped()));
+        // Several parts: the merge's copy spills too.
+        let merged = Timeline::merge_sorted(spilled.clone());
+        assert!(merged.message.buf.is_mapped());
+        assert_eq!(merged.debug_rows(), expected.debug_rows());
+        // One part out of order: the sort's copy spills.
+        let mut one = Timeline::new();
+        one.spill_text_past(dir.path(), 64);
+        one.append_all(spilled);
+        one.finish_spill();
+        assert!(one.message.buf.is_mapped());
+        let sorted = Timeline::merge_sorted(vec![one.clone()]);
+        assert!(sorted.message.buf.is_mapped());
+        assert_eq!(sorted.debug_rows(), expected.debug_rows());
+        // Pages handed back read back the same.
+        sorted.message.release(0..sorted.len());
+        assert_eq!(sorted.debug_rows(), expected.debug_rows());
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+    }
+
+    /// Four timelines of 40 random rows (and an empty one), their text
+    /// spilled into `spill` past 64 bytes.
+    fn random_parts(spill: Option<&Path>) -> Vec<Timeline> {
         let mut seed = 7u64;
         let mut next = move |m: u64| {
             seed = seed
@@ -1562,6 +1774,9 @@ mod tests {
         let mut parts = Vec::new();
         for source in 0..4u32 {
             let mut p = Timeline::new();
+            if let Some(dir) = spill {
+                p.spill_text_past(dir, 64);
+            }
             for line in 1..=40u32 {
                 let mut e = ev(next(50) as i64, line, hosts[next(4) as usize]);
                 if source == 1 {
@@ -1583,18 +1798,11 @@ mod tests {
                 }
                 p.push(source, &e);
             }
+            p.finish_spill();
             parts.push(p);
         }
         parts.push(Timeline::new());
-        let mut expected = Timeline::new();
-        for p in parts.clone() {
-            expected.append(p);
-        }
-        expected.sort();
-        let merged = Timeline::merge_sorted(parts);
-        assert_eq!(merged.debug_rows(), expected.debug_rows());
-        assert_eq!(merged.len(), 160);
-        assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
+        parts
     }
 
     #[test]
