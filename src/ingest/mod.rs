@@ -19,9 +19,10 @@ use pm_parsers::{
     SourceCtx, parse_stream,
 };
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Callbacks for progress reporting (a progress bar, a TUI gauge).
 pub trait Progress: Send + Sync {
@@ -473,6 +474,12 @@ fn ingest_file(
 /// accounting come out as one sequential read would give them: each part
 /// counts from line 1 and offset 0, and is shifted by the lines and decoded
 /// bytes of the parts before it.
+///
+/// Workers take the parts in file order, and each part is appended (and its
+/// memory given back) as soon as the parts before it are: only the parts
+/// being parsed and the few finished early wait in memory beside the
+/// timeline, where holding every part until the last was parsed made the
+/// parse the peak of an ingest.
 #[allow(clippy::too_many_arguments)]
 fn parse_parts(
     path: &std::path::Path,
@@ -484,60 +491,125 @@ fn parse_parts(
     timeline: &mut Timeline,
     progress: &Arc<dyn Progress>,
 ) -> (Accounting, Option<std::io::Error>) {
-    let parts: Vec<(Timeline, Accounting, Option<std::io::Error>)> = (0..cuts.len())
-        .into_par_iter()
-        .map(|k| {
-            let start = cuts[k];
-            let len = cuts.get(k + 1).map(|end| end - start);
-            let p = progress.clone();
-            let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
-            let mut part = Timeline::new();
-            let reader = open::range(path, start, len, Some(advance), opts.cancel.clone())
-                .and_then(|r| TextReader::new(r, encoding_rs::UTF_8, 0));
-            let reader = match reader {
-                Ok(r) => r,
-                Err(e) => return (part, Accounting::default(), Some(e)),
-            };
-            let mut parser = format.parser(ctx);
-            let mut sink = TimelineSink {
-                timeline: &mut part,
-                source: index,
-            };
-            let (acct, err) = parse_stream(
-                reader,
-                parser.as_mut(),
-                &mut sink,
-                opts.max_line,
-                &mut |_| {},
-            );
-            (part, acct, err)
-        })
-        .collect();
-    let mut total = Accounting::default();
-    let mut error = None;
-    let mut kept = Vec::with_capacity(parts.len());
-    for (mut part, mut acct, err) in parts {
-        let lines_before = total.lines.min(u64::from(u32::MAX)) as u32;
-        part.shift_position(lines_before, total.bytes);
-        for ex in &mut acct.skipped_examples {
-            if ex.0 > 0 {
-                ex.0 = ex.0.saturating_add(lines_before);
+    let parse = |k: usize| -> Parsed {
+        let start = cuts[k];
+        let len = cuts.get(k + 1).map(|end| end - start);
+        let p = progress.clone();
+        let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
+        let mut part = Timeline::new();
+        let reader = open::range(path, start, len, Some(advance), opts.cancel.clone())
+            .and_then(|r| TextReader::new(r, encoding_rs::UTF_8, 0));
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => return (part, Accounting::default(), Some(e)),
+        };
+        let mut parser = format.parser(ctx);
+        let mut sink = TimelineSink {
+            timeline: &mut part,
+            source: index,
+        };
+        let (acct, err) = parse_stream(
+            reader,
+            parser.as_mut(),
+            &mut sink,
+            opts.max_line,
+            &mut |_| {},
+        );
+        (part, acct, err)
+    };
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let joined = Mutex::new(Joined {
+        timeline,
+        waiting: BTreeMap::new(),
+        next: 0,
+        rows_before: None,
+        total: Accounting::default(),
+        error: None,
+    });
+    let taken = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let workers = rayon::current_num_threads().clamp(1, cuts.len());
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| {
+                loop {
+                    let k = taken.fetch_add(1, Ordering::Relaxed);
+                    if k >= cuts.len() || stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let parsed = parse(k);
+                    let Ok(mut j) = joined.lock() else {
+                        stop.store(true, Ordering::Relaxed);
+                        return;
+                    };
+                    j.waiting.insert(k, parsed);
+                    if j.join_ready(cuts, size) {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    let j = joined.into_inner().unwrap_or_else(|e| e.into_inner());
+    (j.total, j.error)
+}
+
+/// One part's events, accounting and read error.
+type Parsed = (Timeline, Accounting, Option<std::io::Error>);
+
+/// The parts of one file joined so far, in file order.
+struct Joined<'t> {
+    timeline: &'t mut Timeline,
+    /// Parts parsed before the ones ahead of them.
+    waiting: BTreeMap<usize, Parsed>,
+    /// The next part to append.
+    next: usize,
+    /// Rows of the timeline before the first part (other files of its group).
+    rows_before: Option<usize>,
+    total: Accounting,
+    error: Option<std::io::Error>,
+}
+
+impl Joined<'_> {
+    /// Append the waiting parts that are next in file order; true once a
+    /// part could not be read to its end (the file shrank, a read error,
+    /// cancellation): what follows it is not trusted.
+    fn join_ready(&mut self, cuts: &[u64], size: u64) -> bool {
+        while let Some((mut part, mut acct, err)) = self.waiting.remove(&self.next) {
+            let lines_before = self.total.lines.min(u64::from(u32::MAX)) as u32;
+            part.shift_position(lines_before, self.total.bytes);
+            for ex in &mut acct.skipped_examples {
+                if ex.0 > 0 {
+                    ex.0 = ex.0.saturating_add(lines_before);
+                }
+            }
+            self.total.merge(&acct);
+            let before = *self.rows_before.get_or_insert(self.timeline.len());
+            if self.timeline.is_empty() {
+                self.timeline.append_all(vec![part]);
+            } else {
+                self.timeline.append(part);
+            }
+            self.next += 1;
+            if self.next == 1 && size > 0 {
+                // Room for the whole file, estimated from its first part;
+                // capacity never written to is never resident.
+                let read = cuts.get(1).copied().unwrap_or(size).max(1);
+                let rows = self.timeline.len() - before;
+                let estimate = (rows as f64 * size as f64 / read as f64 * 1.1) as usize;
+                self.timeline.reserve_like_so_far(before + estimate);
+            }
+            // Each part's memory goes back to the system as soon as it is
+            // copied: glibc keeps freed blocks of this size in its arenas.
+            release_freed_memory();
+            if err.is_some() {
+                self.error = err;
+                self.waiting.clear();
+                return true;
             }
         }
-        total.merge(&acct);
-        kept.push(part);
-        if err.is_some() {
-            // A part that could not be read to its end (the file shrank, a
-            // read error, cancellation): what follows it is not trusted.
-            error = err;
-            break;
-        }
+        false
     }
-    // Each part's memory goes back to the system as soon as it is copied:
-    // glibc keeps freed blocks of this size in its arenas, and the parts
-    // and the merged columns were held side by side at the peak.
-    timeline.append_all_with(kept, release_freed_memory);
-    (total, error)
 }
 
 /// Ingest `paths` into one timeline.
