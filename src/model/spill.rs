@@ -1,11 +1,12 @@
 //! Text written to disk while a large timeline is built, then read in place.
 //!
-//! The messages of an access log are 40 % of its timeline (107 of 272 MB
-//! for the 512 MiB nginx log of BENCHMARKS.md), and nothing reads them
-//! while the log is parsed. An ingest therefore lets a message column grow
-//! in memory only up to [`SPILL_AT`] bytes; past that, its text goes to an
-//! unlinked temporary file beside the case (on the same disk, never a
-//! tmpfs that would be memory again) and, once the file is parsed, the
+//! The messages of an access log are a quarter of its timeline (68 of
+//! 272 MB for the 512 MiB nginx log of BENCHMARKS.md), and nothing reads
+//! them while the log is parsed. An ingest therefore lets a message column
+//! grow in memory only up to [`SPILL_AT`] bytes; past that, its text goes to
+//! an unlinked temporary file beside the case (on the same disk, not a
+//! tmpfs that would be memory again; `pm-tui open`, which writes no case,
+//! uses the temporary directory) and, once the file is parsed, the
 //! column reads that file mapped, like a reopened case reads `events.cols`.
 //! Writers that stream the column (the column file, Parquet) hand its pages
 //! back behind them (`Buf::release`), so the text is resident only while
