@@ -5,8 +5,8 @@
 //! them while the log is parsed. An ingest therefore lets a message column
 //! grow in memory only up to [`SPILL_AT`] bytes; past that, its text goes to
 //! an unlinked temporary file beside the case (on the same disk, not a
-//! tmpfs that would be memory again; `pm-tui open`, which writes no case,
-//! uses the temporary directory) and, once the file is parsed, the
+//! tmpfs that would be memory again; `pm-tui open`, whose case is
+//! temporary, uses the temporary directory) and, once the file is parsed, the
 //! column reads that file mapped, like a reopened case reads `events.cols`.
 //! Writers that stream the column (the column file, Parquet) hand its pages
 //! back behind them (`Buf::release`), so the text is resident only while
