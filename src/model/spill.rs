@@ -130,6 +130,21 @@ fn read_at(file: &File, out: &mut [u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+impl SpillWriter {
+    /// A writer to `file` as it is (tests give it one that refuses writes).
+    pub(crate) fn to_file(file: File) -> SpillWriter {
+        SpillWriter {
+            file,
+            pending: Vec::with_capacity(PENDING),
+            flushed: 0,
+        }
+    }
+
+    /// Bytes the writer holds to write in one go.
+    pub(crate) const PENDING: usize = PENDING;
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1760,6 +1760,40 @@ mod tests {
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
     }
 
+    #[test]
+    fn text_that_cannot_be_written_comes_back_into_memory() {
+        // A disk that fills up while a column spills: the writer's file
+        // refuses writes (opened read-only), the text written so far and
+        // the rest stay in memory, and every row reads back.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro");
+        std::fs::write(&path, b"").unwrap();
+        let mut col = TextCol {
+            spill: Some(Box::new(SpillWriter::to_file(
+                std::fs::File::open(&path).unwrap(),
+            ))),
+            ..TextCol::default()
+        };
+        let rows: Vec<String> = (0..8000)
+            .map(|i| format!("row {i} {}", "x".repeat(i % 700)))
+            .collect();
+        let bytes: usize = rows.iter().map(String::len).sum();
+        assert!(bytes > 2 * SpillWriter::PENDING, "past the first write");
+        for r in &rows {
+            col.push(r);
+        }
+        assert!(
+            col.spill.is_none() && col.spill_dir.is_none(),
+            "gave up spilling"
+        );
+        col.finish_spill();
+        assert!(!col.is_mapped());
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(col.get(i), Some(r.as_str()), "row {i}");
+        }
+        assert_eq!(col.text_len(), bytes);
+    }
+
     /// Four timelines of 40 random rows (and an empty one), their text
     /// spilled into `spill` past 64 bytes.
     fn random_parts(spill: Option<&Path>) -> Vec<Timeline> {
