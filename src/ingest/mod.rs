@@ -528,7 +528,7 @@ fn parse_parts(
     });
     let taken = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let workers = rayon::current_num_threads().clamp(1, cuts.len());
+    let workers = rayon::current_num_threads().min(cuts.len()).max(1);
     rayon::scope(|s| {
         for _ in 0..workers {
             s.spawn(|_| {
@@ -553,6 +553,11 @@ fn parse_parts(
     let j = joined.into_inner().unwrap_or_else(|e| e.into_inner());
     (j.total, j.error)
 }
+
+/// Bytes per line assumed at least when a large file's columns are
+/// reserved from its first part: real log lines are longer (an nginx line
+/// about 200 bytes), and a file of shorter ones grows its columns instead.
+const MIN_RESERVED_LINE: u64 = 32;
 
 /// One part's events, accounting and read error.
 type Parsed = (Timeline, Accounting, Option<std::io::Error>);
@@ -597,7 +602,11 @@ impl Joined<'_> {
                 let read = cuts.get(1).copied().unwrap_or(size).max(1);
                 let rows = self.timeline.len() - before;
                 let estimate = (rows as f64 * size as f64 / read as f64 * 1.1) as usize;
-                self.timeline.reserve_like_so_far(before + estimate);
+                // A first part far denser than the rest (a burst of short
+                // lines) must not reserve more than the file could hold.
+                let most = usize::try_from(size / MIN_RESERVED_LINE).unwrap_or(usize::MAX);
+                self.timeline
+                    .reserve_like_so_far(before + estimate.min(most));
             }
             // Each part's memory goes back to the system as soon as it is
             // copied: glibc keeps freed blocks of this size in its arenas.
