@@ -28,11 +28,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     let (zone, zone_source) =
         config::resolve_zone(args.read.tz.as_deref()).map_err(|e| anyhow!(e))?;
     let mut opts = ingest_options(&args.read, registry, zone, vec![args.output.clone()])?;
-    // Large message text waits on the disk the case goes to, not in memory.
-    opts.spill_dir = Some(match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    });
+    opts.spill_beside(&args.output);
     let interrupted = on_interrupt();
     opts.cancel = Some(interrupted.clone());
     let bar = Bar::new(!g.quiet && !args.json);

@@ -21,12 +21,7 @@ pub fn open(args: OpenArgs) -> Result<ExitCode> {
     }
     let (zone, zone_source) =
         config::resolve_zone(args.read.tz.as_deref()).map_err(|e| anyhow!(e))?;
-    let mut opts = ingest_options(&args.read, registry, zone, Vec::new())?;
-    // The case is a temporary one in the temporary directory, so a large
-    // file's message text waits there too (an unlinked file) rather than in
-    // memory for as long as the TUI runs: the kernel pages in what is shown
-    // or searched.
-    opts.spill_dir = Some(std::env::temp_dir());
+    let opts = ingest_options(&args.read, registry, zone, Vec::new())?;
     crate::tui::open_paths(args.paths, opts, zone_source, args.read.tz.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -84,7 +84,7 @@ pub struct IngestOptions {
     /// A directory on disk where the message text of a large file may go
     /// while it is parsed (an unlinked file, read in place afterwards: see
     /// `model/spill.rs`) instead of staying in memory. `None` keeps it in
-    /// memory. `ingest` names the case's parent directory.
+    /// memory. See [`IngestOptions::spill_beside`].
     pub spill_dir: Option<PathBuf>,
     /// Bytes of message text a file's timeline holds in memory before it
     /// spills to `spill_dir`.
@@ -111,6 +111,16 @@ impl IngestOptions {
             spill_dir: None,
             spill_past: crate::model::SPILL_PAST,
         }
+    }
+
+    /// Let large message text wait on the disk the case at `case_dir` goes
+    /// to (its parent directory, `.` when it has none) rather than in
+    /// memory: the same disk, never a tmpfs unless the case is on one.
+    pub fn spill_beside(&mut self, case_dir: &std::path::Path) {
+        self.spill_dir = Some(match case_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
     }
 }
 
@@ -388,6 +398,7 @@ fn ingest_file(
             drop(opened.reader);
             parse_parts(
                 path,
+                report.size,
                 &cuts,
                 f.as_ref(),
                 &ctx,
@@ -479,10 +490,12 @@ fn ingest_file(
 /// memory given back) as soon as the parts before it are: only the parts
 /// being parsed and the few finished early wait in memory beside the
 /// timeline, where holding every part until the last was parsed made the
-/// parse the peak of an ingest.
+/// parse the peak of an ingest. `size` (the file's size when it was cut)
+/// scales the first part up to reserve the columns once.
 #[allow(clippy::too_many_arguments)]
 fn parse_parts(
     path: &std::path::Path,
+    size: u64,
     cuts: &[u64],
     format: &dyn Format,
     ctx: &SourceCtx,
@@ -517,12 +530,11 @@ fn parse_parts(
         );
         (part, acct, err)
     };
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let joined = Mutex::new(Joined {
+        rows_before: timeline.len(),
         timeline,
         waiting: BTreeMap::new(),
         next: 0,
-        rows_before: None,
         total: Accounting::default(),
         error: None,
     });
@@ -570,7 +582,7 @@ struct Joined<'t> {
     /// The next part to append.
     next: usize,
     /// Rows of the timeline before the first part (other files of its group).
-    rows_before: Option<usize>,
+    rows_before: usize,
     total: Accounting,
     error: Option<std::io::Error>,
 }
@@ -589,7 +601,6 @@ impl Joined<'_> {
                 }
             }
             self.total.merge(&acct);
-            let before = *self.rows_before.get_or_insert(self.timeline.len());
             if self.timeline.is_empty() {
                 self.timeline.append_all(vec![part]);
             } else {
@@ -600,13 +611,13 @@ impl Joined<'_> {
                 // Room for the whole file, estimated from its first part;
                 // capacity never written to is never resident.
                 let read = cuts.get(1).copied().unwrap_or(size).max(1);
-                let rows = self.timeline.len() - before;
+                let rows = self.timeline.len() - self.rows_before;
                 let estimate = (rows as f64 * size as f64 / read as f64 * 1.1) as usize;
                 // A first part far denser than the rest (a burst of short
                 // lines) must not reserve more than the file could hold.
                 let most = usize::try_from(size / MIN_RESERVED_LINE).unwrap_or(usize::MAX);
                 self.timeline
-                    .reserve_like_so_far(before + estimate.min(most));
+                    .reserve_like_so_far(self.rows_before + estimate.min(most));
             }
             // Each part's memory goes back to the system as soon as it is
             // copied: glibc keeps freed blocks of this size in its arenas.
@@ -949,6 +960,72 @@ mod tests {
         assert_eq!(acct(&split), acct(&one));
         assert_eq!(one.sources[0].skipped, 7);
         assert!(std::fs::read_dir(&spill_dir).unwrap().next().is_none());
+    }
+
+    /// Parts that finish out of order wait, and are appended in file order
+    /// with their positions shifted, once the parts before them are in;
+    /// a part that could not be read to its end stops the join there.
+    #[test]
+    fn parts_finished_out_of_order_join_in_file_order() {
+        let part = |k: u32| -> Parsed {
+            let mut t = Timeline::new();
+            for line in 1..=2 {
+                let ts = i64::from(k * 10 + line) * 1_000_000;
+                let mut e = pm_parsers::Event::new(pm_parsers::Kind::Log, ts, line, 0);
+                e.message = std::borrow::Cow::Owned(format!("part {k} line {line}"));
+                t.push(0, &e);
+            }
+            let acct = Accounting {
+                lines: 2,
+                parsed: 2,
+                events: 2,
+                bytes: 100,
+                ..Accounting::default()
+            };
+            (t, acct, None)
+        };
+        let mut before = Timeline::new();
+        before.push(1, &pm_parsers::Event::new(pm_parsers::Kind::Log, 0, 9, 0));
+        let mut j = Joined {
+            rows_before: before.len(),
+            timeline: &mut before,
+            waiting: BTreeMap::new(),
+            next: 0,
+            total: Accounting::default(),
+            error: None,
+        };
+        let cuts = [0, 100, 200, 300];
+        for k in [2, 1] {
+            j.waiting.insert(k, part(k as u32));
+            assert!(!j.join_ready(&cuts, 400));
+            assert_eq!(j.timeline.len(), 1, "part {k} waits for part 0");
+        }
+        j.waiting.insert(0, part(0));
+        assert!(!j.join_ready(&cuts, 400));
+        assert_eq!((j.next, j.timeline.len(), j.total.lines), (3, 7, 6));
+        let mut failed = part(3);
+        failed.2 = Some(std::io::Error::other("the file shrank"));
+        j.waiting.insert(3, failed);
+        j.waiting.insert(4, part(4));
+        assert!(j.join_ready(&cuts, 400), "a short read stops the join");
+        assert!(j.waiting.is_empty() && j.error.is_some());
+        let t = &*j.timeline;
+        let rows: Vec<(u32, u64, &str)> = (1..t.len())
+            .map(|i| (t.line(i), t.offset(i), t.message(i)))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (1, 0, "part 0 line 1"),
+                (2, 0, "part 0 line 2"),
+                (3, 100, "part 1 line 1"),
+                (4, 100, "part 1 line 2"),
+                (5, 200, "part 2 line 1"),
+                (6, 200, "part 2 line 2"),
+                (7, 300, "part 3 line 1"),
+                (8, 300, "part 3 line 2"),
+            ]
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::sync::Arc;
 pub const SPILL_AT: usize = 8 << 20;
 
 /// Bytes gathered before one write to the file.
-const PENDING: usize = 1 << 20;
+pub(crate) const PENDING: usize = 1 << 20;
 
 /// A column's text on its way to an unlinked file.
 #[derive(Debug)]
@@ -42,12 +42,16 @@ impl SpillWriter {
     /// An unlinked file in `dir`, or `None` when none can be created there
     /// (read-only, full, no such directory): the text stays in memory.
     pub(crate) fn create(dir: &Path) -> Option<SpillWriter> {
-        let file = tempfile::tempfile_in(dir).ok()?;
-        Some(SpillWriter {
+        tempfile::tempfile_in(dir).ok().map(SpillWriter::to_file)
+    }
+
+    /// A writer to `file` as it is (tests give it one that refuses writes).
+    pub(crate) fn to_file(file: File) -> SpillWriter {
+        SpillWriter {
             file,
             pending: Vec::with_capacity(PENDING),
             flushed: 0,
-        })
+        }
     }
 
     /// Bytes written so far.
@@ -127,21 +131,6 @@ fn read_at(file: &File, out: &mut [u8]) -> std::io::Result<()> {
     f.read_exact(out)?;
     f.seek(SeekFrom::End(0))?;
     Ok(())
-}
-
-#[cfg(test)]
-impl SpillWriter {
-    /// A writer to `file` as it is (tests give it one that refuses writes).
-    pub(crate) fn to_file(file: File) -> SpillWriter {
-        SpillWriter {
-            file,
-            pending: Vec::with_capacity(PENDING),
-            flushed: 0,
-        }
-    }
-
-    /// Bytes the writer holds to write in one go.
-    pub(crate) const PENDING: usize = PENDING;
 }
 
 #[cfg(test)]

@@ -1778,7 +1778,7 @@ mod tests {
             .map(|i| format!("row {i} {}", "x".repeat(i % 700)))
             .collect();
         let bytes: usize = rows.iter().map(String::len).sum();
-        assert!(bytes > 2 * SpillWriter::PENDING, "past the first write");
+        assert!(bytes > 2 * spill::PENDING, "past the first write");
         for r in &rows {
             col.push(r);
         }

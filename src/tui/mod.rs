@@ -109,7 +109,7 @@ pub fn browse_case(dir: PathBuf, tz: Option<&str>) -> Result<()> {
 /// `pm-tui open PATH...`: ingest into a temporary case, then browse it.
 pub fn open_paths(
     paths: Vec<PathBuf>,
-    opts: IngestOptions,
+    mut opts: IngestOptions,
     zone_source: &str,
     tz: Option<&str>,
 ) -> Result<()> {
@@ -120,6 +120,10 @@ pub fn open_paths(
         .tempdir()
         .context("creating a temporary directory")?;
     let dir = tmp.path().join("case");
+    // A large file's message text waits beside the temporary case, as
+    // `ingest` keeps it beside its case, not in memory for as long as the
+    // TUI runs: the kernel pages in what is shown or searched.
+    opts.spill_beside(&dir);
     let what = format!(
         "Ingesting {} into a temporary case",
         paths
