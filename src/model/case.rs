@@ -28,6 +28,7 @@ use pm_parsers::{Kind, Level};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -184,10 +185,10 @@ fn write_batched(
     stop: &AtomicBool,
     frame: impl Fn(std::ops::Range<usize>) -> Result<DataFrame>,
 ) -> Result<()> {
-    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = create_buffered(path)?;
     let first = frame(0..n.min(WRITE_BATCH))?;
     let context = || format!("writing {}", path.display());
-    let writer = ParquetWriter::new(file)
+    let writer = ParquetWriter::new(&mut out)
         .with_compression(codec)
         .batched(first.schema());
     let mut writer = anyhow::Context::with_context(writer, context)?;
@@ -203,16 +204,27 @@ fn write_batched(
         start += WRITE_BATCH;
     }
     anyhow::Context::with_context(writer.finish(), context)?;
-    Ok(())
+    drop(writer);
+    out.flush().with_context(context)
 }
 
 fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
-    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let written = ParquetWriter::new(file)
+    let mut out = create_buffered(path)?;
+    let written = ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(df);
-    anyhow::Context::with_context(written, || format!("writing {}", path.display()))?;
-    Ok(())
+    let context = || format!("writing {}", path.display());
+    anyhow::Context::with_context(written, context)?;
+    out.flush().with_context(context)
+}
+
+/// Create `path` for writing through a buffer. polars' Parquet writer
+/// writes each page header and page straight to its writer: on a bare
+/// file that was 215,000 `write` calls of 400 bytes for the 512 MiB
+/// nginx log of BENCHMARKS.md.
+fn create_buffered(path: &Path) -> Result<io::BufWriter<fs::File>> {
+    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    Ok(io::BufWriter::with_capacity(1 << 20, file))
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
