@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod config;
 pub mod export;
 pub mod ingest;
+pub mod memory;
 pub mod model;
 pub mod text;
 

@@ -23,7 +23,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    pm_tui::ingest::bound_malloc_arenas();
+    pm_tui::memory::bound_malloc_arenas();
     let cli = cli::Cli::parse();
     let g = cmd::Globals {
         quiet: cli.quiet,

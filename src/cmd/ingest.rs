@@ -66,7 +66,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             &analyze::AnalyzeConfig::default(),
         );
         let analyze_ms = ms_since(overlap_started);
-        ingest::release_freed_memory();
+        pm_tui::memory::release_freed_memory();
         let written = writer.map(|w| {
             w.join()
                 .unwrap_or_else(|_| Err(anyhow!("writing the case failed unexpectedly")))

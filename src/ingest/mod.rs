@@ -396,17 +396,15 @@ fn ingest_file(
     let (acct, err) = match parallel {
         Some((f, cuts)) => {
             drop(opened.reader);
-            parse_parts(
+            let file = PartedFile {
                 path,
-                report.size,
-                &cuts,
-                f.as_ref(),
-                &ctx,
-                index,
-                opts,
-                timeline,
-                progress,
-            )
+                size: report.size,
+                cuts,
+                format: f.as_ref(),
+                ctx: &ctx,
+                source: index,
+            };
+            parse_parts(&file, opts, timeline, progress)
         }
         None => {
             let mut parser: Box<dyn LineParser> = match &format {
@@ -479,8 +477,8 @@ fn ingest_file(
     report
 }
 
-/// Parse the parts of a plain UTF-8 file of a line-independent format in
-/// parallel, one parser each, starting at `cuts` (line starts), and append
+/// Parse the parts of `file` (plain UTF-8, a line-independent format) in
+/// parallel, one parser each, and append
 /// their events to `timeline` in file order. Line numbers, offsets and the
 /// accounting come out as one sequential read would give them: each part
 /// counts from line 1 and offset 0, and is shifted by the lines and decoded
@@ -490,20 +488,22 @@ fn ingest_file(
 /// memory given back) as soon as the parts before it are: only the parts
 /// being parsed and the few finished early wait in memory beside the
 /// timeline, where holding every part until the last was parsed made the
-/// parse the peak of an ingest. `size` (the file's size when it was cut)
-/// scales the first part up to reserve the columns once.
-#[allow(clippy::too_many_arguments)]
+/// parse the peak of an ingest. The file's size scales the first part up to
+/// reserve the columns once.
 fn parse_parts(
-    path: &std::path::Path,
-    size: u64,
-    cuts: &[u64],
-    format: &dyn Format,
-    ctx: &SourceCtx,
-    index: u32,
+    file: &PartedFile<'_>,
     opts: &IngestOptions,
     timeline: &mut Timeline,
     progress: &Arc<dyn Progress>,
 ) -> (Accounting, Option<std::io::Error>) {
+    let PartedFile {
+        path,
+        size,
+        ref cuts,
+        format,
+        ctx,
+        source: index,
+    } = *file;
     let parse = |k: usize| -> Parsed {
         let start = cuts[k];
         let len = cuts.get(k + 1).map(|end| end - start);
@@ -574,6 +574,19 @@ const MIN_RESERVED_LINE: u64 = 32;
 /// One part's events, accounting and read error.
 type Parsed = (Timeline, Accounting, Option<std::io::Error>);
 
+/// A file cut into parts at line starts, to be parsed in parallel.
+struct PartedFile<'a> {
+    path: &'a std::path::Path,
+    /// Its size when it was cut.
+    size: u64,
+    /// Where each part starts (the first at 0), ascending.
+    cuts: Vec<u64>,
+    format: &'a dyn Format,
+    ctx: &'a SourceCtx,
+    /// The file's index among the sources.
+    source: u32,
+}
+
 /// The parts of one file joined so far, in file order.
 struct Joined<'t> {
     timeline: &'t mut Timeline,
@@ -621,7 +634,7 @@ impl Joined<'_> {
             }
             // Each part's memory goes back to the system as soon as it is
             // copied: glibc keeps freed blocks of this size in its arenas.
-            release_freed_memory();
+            crate::memory::release_freed_memory();
             if err.is_some() {
                 self.error = err;
                 self.waiting.clear();
@@ -700,7 +713,7 @@ pub fn run(
     // One copy into time order, not a concatenation and then a sort.
     let mut timeline = Timeline::merge_sorted(parts);
     timeline.shrink_to_fit();
-    release_freed_memory();
+    crate::memory::release_freed_memory();
     let mut kept = vec![0u64; sources.len()];
     for i in 0..timeline.len() {
         if let Some(k) = kept.get_mut(timeline.source(i) as usize) {
@@ -711,47 +724,6 @@ pub fn run(
         s.events_kept = k;
     }
     Ok(IngestOutput { timeline, sources })
-}
-
-/// Let glibc's allocator keep one arena per core, not its default of eight.
-///
-/// Every thread that meets a busy arena gets one of its own, and freed
-/// memory stays in the arena that freed it: the parse workers, the Parquet
-/// writer, the analysis and polars' pool each kept their own. Interleaved
-/// runs (BENCHMARKS.md) measured 10-20 MB less peak RSS on the 512 MiB nginx
-/// log and 80 MB less on the mixed corpus, at the same speed; one arena in
-/// all saved more but cost a tenth of the wall time. Call it before any
-/// thread starts. A limit the user set (`MALLOC_ARENA_MAX`, or `arena_max`
-/// in `GLIBC_TUNABLES`) is left alone.
-pub fn bound_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
-        if std::env::var_os("MALLOC_ARENA_MAX").is_some() || tunables.contains("arena_max") {
-            return;
-        }
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        let arenas = libc::c_int::try_from(cores.max(2)).unwrap_or(libc::c_int::MAX);
-        // SAFETY: mallopt takes no pointers; called before other threads
-        // allocate, it only sets how many arenas glibc may create.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, arenas);
-        }
-    }
-}
-
-/// Give freed heap memory back to the system (after the parse and after
-/// the analysis). glibc keeps what the parse
-/// parts' columns freed once merged in its per-thread arenas, and the
-/// analysis and the writer allocate beside it: trimming took a fifth off
-/// the peak RSS of a 512 MiB ingest (BENCHMARKS.md).
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes no pointers; it only returns free pages of
-    // glibc's own arenas to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// Formats whose timestamps may carry no year (RFC 3164 syslog).
