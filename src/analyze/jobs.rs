@@ -269,6 +269,14 @@ fn causes(t: &Timeline, job: &str, from: i64, to: i64) -> (Vec<Value>, Vec<usize
     let mut out = Vec::new();
     let mut ev = Vec::new();
     for i in lo..hi {
+        // Only these kinds can be evidence: skip the rest (requests, most
+        // of a busy window) before formatting their text.
+        if !matches!(
+            t.kind(i),
+            Kind::LeaseExpire | Kind::JobFail | Kind::Error | Kind::Log
+        ) {
+            continue;
+        }
         let text = format!(
             "{} {} {}",
             t.message(i),
