@@ -981,4 +981,24 @@ mod tests {
             back.timeline.debug_rows();
         }
     }
+
+    /// A Parquet file whose bytes the disk refuses is an error, though they
+    /// all sit in the write buffer until the end (polars flushes its writer
+    /// when it finishes, and `create_buffered`'s callers flush again rather
+    /// than leave it to `BufWriter`'s drop, which swallows errors).
+    /// `/dev/full` takes the open and refuses every write.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_refused_flush_is_an_error() {
+        let full = Path::new("/dev/full");
+        if !full.exists() {
+            return;
+        }
+        let t = sample_case().timeline;
+        let never = AtomicBool::new(false);
+        let err = write_events(full, &t, &never).expect_err("events.parquet on a full disk");
+        assert!(format!("{err:#}").contains("/dev/full"), "{err:#}");
+        let mut df = DataFrame::new(1, vec![Column::new("s".into(), ["x"])]).unwrap();
+        assert!(write_parquet(full, &mut df).is_err());
+    }
 }
