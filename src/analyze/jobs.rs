@@ -269,38 +269,38 @@ fn causes(t: &Timeline, job: &str, from: i64, to: i64) -> (Vec<Value>, Vec<usize
     let mut out = Vec::new();
     let mut ev = Vec::new();
     for i in lo..hi {
-        // Only these kinds can be evidence: skip the rest (requests, most
-        // of a busy window) before formatting their text.
-        if !matches!(
-            t.kind(i),
-            Kind::LeaseExpire | Kind::JobFail | Kind::Error | Kind::Log
-        ) {
-            continue;
-        }
-        let text = format!(
-            "{} {} {}",
-            t.message(i),
-            t.str(SymCol::Resource, i).unwrap_or(""),
-            t.str(SymCol::Job, i).unwrap_or("")
-        )
-        .to_ascii_lowercase()
-        .replace('_', "-");
-        let about_job = text.contains(&key);
+        // The row's text, formatted only for the kinds a rule below looks
+        // at (most rows of a busy window are requests, which none does).
+        let text = std::cell::OnceCell::new();
+        let text = || {
+            text.get_or_init(|| {
+                format!(
+                    "{} {} {}",
+                    t.message(i),
+                    t.str(SymCol::Resource, i).unwrap_or(""),
+                    t.str(SymCol::Job, i).unwrap_or("")
+                )
+                .to_ascii_lowercase()
+                .replace('_', "-")
+            })
+        };
+        let about_job = || text().contains(&key);
         let what = match t.kind(i) {
-            Kind::LeaseExpire if about_job || t.str(SymCol::Resource, i).is_none() => {
+            Kind::LeaseExpire if about_job() || t.str(SymCol::Resource, i).is_none() => {
                 Some("lease expired before the run ended")
             }
-            Kind::JobFail if about_job => Some("a run failed or was killed, and was started again"),
+            Kind::JobFail if about_job() => {
+                Some("a run failed or was killed, and was started again")
+            }
             Kind::Error | Kind::Log
-                if about_job
-                    && (text.contains("oom")
-                        || text.contains("killed")
-                        || text.contains("back-off")
-                        || text.contains("backoff")) =>
+                if about_job()
+                    && ["oom", "killed", "back-off", "backoff"]
+                        .iter()
+                        .any(|w| text().contains(w)) =>
             {
                 Some("the process was killed and restarted")
             }
-            Kind::Error if about_job && (text.contains("lease") || text.contains("lock")) => {
+            Kind::Error if about_job() && (text().contains("lease") || text().contains("lock")) => {
                 Some("lease expired before the run ended")
             }
             _ => None,
