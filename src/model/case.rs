@@ -90,43 +90,51 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
     ));
     cols.push(u32_col(
         "level",
-        r.clone()
-            .map(|i| t.level(i).map(|l| l.code() as u32).unwrap_or(0))
+        t.level
+            .range(r.clone())
+            .into_iter()
+            .map(|l| l.map_or(0, |l| l.code() as u32))
             .collect(),
     ));
     cols.push(u32_col("source", t.source[r.clone()].to_vec()));
     cols.push(u32_col("line", t.line[r.clone()].to_vec()));
     cols.push(Column::new("offset".into(), t.offset[r.clone()].to_vec()));
-    cols.push(u32_col(
-        "line_count",
-        r.clone().map(|i| t.line_count(i)).collect(),
-    ));
-    cols.push(Column::new(
-        "pid".into(),
-        r.clone().map(|i| t.pid(i)).collect::<Vec<_>>(),
-    ));
+    cols.push(u32_col("line_count", t.line_count.range(r.clone())));
+    // Absent markers become nulls.
+    let present = |v: Vec<i64>| -> Vec<Option<i64>> {
+        v.into_iter().map(|p| (p != NO_INT).then_some(p)).collect()
+    };
+    cols.push(Column::new("pid".into(), present(t.pid.range(r.clone()))));
     cols.push(Column::new(
         "blocker_pid".into(),
-        r.clone().map(|i| t.blocker_pid(i)).collect::<Vec<_>>(),
+        present(t.blocker_pid.range(r.clone())),
     ));
     cols.push(Column::new(
         "duration_ms".into(),
-        r.clone()
-            .map(|i| t.duration_ms(i).map(|d| d as f32))
+        t.duration_ms
+            .range(r.clone())
+            .into_iter()
+            .map(|d| (!d.is_nan()).then_some(d))
             .collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "status".into(),
-        r.clone()
-            .map(|i| t.status(i).map(u32::from))
+        t.status
+            .range(r.clone())
+            .into_iter()
+            .map(|s| (s != 0).then_some(u32::from(s)))
             .collect::<Vec<_>>(),
     ));
     cols.push(Column::new(
         "bytes".into(),
-        r.clone().map(|i| t.bytes(i)).collect::<Vec<_>>(),
+        t.bytes
+            .range(r.clone())
+            .into_iter()
+            .map(|b| (b != NO_BYTES).then_some(b))
+            .collect::<Vec<_>>(),
     ));
     for c in SymCol::ALL {
-        cols.push(u32_col(c.name(), r.clone().map(|i| t.sym(c, i)).collect()));
+        cols.push(u32_col(c.name(), t.syms[c as usize].range(r.clone())));
     }
     cols.push(Column::new(
         "message".into(),
@@ -820,6 +828,7 @@ fn append_frame(t: &mut Timeline, mut df: DataFrame) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::buf::Held;
     use super::*;
     use pm_parsers::Event;
     use std::borrow::Cow;
@@ -913,6 +922,52 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().to_string())
             .collect();
         assert_eq!(leftovers, vec!["case".to_string()]);
+    }
+
+    /// A timeline where one row in 97 has a pid and a job: those columns
+    /// are stored marked, the status of every row dense, and both forms
+    /// read back the same from the column file and from Parquet.
+    #[test]
+    fn marked_and_dense_columns_round_trip() {
+        let mut t = Timeline::new();
+        let rows = 70_000u32;
+        for i in 0..rows {
+            let mut e = Event::new(
+                Kind::Request,
+                1_685_598_600_000_000 + i64::from(i) * 1000,
+                i + 1,
+                u64::from(i) * 80,
+            );
+            e.status = Some(200 + (i % 3) as u16);
+            e.message = Cow::Borrowed("GET / HTTP/1.1");
+            if i % 97 == 0 {
+                e.pid = Some(i64::from(i));
+                e.job = Some(Cow::Owned(format!("job{}", i % 5)));
+            }
+            t.push(0, &e);
+        }
+        t.shrink_to_fit();
+        assert!(t.pid.has_values() && !t.pid.is_dense(), "pid is marked");
+        assert!(t.status.is_dense(), "status is dense");
+        assert!(t.pid.heap_bytes() < rows as usize * 8 / 10);
+        let mut c = sample_case();
+        c.meta.events = u64::from(rows);
+        c.timeline = t;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        c.save(&path).unwrap();
+        let expected = c.timeline.debug_rows();
+        let mapped = Case::load(&path).unwrap();
+        assert!(mapped.timeline.mapped_bytes() > 0, "read in place");
+        assert!(!mapped.timeline.pid.is_dense(), "still marked");
+        assert_eq!(mapped.timeline.pid(97 * 3), Some(97 * 3));
+        assert_eq!(mapped.timeline.pid(97 * 3 + 1), None);
+        assert_eq!(mapped.timeline.debug_rows(), expected);
+        std::fs::remove_file(path.join(colfile::FILE_NAME)).unwrap();
+        let back = Case::load(&path).unwrap();
+        assert_eq!(back.timeline.mapped_bytes(), 0, "read from Parquet");
+        assert!(!back.timeline.pid.is_dense(), "marked again once loaded");
+        assert_eq!(back.timeline.debug_rows(), expected);
     }
 
     #[test]

@@ -20,8 +20,11 @@
 //! ```
 //!
 //! The sections, in order, are listed in [`Section`]. A sparse column
-//! that holds no values, and a text column whose rows are all empty, has
-//! an empty section.
+//! ([`Sparse`]) has two: its values and its marks. Stored dense it has one
+//! value per row and no marks; stored marked, the values of the marked
+//! rows and one bit per row (64 to a word; the rank is counted again on
+//! reading, a pass over the marks alone). A sparse column that holds no
+//! values, and a text column whose rows are all empty, has empty sections.
 //!
 //! What is checked on reading: the header, every section's bounds,
 //! alignment and length against the row count, every kind and level code,
@@ -57,7 +60,7 @@ pub const FILE_NAME: &str = "events.cols";
 const MAGIC: &[u8; 8] = b"PMCOLS\0\0";
 /// Bumped whenever a section is added, removed or changes meaning: an
 /// older or newer file is ignored (the case reopens from Parquet).
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const BYTE_ORDER_MARK: u32 = 0x0102_0304;
 const ALIGN: usize = 64;
 /// Magic, version, byte-order mark, rows, section count.
@@ -97,9 +100,17 @@ enum Section {
     ExtraEnds,
     StringText,
     StringEnds,
+    /// The first of the sparse columns' marks, one section each, in the
+    /// order of their value sections: level, line count, pid, blocker pid,
+    /// duration, status, bytes, the 16 string columns, the path slices.
+    Marks,
 }
 
-pub(crate) const SECTIONS: usize = Section::StringEnds as usize + 1;
+/// The sparse columns: level, six numeric, the string columns, the path
+/// slices.
+const SPARSE_COLUMNS: usize = 7 + SymCol::ALL.len() + 1;
+
+pub(crate) const SECTIONS: usize = Section::Marks as usize + SPARSE_COLUMNS;
 
 /// Bytes of message text written between two hand-backs of its pages.
 const RELEASE_BYTES: usize = 8 << 20;
@@ -111,12 +122,8 @@ fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
 /// Write `t` to `path` (see the module docs), giving up when `stop` is set.
 pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
     let context = || format!("writing {}", path.display());
-    let level: Vec<u8> = t
-        .level
-        .stored()
-        .iter()
-        .map(|l| l.map_or(0, Level::code))
-        .collect();
+    let (level, level_marks) = t.level.stored();
+    let level: Vec<u8> = level.iter().map(|l| l.map_or(0, Level::code)).collect();
     let kind: Vec<u8> = t.kind.iter().map(|k| k.code()).collect();
     let mut extras = Vec::new();
     let mut extra_ends: Vec<u64> = Vec::with_capacity(t.extras.len());
@@ -135,18 +142,18 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         bytes_of(&t.line),
         bytes_of(&t.offset),
         Cow::Owned(level),
-        bytes_of(t.line_count.stored()),
-        bytes_of(t.pid.stored()),
-        bytes_of(t.blocker_pid.stored()),
-        bytes_of(t.duration_ms.stored()),
-        bytes_of(t.status.stored()),
-        bytes_of(t.bytes.stored()),
+        bytes_of(t.line_count.stored().0),
+        bytes_of(t.pid.stored().0),
+        bytes_of(t.blocker_pid.stored().0),
+        bytes_of(t.duration_ms.stored().0),
+        bytes_of(t.status.stored().0),
+        bytes_of(t.bytes.stored().0),
     ];
-    sections.extend(t.syms.iter().map(|c| bytes_of(c.stored())));
+    sections.extend(t.syms.iter().map(|c| bytes_of(c.stored().0)));
     sections.extend([
         Cow::Borrowed(msg),
         bytes_of(msg_ends),
-        bytes_of(t.path.at.stored()),
+        bytes_of(t.path.at.stored().0),
         Cow::Borrowed(path_text),
         bytes_of(path_ends),
         Cow::Borrowed(stmt),
@@ -159,6 +166,18 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         Cow::Borrowed(string_text),
         bytes_of(string_ends),
     ]);
+    debug_assert_eq!(sections.len(), Section::Marks as usize);
+    sections.extend([
+        bytes_of(level_marks),
+        bytes_of(t.line_count.stored().1),
+        bytes_of(t.pid.stored().1),
+        bytes_of(t.blocker_pid.stored().1),
+        bytes_of(t.duration_ms.stored().1),
+        bytes_of(t.status.stored().1),
+        bytes_of(t.bytes.stored().1),
+    ]);
+    sections.extend(t.syms.iter().map(|c| bytes_of(c.stored().1)));
+    sections.push(bytes_of(t.path.at.stored().1));
     debug_assert_eq!(sections.len(), SECTIONS);
     let align = |n: usize| n.div_ceil(ALIGN) * ALIGN;
     let mut header = Vec::with_capacity(FIXED_HEADER + 16 * sections.len());
@@ -264,7 +283,6 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     let h = header(&map)?;
     let rows = h.rows;
     let sec = |s: Section| h.ranges[s as usize];
-    let sec_k = |k: usize| h.ranges[k];
     fn buf<T: bytemuck::Pod>(
         map: &Arc<Mmap>,
         (start, len): (usize, usize),
@@ -279,19 +297,23 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
         }
         Ok(())
     };
+    /// Sparse column `k` (see [`Section::Marks`]), whose values are in
+    /// section number `vals`.
     fn sparse<T: super::sparse::Cell + bytemuck::Pod>(
         map: &Arc<Mmap>,
-        range: (usize, usize),
-        rows: usize,
+        h: &Header,
+        (vals, k): (usize, usize),
         absent: T,
         what: &str,
     ) -> Result<Sparse<T>> {
-        let vals: Buf<T> = buf(map, range, what)?;
-        if !vals.is_empty() && vals.len() != rows {
-            bail!("{what}: {} values for {rows} rows", vals.len());
-        }
-        Ok(Sparse::from_stored(vals, absent))
+        let vals: Buf<T> = buf(map, h.ranges[vals], what)?;
+        let marks: Buf<u64> = buf(map, h.ranges[Section::Marks as usize + k], what)?;
+        Sparse::from_stored(vals, marks, h.rows, absent)
+            .with_context(|| format!("{what}: the values do not fit the marks or the rows"))
     }
+    // The numeric sparse columns' value sections follow the level's, as
+    // their marks follow the level's marks.
+    let column = |s: Section| (s as usize, s as usize - Section::Level as usize);
     let raw = |s: Section| -> &[u8] {
         let (start, len) = sec(s);
         &map[start..start + len]
@@ -313,11 +335,7 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     if kind.len() != rows {
         bail!("kind: {} values for {rows} rows", kind.len());
     }
-    let level = raw(Section::Level);
-    if !level.is_empty() && level.len() != rows {
-        bail!("level: {} values for {rows} rows", level.len());
-    }
-    let level: Vec<Option<Level>> = level
+    let level: Vec<Option<Level>> = raw(Section::Level)
         .iter()
         .map(|&c| match c {
             0 => Some(None),
@@ -325,6 +343,13 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
         })
         .collect::<Option<_>>()
         .context("an unknown level")?;
+    let level = Sparse::from_stored(
+        level.into(),
+        buf(&map, sec(Section::Marks), "level")?,
+        rows,
+        None,
+    )
+    .context("level: the values do not fit the marks or the rows")?;
     let source: Buf<u32> = buf(&map, sec(Section::Source), "source")?;
     exactly(source.len(), "source")?;
     let line: Buf<u32> = buf(&map, sec(Section::Line), "line")?;
@@ -334,7 +359,7 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
 
     let mut syms: [Sparse<u32>; 16] = std::array::from_fn(|_| Sparse::new(0));
     for (k, c) in SymCol::ALL.iter().enumerate() {
-        syms[k] = sparse(&map, sec_k(Section::Syms as usize + k), rows, 0, c.name())?;
+        syms[k] = sparse(&map, &h, (Section::Syms as usize + k, 7 + k), 0, c.name())?;
     }
     let pairs: Buf<[u32; 2]> = buf(&map, sec(Section::AttrPairs), "attribute pairs")?;
     let attr_ends: Buf<u32> = buf(&map, sec(Section::AttrEnds), "attribute ends")?;
@@ -348,8 +373,16 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     };
     let message = text(Section::MessageText, Section::MessageEnds, "message")?;
     let path_own = text(Section::PathText, Section::PathEnds, "path")?;
-    let path_col = PathCol::from_parts(buf(&map, sec(Section::PathAt), "path")?, path_own)
-        .context("path: slices do not match the rows")?;
+    let path_col = PathCol::from_parts(
+        buf(&map, sec(Section::PathAt), "path")?,
+        buf(
+            &map,
+            h.ranges[Section::Marks as usize + SPARSE_COLUMNS - 1],
+            "path",
+        )?,
+        path_own,
+    )
+    .context("path: slices do not match the marks or the rows")?;
     let statement = text(Section::StatementText, Section::StatementEnds, "statement")?;
 
     let extra_rows: Vec<u32> = buf::<u32>(&map, sec(Section::ExtraRows), "extra rows")?.to_vec();
@@ -371,12 +404,13 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
         source,
         line,
         offset,
-        line_count: sparse(&map, sec(Section::LineCount), rows, 1, "line count")?,
-        pid: sparse(&map, sec(Section::Pid), rows, NO_INT, "pid")?,
-        blocker_pid: sparse(&map, sec(Section::BlockerPid), rows, NO_INT, "blocker pid")?,
-        duration_ms: sparse(&map, sec(Section::DurationMs), rows, f32::NAN, "duration")?,
-        status: sparse(&map, sec(Section::Status), rows, 0, "status")?,
-        bytes: sparse(&map, sec(Section::Bytes), rows, NO_BYTES, "bytes")?,
+        level,
+        line_count: sparse(&map, &h, column(Section::LineCount), 1, "line count")?,
+        pid: sparse(&map, &h, column(Section::Pid), NO_INT, "pid")?,
+        blocker_pid: sparse(&map, &h, column(Section::BlockerPid), NO_INT, "blocker pid")?,
+        duration_ms: sparse(&map, &h, column(Section::DurationMs), f32::NAN, "duration")?,
+        status: sparse(&map, &h, column(Section::Status), 0, "status")?,
+        bytes: sparse(&map, &h, column(Section::Bytes), NO_BYTES, "bytes")?,
         syms,
         message,
         path: path_col,
@@ -386,7 +420,6 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
         strings,
         ..Timeline::default()
     };
-    t.level.extend_from_vec(0, level);
     t.attrs.ends = attr_ends;
     t.attrs.pairs = pairs;
     Ok(t)

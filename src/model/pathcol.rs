@@ -90,20 +90,15 @@ impl PathCol {
         self.own.len()
     }
 
-    /// Whether any row's path is a slice of its message.
-    pub(crate) fn is_dense(&self) -> bool {
-        self.at.is_dense()
-    }
-
     /// Bytes of paths kept as text of their own.
     pub(crate) fn text_len(&self) -> usize {
         self.own.text_len()
     }
 
-    /// Room for `more` rows after `rows`, exactly: slices when any row has
-    /// one now or `dense_later` says one will, and `bytes` of own text.
-    pub(crate) fn reserve(&mut self, rows: usize, more: usize, dense_later: bool, bytes: usize) {
-        self.at.reserve(rows, more, dense_later);
+    /// Room for `more` rows after `rows`, exactly: slices when they are
+    /// stored one per row ([`Sparse::reserve`]), and `bytes` of own text.
+    pub(crate) fn reserve(&mut self, rows: usize, more: usize, bytes: usize) {
+        self.at.reserve(rows, more);
         self.own.reserve(more, bytes);
     }
 
@@ -115,7 +110,7 @@ impl PathCol {
 
     /// Give back the spare capacity.
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.at.shrink_to_fit();
+        self.at.shrink_to_fit(self.len());
         self.own.shrink_to_fit();
     }
 
@@ -128,10 +123,10 @@ impl PathCol {
     }
 
     /// A column from its stored parts ([`Sparse::stored`] of `at`, and
-    /// `own`); `None` when `at` is neither empty nor one per row of `own`.
-    pub(crate) fn from_parts(at: Buf<u32>, own: TextCol) -> Option<PathCol> {
-        (at.is_empty() || at.len() == own.len()).then(|| PathCol {
-            at: Sparse::from_stored(at, OWN),
+    /// `own`); `None` when they do not fit each other and `own`'s rows.
+    pub(crate) fn from_parts(at: Buf<u32>, marks: Buf<u64>, own: TextCol) -> Option<PathCol> {
+        Some(PathCol {
+            at: Sparse::from_stored(at, marks, own.len(), OWN)?,
             own,
         })
     }
@@ -180,7 +175,7 @@ mod tests {
             [Some("/api/items/42".into()), Some("/login".into()), None]
         );
         assert_eq!(path.text_len(), 0);
-        assert!(path.is_dense());
+        assert!(path.at.has_values());
     }
 
     #[test]
@@ -224,7 +219,7 @@ mod tests {
     fn a_damaged_slice_reads_as_no_path() {
         let (message, _) = column(&[("GET /é HTTP/1.1", "")]);
         let damaged = |at: u32| {
-            PathCol::from_parts(vec![at].into(), {
+            PathCol::from_parts(vec![at].into(), Buf::new(), {
                 let mut own = TextCol::default();
                 own.push("");
                 own
@@ -236,6 +231,13 @@ mod tests {
         assert_eq!(damaged((40 << 16) | 2), Some(None));
         assert_eq!(damaged(4 << 16), Some(None));
         assert_eq!(damaged((4 << 16) | 3), Some(Some("/é".into())));
-        assert!(PathCol::from_parts(vec![1, 2].into(), TextCol::default()).is_none());
+        assert!(PathCol::from_parts(vec![1, 2].into(), Buf::new(), TextCol::default()).is_none());
+        // Marked slices: one row of two has one, and a mark past the rows.
+        let mut own = TextCol::default();
+        own.push("");
+        own.push("");
+        let marked = PathCol::from_parts(vec![4 << 16 | 3].into(), vec![0b10].into(), own.clone());
+        assert_eq!(marked.map(|p| p.at.get(1)), Some(4 << 16 | 3));
+        assert!(PathCol::from_parts(vec![1].into(), vec![0b100].into(), own).is_none());
     }
 }

@@ -311,8 +311,6 @@ impl SymCol {
 }
 
 pub(crate) const NO_INT: i64 = i64::MIN;
-/// Sparse columns: 7 numeric, the string columns and the path slices.
-const SPARSE_COLUMNS: usize = 7 + SymCol::ALL.len() + 1;
 pub(crate) const NO_BYTES: u64 = u64::MAX;
 
 /// A column of optional strings kept in one buffer: row `i` is
@@ -973,15 +971,11 @@ impl Timeline {
             col: &(dyn Fn(&Timeline) -> &Sparse<T> + Sync),
             map: &(dyn Fn(usize, T) -> T + Sync),
         ) -> Sparse<T> {
-            let mut out = col(&parts[0]).empty_like();
-            if parts.iter().any(|p| col(p).is_dense()) {
-                let vals = order
-                    .iter()
-                    .map(|&(k, i)| map(k as usize, col(&parts[k as usize]).get(i as usize)))
-                    .collect();
-                out.extend_from_vec(0, vals);
-            }
-            out
+            let present = parts.iter().map(|p| col(p).present()).sum();
+            let rows = order
+                .iter()
+                .map(|&(k, i)| map(k as usize, col(&parts[k as usize]).get(i as usize)));
+            Sparse::gathered(col(&parts[0]).absent(), order.len(), present, rows)
         }
         fn gather_text(
             parts: &[Timeline],
@@ -1202,50 +1196,20 @@ impl Timeline {
         }
     }
 
-    /// Whether each sparse column holds values: the numeric ones, the
-    /// string columns, then the path slices, in the order
-    /// [`Timeline::reserve_more`] takes.
-    fn dense_columns(&self) -> [bool; SPARSE_COLUMNS] {
-        let mut dense = [false; SPARSE_COLUMNS];
-        let numeric = [
-            self.level.is_dense(),
-            self.line_count.is_dense(),
-            self.pid.is_dense(),
-            self.blocker_pid.is_dense(),
-            self.duration_ms.is_dense(),
-            self.status.is_dense(),
-            self.bytes.is_dense(),
-        ];
-        dense[..numeric.len()].copy_from_slice(&numeric);
-        for (d, c) in dense[numeric.len()..].iter_mut().zip(&self.syms) {
-            *d = c.is_dense();
-        }
-        dense[SPARSE_COLUMNS - 1] = self.path.is_dense();
-        dense
-    }
-
     /// Room for `more` rows, reserved exactly (geometric growth would
     /// leave up to half of each column unused): every plain column, each
-    /// sparse column that holds values or that `dense_later` says will,
-    /// `text` bytes in the message, path and statement columns and `pairs`
-    /// attribute pairs.
-    fn reserve_more(
-        &mut self,
-        more: usize,
-        dense_later: [bool; SPARSE_COLUMNS],
-        text: [usize; 3],
-        pairs: usize,
-    ) {
+    /// dense sparse column, `text` bytes in the message, path and statement
+    /// columns and `pairs` attribute pairs.
+    fn reserve_more(&mut self, more: usize, text: [usize; 3], pairs: usize) {
         let rows = self.len();
         self.ts.reserve_exact(more);
         self.kind.reserve_exact(more);
         self.source.reserve_exact(more);
         self.line.reserve_exact(more);
         self.offset.reserve_exact(more);
-        let mut later = dense_later.into_iter();
         macro_rules! sparse {
             ($($f:ident),*) => {
-                $(self.$f.reserve(rows, more, later.next().unwrap_or(false));)*
+                $(self.$f.reserve(rows, more);)*
             };
         }
         sparse!(
@@ -1258,29 +1222,21 @@ impl Timeline {
             bytes
         );
         for c in &mut self.syms {
-            c.reserve(rows, more, later.next().unwrap_or(false));
+            c.reserve(rows, more);
         }
         let [message, path, statement] = text;
         self.message.reserve(more, message);
-        self.path
-            .reserve(rows, more, later.next().unwrap_or(false), path);
+        self.path.reserve(rows, more, path);
         self.statement.reserve(more, statement);
         self.attrs.reserve(more, pairs);
     }
 
     /// Room for the rows of `parts`, exactly.
     pub(crate) fn reserve_for(&mut self, parts: &[Timeline]) {
-        let mut dense = [false; SPARSE_COLUMNS];
-        for p in parts {
-            for (d, later) in dense.iter_mut().zip(p.dense_columns()) {
-                *d |= later;
-            }
-        }
         let text =
             |f: fn(&Timeline) -> &TextCol| -> usize { parts.iter().map(|p| f(p).text_len()).sum() };
         self.reserve_more(
             parts.iter().map(Timeline::len).sum(),
-            dense,
             [
                 text(|t| &t.message),
                 parts.iter().map(|p| p.path.text_len()).sum(),
@@ -1302,7 +1258,6 @@ impl Timeline {
         let like = |bytes: usize| (bytes as f64 / rows as f64 * more as f64 * 1.05) as usize;
         self.reserve_more(
             more,
-            [false; SPARSE_COLUMNS],
             [
                 like(self.message.text_len()),
                 like(self.path.text_len()),
@@ -1342,22 +1297,24 @@ impl Timeline {
     }
 
     /// Give back the spare capacity of every column (the columns of a
-    /// parsed file grew geometrically).
+    /// parsed file grew geometrically), and store each sparse column in its
+    /// smaller form ([`Sparse::settle`]).
     pub fn shrink_to_fit(&mut self) {
+        let rows = self.len();
         self.ts.shrink_to_fit();
         self.kind.shrink_to_fit();
-        self.level.shrink_to_fit();
+        self.level.shrink_to_fit(rows);
         self.source.shrink_to_fit();
         self.line.shrink_to_fit();
         self.offset.shrink_to_fit();
-        self.line_count.shrink_to_fit();
-        self.pid.shrink_to_fit();
-        self.blocker_pid.shrink_to_fit();
-        self.duration_ms.shrink_to_fit();
-        self.status.shrink_to_fit();
-        self.bytes.shrink_to_fit();
+        self.line_count.shrink_to_fit(rows);
+        self.pid.shrink_to_fit(rows);
+        self.blocker_pid.shrink_to_fit(rows);
+        self.duration_ms.shrink_to_fit(rows);
+        self.status.shrink_to_fit(rows);
+        self.bytes.shrink_to_fit(rows);
         for c in &mut self.syms {
-            c.shrink_to_fit();
+            c.shrink_to_fit(rows);
         }
         self.message.shrink_to_fit();
         self.path.shrink_to_fit();
@@ -1732,7 +1689,7 @@ mod tests {
         let merged = Timeline::merge_sorted(parts);
         assert_eq!(merged.debug_rows(), expected.debug_rows());
         assert_eq!(merged.len(), 160);
-        assert!(merged.pid.is_dense() && !merged.blocker_pid.is_dense());
+        assert!(merged.pid.has_values() && !merged.blocker_pid.has_values());
     }
 
     #[test]
