@@ -277,13 +277,19 @@ fn report(
         )?;
         let mb = |b: u64| thousands(b.div_ceil(1 << 20));
         let disk = match pm_tui::model::case::disk_usage(&args.output) {
-            (Some(cols), rest) => format!(
-                "case {} MB: {} {} MB (read in place on reopening; delete it, or ingest with --no-column-file, to save disk) · Parquet and JSON {} MB",
-                mb(cols + rest),
-                pm_tui::model::case::COLUMN_FILE,
-                mb(cols),
-                mb(rest)
-            ),
+            (Some(cols), rest) => {
+                use pm_tui::model::case::{COLUMN_FILE, COLUMN_TEXT_FILE};
+                let (files, them) = match args.output.join(COLUMN_TEXT_FILE).exists() {
+                    true => (format!("{COLUMN_FILE} and {COLUMN_TEXT_FILE}"), "them"),
+                    false => (COLUMN_FILE.to_string(), "it"),
+                };
+                format!(
+                    "case {} MB: {files} {} MB (read in place on reopening; delete {them}, or ingest with --no-column-file, to save disk) · Parquet and JSON {} MB",
+                    mb(cols + rest),
+                    mb(cols),
+                    mb(rest)
+                )
+            }
             (None, rest) => format!(
                 "case {} MB (no {}: reopening decodes the Parquet files)",
                 mb(rest),

@@ -11,6 +11,8 @@
 //!   events.cols        the same events, strings and attributes in
 //!                      pm-tui's own column layout, mapped on reopening
 //!                      (a cache: without it the case reopens from Parquet)
+//!   events.text        its message text, when the ingest spilled that to
+//!                      disk: the spill file itself, linked, not a copy
 //!   findings.json      the analyzers' findings, ranked
 //!   annotations.json   the responder's marks and notes
 //! ```
@@ -335,6 +337,7 @@ impl StagedCase {
             let parquet = self.write_parquet_events(t, stop);
             if !matches!(cache.join(), Ok(Ok(()))) {
                 let _ = fs::remove_file(&cols);
+                let _ = fs::remove_file(self.tmp.join(colfile::TEXT_FILE_NAME));
             }
             parquet
         })
@@ -419,20 +422,30 @@ impl StagedCase {
 /// a cache of the Parquet files (see `model/colfile.rs`).
 pub const COLUMN_FILE: &str = colfile::FILE_NAME;
 
-/// Bytes on disk of the case in `dir`: its column file, and the rest
-/// (Parquet and JSON); `None` for a file that cannot be listed.
+/// The name of the file that holds a column file's message text when the
+/// ingest spilled it to disk (linked, not copied; part of the column file).
+pub const COLUMN_TEXT_FILE: &str = colfile::TEXT_FILE_NAME;
+
+/// Bytes on disk of the case in `dir`: its column file with its text file
+/// (`None` when it has none), and the rest (Parquet and JSON).
 pub fn disk_usage(dir: &Path) -> (Option<u64>, u64) {
     let mut cols = None;
+    let mut text = 0;
     let mut rest = 0;
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
         let Ok(m) = e.metadata() else { continue };
         if e.file_name() == COLUMN_FILE {
             cols = Some(m.len());
+        } else if e.file_name() == COLUMN_TEXT_FILE {
+            text = m.len();
         } else if m.is_file() {
             rest += m.len();
         }
     }
-    (cols, rest)
+    match cols {
+        Some(cols) => (Some(cols + text), rest),
+        None => (None, rest + text),
+    }
 }
 
 /// True when `dir` looks like a pm-tui case.
@@ -968,6 +981,54 @@ mod tests {
         assert_eq!(back.timeline.mapped_bytes(), 0, "read from Parquet");
         assert!(!back.timeline.pid.is_dense(), "marked again once loaded");
         assert_eq!(back.timeline.debug_rows(), expected);
+    }
+
+    /// Message text spilled to disk during the ingest becomes the case's
+    /// `events.text` (linked, where the file system makes `O_TMPFILE`
+    /// files), and the column file keeps none of it; without that file the
+    /// case reopens from Parquet, the same.
+    #[test]
+    fn spilled_text_is_linked_not_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = dir.path().join("spill");
+        std::fs::create_dir(&spill).unwrap();
+        let mut t = Timeline::new();
+        t.spill_text_past(&spill, 100);
+        for i in 0..500u32 {
+            let mut e = Event::new(Kind::Log, 1_685_598_600_000_000 + i64::from(i), i + 1, 0);
+            let text = format!("message number {i} ・ テキスト");
+            e.message = Cow::Owned(text);
+            t.push(0, &e);
+        }
+        t.finish_spill();
+        let text_bytes = t.message.text_len();
+        let mut c = sample_case();
+        c.meta.events = 500;
+        c.timeline = t;
+        let path = dir.path().join("case");
+        c.save(&path).unwrap();
+        let expected = c.timeline.debug_rows();
+        let linked = path.join(colfile::TEXT_FILE_NAME);
+        let cols = std::fs::metadata(path.join(colfile::FILE_NAME))
+            .unwrap()
+            .len();
+        if crate::model::spill::tests::o_tmpfile_works(&spill) {
+            assert_eq!(std::fs::metadata(&linked).unwrap().len(), text_bytes as u64);
+            let (with_text, _) = disk_usage(&path);
+            assert_eq!(with_text, Some(cols + text_bytes as u64));
+        } else {
+            assert!(!linked.exists());
+        }
+        let (back, note) = Case::load_noting(&path).unwrap();
+        assert_eq!(note, None);
+        assert!(back.timeline.message.is_mapped(), "read in place");
+        assert_eq!(back.timeline.debug_rows(), expected);
+        if linked.exists() {
+            std::fs::remove_file(&linked).unwrap();
+            let (back, note) = Case::load_noting(&path).unwrap();
+            assert!(note.is_some_and(|n| n.contains("events.text")));
+            assert_eq!(back.timeline.debug_rows(), expected);
+        }
     }
 
     #[test]

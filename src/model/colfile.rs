@@ -19,6 +19,13 @@
 //! sections, each starting at a multiple of 64 bytes
 //! ```
 //!
+//! When the ingest spilled the message text to disk (see `spill.rs`), that
+//! file is linked into the case as `events.text` and
+//! [`Section::MessageFile`] names it: the text is mapped from there, and
+//! not copied into this file (378 MB of the mixed benchmark corpus). Where
+//! it cannot be linked (no `O_TMPFILE`, not Linux) the text is copied here
+//! as before.
+//!
 //! The sections, in order, are listed in [`Section`]. A sparse column
 //! ([`Sparse`]) has two: its values and its marks. Stored dense it has one
 //! value per row and no marks; stored marked, the values of the marked
@@ -56,6 +63,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The file's name in a case directory.
 pub const FILE_NAME: &str = "events.cols";
+
+/// The name of the file beside it that holds the message text, when the
+/// text was spilled to disk during the ingest: that file is linked into
+/// the case rather than copied into this one ([`super::spill::link`]).
+pub const TEXT_FILE_NAME: &str = "events.text";
 
 const MAGIC: &[u8; 8] = b"PMCOLS\0\0";
 /// Bumped whenever a section is added, removed or changes meaning: an
@@ -100,6 +112,10 @@ enum Section {
     ExtraEnds,
     StringText,
     StringEnds,
+    /// Empty when the message text is in [`Section::MessageText`]; else the
+    /// name of the file beside this one that holds it ([`TEXT_FILE_NAME`]):
+    /// the ingest's spill file, linked instead of copied.
+    MessageFile,
     /// The first of the sparse columns' marks, one section each, in the
     /// order of their value sections: level, line count, pid, blocker pid,
     /// duration, status, bytes, the 16 string columns, the path slices.
@@ -122,6 +138,12 @@ fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
 /// Write `t` to `path` (see the module docs), giving up when `stop` is set.
 pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
     let context = || format!("writing {}", path.display());
+    let text_path = path.with_file_name(TEXT_FILE_NAME);
+    let _ = fs::remove_file(&text_path);
+    let linked = t
+        .message
+        .whole_file()
+        .is_some_and(|f| super::spill::link(f, &text_path).is_ok());
     let (level, level_marks) = t.level.stored();
     let level: Vec<u8> = level.iter().map(|l| l.map_or(0, Level::code)).collect();
     let kind: Vec<u8> = t.kind.iter().map(|k| k.code()).collect();
@@ -133,6 +155,10 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     }
     let (string_text, string_ends) = t.strings.raw();
     let (msg, msg_ends) = t.message.raw();
+    let (msg, msg_file): (&[u8], &[u8]) = match linked {
+        true => (&[], TEXT_FILE_NAME.as_bytes()),
+        false => (msg, &[]),
+    };
     let (path_text, path_ends) = t.path.own.raw();
     let (stmt, stmt_ends) = t.statement.raw();
     let mut sections: Vec<Cow<'_, [u8]>> = vec![
@@ -165,6 +191,7 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         bytes_of(&extra_ends),
         Cow::Borrowed(string_text),
         bytes_of(string_ends),
+        Cow::Borrowed(msg_file),
     ]);
     debug_assert_eq!(sections.len(), Section::Marks as usize);
     sections.extend([
@@ -371,7 +398,21 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
         TextCol::from_raw(bytes, ends, rows)
             .with_context(|| format!("{what}: row ends do not match the rows"))
     };
-    let message = text(Section::MessageText, Section::MessageEnds, "message")?;
+    let message = match raw(Section::MessageFile) {
+        [] => text(Section::MessageText, Section::MessageEnds, "message")?,
+        name if name == TEXT_FILE_NAME.as_bytes() => {
+            let text_path = path.with_file_name(TEXT_FILE_NAME);
+            let opening = || format!("opening {}", text_path.display());
+            let file = fs::File::open(&text_path).with_context(opening)?;
+            // SAFETY: as for this file (see `read`'s first mapping).
+            let text_map = Arc::new(unsafe { Mmap::map(&file) }.with_context(opening)?);
+            let bytes = Buf::mapped(&text_map, 0, text_map.len()).context("message text")?;
+            let ends: Buf<u64> = buf(&map, sec(Section::MessageEnds), "message")?;
+            TextCol::from_raw(bytes, ends, rows)
+                .context("message: row ends do not match the rows")?
+        }
+        _ => bail!("message text: the file it names is not {TEXT_FILE_NAME}"),
+    };
     let path_own = text(Section::PathText, Section::PathEnds, "path")?;
     let path_col = PathCol::from_parts(
         buf(&map, sec(Section::PathAt), "path")?,

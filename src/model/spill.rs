@@ -12,6 +12,10 @@
 //! back behind them (`Buf::release`), so the text is resident only while
 //! it is used.
 //!
+//! A case can keep the file itself instead of a copy of its text: it is
+//! created with `O_TMPFILE` where the system has it, and [`link`] gives it
+//! a name in the case's directory (`events.text`, beside `events.cols`).
+//!
 //! Nothing here can lose text: a file that cannot be created leaves the
 //! column in memory, a write that fails (disk full) brings what was
 //! written back into memory and goes on there, and a file that cannot be
@@ -82,22 +86,25 @@ impl SpillWriter {
     }
 
     /// Everything written, read in place from the mapped file (in memory
-    /// if it cannot be mapped).
-    pub(crate) fn finish(mut self) -> Buf<u8> {
+    /// if it cannot be mapped), and the file when the text is read from it,
+    /// whole.
+    pub(crate) fn finish(mut self) -> (Buf<u8>, Option<Arc<File>>) {
         if self.len() == 0 {
-            return Buf::new();
+            return (Buf::new(), None);
         }
         if self.flush().is_ok() {
             // SAFETY: the file is unlinked and only this process has it:
-            // nothing can change or truncate it while it is mapped.
+            // nothing can change or truncate it while it is mapped (a case
+            // that links it afterwards writes it never again; see
+            // `colfile.rs` for what another program could do).
             if let Ok(map) = unsafe { Mmap::map(&self.file) } {
                 let map = Arc::new(map);
                 if let Some(buf) = Buf::mapped(&map, 0, self.len()) {
-                    return buf;
+                    return (buf, Some(Arc::new(self.file)));
                 }
             }
         }
-        Buf::from(self.into_memory())
+        (Buf::from(self.into_memory()), None)
     }
 
     /// Everything written, copied into memory. A byte the file cannot give
@@ -118,6 +125,40 @@ impl SpillWriter {
     }
 }
 
+/// Give the unlinked `file` the name `to` (on the same file system).
+/// Works for a file made with `O_TMPFILE` on Linux (through its
+/// `/proc/self/fd` link, which needs no privilege); anywhere else, or for a
+/// file that was named and then unlinked, it fails and the caller copies.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub(crate) fn link(file: &File, to: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::AsRawFd;
+    let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    let to = CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: both paths are NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// See the Linux version: elsewhere the text is always copied.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) fn link(_file: &File, _to: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 #[cfg(unix)]
 fn read_at(file: &File, out: &mut [u8]) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, out, 0)
@@ -134,7 +175,7 @@ fn read_at(file: &File, out: &mut [u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -147,8 +188,8 @@ mod tests {
         w.write(b"def").unwrap();
         assert_eq!(w.len(), PENDING + 11);
         let copy = w.copy();
-        let buf = w.finish();
-        assert!(buf.is_mapped());
+        let (buf, file) = w.finish();
+        assert!(buf.is_mapped() && file.is_some());
         assert_eq!(&buf[..], &copy[..]);
         assert_eq!(&buf[..3], b"abc");
         assert_eq!(&buf[buf.len() - 3..], b"def");
@@ -158,12 +199,45 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().next().is_none(),
             "the file has no name"
         );
+        // Linked, it has a name, and holds the text. Where the file system
+        // has `O_TMPFILE`, linking must work.
+        let named = dir.path().join("events.text");
+        let linked = file.is_some_and(|f| link(&f, &named).is_ok());
+        assert_eq!(linked, o_tmpfile_works(dir.path()));
+        if linked {
+            assert_eq!(std::fs::read(&named).unwrap(), copy);
+        }
+    }
+
+    /// Whether `dir`'s file system makes `O_TMPFILE` files.
+    pub(crate) fn o_tmpfile_works(dir: &Path) -> bool {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_TMPFILE)
+                .open(dir)
+                .is_ok()
+        }
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        {
+            let _ = dir;
+            false
+        }
     }
 
     #[test]
     fn nowhere_to_write_means_memory() {
         assert!(SpillWriter::create(Path::new("/nonexistent/dir")).is_none());
         let dir = tempfile::tempdir().unwrap();
-        assert!(SpillWriter::create(dir.path()).unwrap().finish().is_empty());
+        assert!(
+            SpillWriter::create(dir.path())
+                .unwrap()
+                .finish()
+                .0
+                .is_empty()
+        );
     }
 }

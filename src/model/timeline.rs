@@ -333,6 +333,9 @@ pub(crate) struct TextCol {
     /// While set, the text is written here instead of to `buf`, and rows
     /// cannot be read until [`TextCol::finish_spill`].
     spill: Option<Box<SpillWriter>>,
+    /// The unlinked spill file `buf` maps, whole, when it does: a case can
+    /// link it instead of copying the text ([`TextCol::whole_file`]).
+    file: Option<Arc<std::fs::File>>,
 }
 
 impl Clone for TextCol {
@@ -348,6 +351,7 @@ impl Clone for TextCol {
             spill_dir: self.spill_dir.clone(),
             spill_at: self.spill_at,
             spill: None,
+            file: self.spill.is_none().then(|| self.file.clone()).flatten(),
         }
     }
 }
@@ -369,6 +373,7 @@ impl TextCol {
     /// Append text bytes, to the spill file when there is one or when
     /// the column has grown past its spill size.
     fn put(&mut self, bytes: &[u8]) {
+        self.file = None;
         if self.spill.is_none() && self.buf.len() + bytes.len() > self.spill_at {
             self.start_spill();
         }
@@ -415,8 +420,14 @@ impl TextCol {
     /// that did not spill).
     pub(crate) fn finish_spill(&mut self) {
         if let Some(w) = self.spill.take() {
-            self.buf = w.finish();
+            (self.buf, self.file) = w.finish();
         }
+    }
+
+    /// The file the text is read from, whole, when it is an unlinked spill
+    /// file: a case can give it a name rather than copy the text.
+    pub(crate) fn whole_file(&self) -> Option<&std::fs::File> {
+        self.file.as_deref().filter(|_| self.buf.is_mapped())
     }
 
     /// An empty column that spills where this one does.
