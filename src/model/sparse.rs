@@ -155,7 +155,7 @@ impl<T: Cell> Sparse<T> {
     /// Whether marked storage of `present` values in `rows` rows takes at
     /// most half the bytes of dense storage (a column without values takes
     /// none marked).
-    pub(crate) fn marked_pays(rows: usize, present: usize) -> bool {
+    fn marked_pays(rows: usize, present: usize) -> bool {
         if present == 0 {
             return true;
         }
@@ -210,7 +210,7 @@ impl<T: Cell> Sparse<T> {
     /// but never change its form (the caller has chosen it). True when a
     /// marked column started a new word of marks.
     #[inline]
-    pub(crate) fn mark(&mut self, row: usize, v: T) -> bool {
+    fn mark(&mut self, row: usize, v: T) -> bool {
         let absent = self.absent;
         match &mut self.form {
             Form::Dense(vals) => {
