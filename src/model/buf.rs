@@ -93,6 +93,7 @@ impl<T> Buf<T> {
     }
 
     /// The values as a vector to change, copying mapped ones first.
+    #[inline]
     pub(crate) fn to_mut(&mut self) -> &mut Vec<T>
     where
         T: Clone,
@@ -194,6 +195,7 @@ impl<T> Deref for Buf<T> {
 }
 
 impl<T: Clone> DerefMut for Buf<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
         self.to_mut()
     }

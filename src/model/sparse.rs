@@ -222,6 +222,7 @@ impl<T: Cell> Sparse<T> {
                 if v.same(absent) {
                     return false;
                 }
+                let (bits, vals) = (bits.to_mut(), vals.to_mut());
                 let w = row / 64;
                 let new_word = w >= bits.len();
                 if new_word {
@@ -463,7 +464,10 @@ impl<T: Cell> Sparse<T> {
             let mut out = self.empty_like();
             out.reserve_marked(idx.len(), self.present());
             for (row, &i) in idx.iter().enumerate() {
-                out.mark(row, self.get(i));
+                let v = self.get(i);
+                if !v.same(self.absent) {
+                    out.mark(row, v);
+                }
             }
             out
         };
@@ -486,8 +490,12 @@ impl<T: Cell> Sparse<T> {
         if Self::marked_pays(rows, present) {
             let mut out = Sparse::new(absent);
             out.reserve_marked(rows, present);
+            // Most rows of a marked column have no value: skip them here,
+            // not in a call each.
             for (row, v) in get.enumerate() {
-                out.mark(row, v);
+                if !v.same(absent) {
+                    out.mark(row, v);
+                }
             }
             out
         } else {
