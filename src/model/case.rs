@@ -237,8 +237,28 @@ fn create_buffered(path: &Path) -> Result<io::BufWriter<fs::File>> {
     Ok(io::BufWriter::with_capacity(1 << 20, file))
 }
 
+/// Open a file of a case for reading, refusing anything but a regular file:
+/// a FIFO in a case directory (planted, or a copy gone wrong) would block
+/// the open forever, and a device would be read as if it were the file.
+pub(crate) fn open_case_file(path: &Path) -> io::Result<fs::File> {
+    if !fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    fs::File::open(path)
+}
+
+/// [`open_case_file`], read whole as text.
+fn read_case_text(path: &Path) -> io::Result<String> {
+    let mut text = String::new();
+    io::Read::read_to_string(&mut open_case_file(path)?, &mut text)?;
+    Ok(text)
+}
+
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = open_case_file(path).with_context(|| format!("opening {}", path.display()))?;
     let read = ParquetReader::new(file).finish();
     anyhow::Context::with_context(read, || {
         format!("reading {} (the case may be corrupt)", path.display())
@@ -522,7 +542,7 @@ impl Case {
                 dir.display()
             );
         }
-        let text = fs::read_to_string(&path).with_context(|| {
+        let text = read_case_text(&path).with_context(|| {
             format!(
                 "{} is not a pm-tui case (no readable case.json)",
                 dir.display()
@@ -633,7 +653,7 @@ impl Case {
 }
 
 fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T> {
-    match fs::read_to_string(path) {
+    match read_case_text(path) {
         Ok(t) => serde_json::from_str(&t).with_context(|| format!("{} is corrupt", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
@@ -697,7 +717,7 @@ const READ_BATCH: usize = 512 * 1024;
 /// Read `events.parquet` at `path` into a timeline over `strings`, whose
 /// attribute pairs are `pairs`.
 fn read_events(path: &Path, strings: Interner, pairs: Vec<(u32, u32)>) -> Result<Timeline> {
-    let open = || fs::File::open(path).with_context(|| format!("opening {}", path.display()));
+    let open = || open_case_file(path).with_context(|| format!("opening {}", path.display()));
     let corrupt = || format!("reading {} (the case may be corrupt)", path.display());
     let mut probe = ParquetReader::new(open()?);
     let n = anyhow::Context::with_context(probe.num_rows(), corrupt)?;
@@ -1029,6 +1049,43 @@ mod tests {
             assert!(note.is_some_and(|n| n.contains("events.text")));
             assert_eq!(back.timeline.debug_rows(), expected);
         }
+    }
+
+    /// A FIFO where a case file should be is refused at once: the column
+    /// file's falls back to Parquet, case.json's is an error. Nothing waits
+    /// for a writer that never comes (the test gives up after 30 s).
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_a_case_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        let c = sample_case();
+        c.save(&path).unwrap();
+        let fifo = |name: &str| {
+            let at = path.join(name);
+            std::fs::remove_file(&at).unwrap();
+            let made = std::process::Command::new("mkfifo").arg(&at).status();
+            made.is_ok_and(|s| s.success())
+        };
+        if !fifo(colfile::FILE_NAME) {
+            return; // no mkfifo here
+        }
+        let within = |f: Box<dyn FnOnce() -> Result<(Case, Option<String>)> + Send>| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(f());
+            });
+            rx.recv_timeout(std::time::Duration::from_secs(30))
+                .expect("loading a case with a FIFO in it hung")
+        };
+        let p = path.clone();
+        let (back, note) = within(Box::new(move || Case::load_noting(&p))).unwrap();
+        assert_eq!(back.timeline.debug_rows(), c.timeline.debug_rows());
+        assert!(note.is_some_and(|n| n.contains("not a regular file")));
+        assert!(fifo("case.json"));
+        let p = path.clone();
+        let err = within(Box::new(move || Case::load_noting(&p))).unwrap_err();
+        assert!(format!("{err:#}").contains("not a regular file"), "{err:#}");
     }
 
     #[test]

@@ -48,6 +48,7 @@
 //! mapped file.
 
 use super::buf::Buf;
+use super::case::open_case_file;
 use super::pathcol::PathCol;
 use super::sparse::Sparse;
 use super::timeline::{Extras, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
@@ -298,7 +299,7 @@ fn header(map: &[u8]) -> Result<Header> {
 
 /// Read the timeline in `path` (see the module docs for what is checked).
 pub(crate) fn read(path: &Path) -> Result<Timeline> {
-    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = open_case_file(path).with_context(|| format!("opening {}", path.display()))?;
     // SAFETY: a case's files are written once, into a temporary directory
     // renamed into place, and never changed in place afterwards (a new
     // ingest replaces the directory; the old file lives on while mapped).
@@ -403,7 +404,7 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
         name if name == TEXT_FILE_NAME.as_bytes() => {
             let text_path = path.with_file_name(TEXT_FILE_NAME);
             let opening = || format!("opening {}", text_path.display());
-            let file = fs::File::open(&text_path).with_context(opening)?;
+            let file = open_case_file(&text_path).with_context(opening)?;
             // SAFETY: as for this file (see `read`'s first mapping).
             let text_map = Arc::new(unsafe { Mmap::map(&file) }.with_context(opening)?);
             let bytes = Buf::mapped(&text_map, 0, text_map.len()).context("message text")?;
