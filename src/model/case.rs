@@ -93,47 +93,33 @@ fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
     cols.push(u32_col(
         "level",
         t.level
-            .range(r.clone())
-            .into_iter()
-            .map(|l| l.map_or(0, |l| l.code() as u32))
-            .collect(),
+            .range_map(r.clone(), |l| l.map_or(0, |l| l.code() as u32)),
     ));
     cols.push(u32_col("source", t.source[r.clone()].to_vec()));
     cols.push(u32_col("line", t.line[r.clone()].to_vec()));
     cols.push(Column::new("offset".into(), t.offset[r.clone()].to_vec()));
     cols.push(u32_col("line_count", t.line_count.range(r.clone())));
-    // Absent markers become nulls.
-    let present = |v: Vec<i64>| -> Vec<Option<i64>> {
-        v.into_iter().map(|p| (p != NO_INT).then_some(p)).collect()
-    };
-    cols.push(Column::new("pid".into(), present(t.pid.range(r.clone()))));
+    // Absent markers become nulls, in the same pass.
+    let int = |p: i64| (p != NO_INT).then_some(p);
+    cols.push(Column::new("pid".into(), t.pid.range_map(r.clone(), int)));
     cols.push(Column::new(
         "blocker_pid".into(),
-        present(t.blocker_pid.range(r.clone())),
+        t.blocker_pid.range_map(r.clone(), int),
     ));
     cols.push(Column::new(
         "duration_ms".into(),
         t.duration_ms
-            .range(r.clone())
-            .into_iter()
-            .map(|d| (!d.is_nan()).then_some(d))
-            .collect::<Vec<_>>(),
+            .range_map(r.clone(), |d| (!d.is_nan()).then_some(d)),
     ));
     cols.push(Column::new(
         "status".into(),
         t.status
-            .range(r.clone())
-            .into_iter()
-            .map(|s| (s != 0).then_some(u32::from(s)))
-            .collect::<Vec<_>>(),
+            .range_map(r.clone(), |s| (s != 0).then_some(u32::from(s))),
     ));
     cols.push(Column::new(
         "bytes".into(),
         t.bytes
-            .range(r.clone())
-            .into_iter()
-            .map(|b| (b != NO_BYTES).then_some(b))
-            .collect::<Vec<_>>(),
+            .range_map(r.clone(), |b| (b != NO_BYTES).then_some(b)),
     ));
     for c in SymCol::ALL {
         cols.push(u32_col(c.name(), t.syms[c as usize].range(r.clone())));

@@ -30,7 +30,7 @@ use super::buf::{Buf, Held};
 
 /// Rows a marked column is pushed before its density is checked; below
 /// it either form is small.
-const SETTLE_ROWS: usize = 1 << 16;
+const SETTLE_ROWS: usize = 1 << 10;
 
 /// A column value with an "absent" marker that can be compared exactly
 /// (`f32` compares by bits, so `NaN` works as the marker).
@@ -259,27 +259,34 @@ impl<T: Cell> Sparse<T> {
         }
     }
 
-    /// The values of rows `rows`, in order: a copy for a dense column, a
-    /// walk over the marks of the range for a marked one (no per-row
-    /// rank).
-    pub(crate) fn range(&self, rows: std::ops::Range<usize>) -> Vec<T> {
-        let mut out = vec![self.absent; rows.len()];
+    /// The values of rows `rows`, in order, each mapped through `f`: a pass
+    /// over a dense column's slice, a walk over the marks of the range for
+    /// a marked one (one rank lookup, not one per row).
+    pub(crate) fn range_map<U: Copy>(
+        &self,
+        rows: std::ops::Range<usize>,
+        f: impl Fn(T) -> U,
+    ) -> Vec<U> {
+        let absent = f(self.absent);
         match &self.form {
             Form::Dense(vals) => {
-                let have = vals.get(rows.start.min(vals.len())..rows.end.min(vals.len()));
-                if let Some(have) = have {
-                    out[..have.len()].copy_from_slice(have);
-                }
+                let have = vals
+                    .get(rows.start.min(vals.len())..rows.end.min(vals.len()))
+                    .unwrap_or(&[]);
+                let mut out: Vec<U> = have.iter().map(|&v| f(v)).collect();
+                out.resize(rows.len(), absent);
+                out
             }
             Form::Marked { bits, rank, vals } => {
+                let mut out = vec![absent; rows.len()];
                 let first_word = rows.start / 64;
                 if rows.is_empty() || first_word >= bits.len() {
                     return out;
                 }
                 // The index of the first value at or after `rows.start`.
-                let mut k = rank.get(first_word).copied().unwrap_or(0) as usize;
                 let below = (1u64 << (rows.start % 64)) - 1;
-                k += (bits[first_word] & below).count_ones() as usize;
+                let mut k = rank.get(first_word).copied().unwrap_or(0) as usize
+                    + (bits[first_word] & below).count_ones() as usize;
                 let last_word = (rows.end - 1) / 64;
                 for w in first_word..=last_word.min(bits.len() - 1) {
                     let mut word = bits[w];
@@ -292,14 +299,19 @@ impl<T: Cell> Sparse<T> {
                         }
                         if let (Some(slot), Some(&v)) = (out.get_mut(row - rows.start), vals.get(k))
                         {
-                            *slot = v;
+                            *slot = f(v);
                         }
                         k += 1;
                     }
                 }
+                out
             }
         }
-        out
+    }
+
+    /// The values of rows `rows`, in order ([`Sparse::range_map`]).
+    pub(crate) fn range(&self, rows: std::ops::Range<usize>) -> Vec<T> {
+        self.range_map(rows, |v| v)
     }
 
     /// Call `f` with each row that has a value and the value, in row order.
@@ -762,6 +774,8 @@ mod tests {
             ] {
                 let want: Vec<u32> = r.clone().map(|i| c.get(i)).collect();
                 assert_eq!(c.range(r.clone()), want, "{r:?} dense {}", c.is_dense());
+                let doubled: Vec<u64> = want.iter().map(|&v| u64::from(v) * 2).collect();
+                assert_eq!(c.range_map(r.clone(), |v| u64::from(v) * 2), doubled);
             }
         }
     }
