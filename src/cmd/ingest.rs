@@ -276,23 +276,24 @@ fn report(
             thousands((phases.strings_bytes.1 >> 20) as u64),
         )?;
         let mb = |b: u64| thousands(b.div_ceil(1 << 20));
-        let disk = match pm_tui::model::case::disk_usage(&args.output) {
-            (Some(cols), rest) => {
+        let usage = pm_tui::model::case::disk_usage(&args.output);
+        let disk = match usage.column_file {
+            Some(cols) => {
                 use pm_tui::model::case::{COLUMN_FILE, COLUMN_TEXT_FILE};
-                let (files, them) = match args.output.join(COLUMN_TEXT_FILE).exists() {
+                let (files, them) = match usage.text_file {
                     true => (format!("{COLUMN_FILE} and {COLUMN_TEXT_FILE}"), "them"),
                     false => (COLUMN_FILE.to_string(), "it"),
                 };
                 format!(
                     "case {} MB: {files} {} MB (read in place on reopening; delete {them}, or ingest with --no-column-file, to save disk) · Parquet and JSON {} MB",
-                    mb(cols + rest),
+                    mb(cols + usage.rest),
                     mb(cols),
-                    mb(rest)
+                    mb(usage.rest)
                 )
             }
-            (None, rest) => format!(
+            None => format!(
                 "case {} MB (no {}: reopening decodes the Parquet files)",
-                mb(rest),
+                mb(usage.rest),
                 pm_tui::model::case::COLUMN_FILE
             ),
         };

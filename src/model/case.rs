@@ -432,25 +432,45 @@ pub const COLUMN_FILE: &str = colfile::FILE_NAME;
 /// ingest spilled it to disk (linked, not copied; part of the column file).
 pub const COLUMN_TEXT_FILE: &str = colfile::TEXT_FILE_NAME;
 
-/// Bytes on disk of the case in `dir`: its column file with its text file
-/// (`None` when it has none), and the rest (Parquet and JSON).
-pub fn disk_usage(dir: &Path) -> (Option<u64>, u64) {
+/// Bytes on disk of a case, as [`disk_usage`] finds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DiskUsage {
+    /// The column file, with its text file; `None` when there is none.
+    pub column_file: Option<u64>,
+    /// Whether the column file's text is a file of its own
+    /// ([`COLUMN_TEXT_FILE`]).
+    pub text_file: bool,
+    /// Everything else (Parquet and JSON).
+    pub rest: u64,
+}
+
+/// Bytes on disk of the case in `dir` (files that cannot be listed are
+/// left out).
+pub fn disk_usage(dir: &Path) -> DiskUsage {
     let mut cols = None;
-    let mut text = 0;
+    let mut text = None;
     let mut rest = 0;
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
         let Ok(m) = e.metadata() else { continue };
         if e.file_name() == COLUMN_FILE {
             cols = Some(m.len());
         } else if e.file_name() == COLUMN_TEXT_FILE {
-            text = m.len();
+            text = Some(m.len());
         } else if m.is_file() {
             rest += m.len();
         }
     }
     match cols {
-        Some(cols) => (Some(cols + text), rest),
-        None => (None, rest + text),
+        Some(cols) => DiskUsage {
+            column_file: Some(cols + text.unwrap_or(0)),
+            text_file: text.is_some(),
+            rest,
+        },
+        None => DiskUsage {
+            column_file: None,
+            text_file: false,
+            rest: rest + text.unwrap_or(0),
+        },
     }
 }
 
@@ -896,12 +916,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn round_trip() {
+    /// `c` saved as `case` in a new temporary directory, and its path.
+    fn saved(c: &Case) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("case");
-        let c = sample_case();
         c.save(&path).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn round_trip() {
+        let c = sample_case();
+        let (dir, path) = saved(&c);
         let mapped = Case::load(&path).unwrap();
         assert!(mapped.timeline.mapped_bytes() > 0, "read in place");
         std::fs::rename(path.join(colfile::FILE_NAME), dir.path().join("cols")).unwrap();
@@ -972,9 +998,7 @@ mod tests {
         let mut c = sample_case();
         c.meta.events = u64::from(rows);
         c.timeline = t;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("case");
-        c.save(&path).unwrap();
+        let (_dir, path) = saved(&c);
         let expected = c.timeline.debug_rows();
         let mapped = Case::load(&path).unwrap();
         assert!(mapped.timeline.mapped_bytes() > 0, "read in place");
@@ -1020,8 +1044,9 @@ mod tests {
             .len();
         if crate::model::spill::tests::o_tmpfile_works(&spill) {
             assert_eq!(std::fs::metadata(&linked).unwrap().len(), text_bytes as u64);
-            let (with_text, _) = disk_usage(&path);
-            assert_eq!(with_text, Some(cols + text_bytes as u64));
+            let usage = disk_usage(&path);
+            assert_eq!(usage.column_file, Some(cols + text_bytes as u64));
+            assert!(usage.text_file);
         } else {
             assert!(!linked.exists());
         }
@@ -1043,10 +1068,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_fifo_in_a_case_does_not_block() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("case");
         let c = sample_case();
-        c.save(&path).unwrap();
+        let (_dir, path) = saved(&c);
         let fifo = |name: &str| {
             let at = path.join(name);
             std::fs::remove_file(&at).unwrap();
@@ -1076,9 +1099,7 @@ mod tests {
 
     #[test]
     fn refuses_future_and_foreign_dirs() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("case");
-        sample_case().save(&path).unwrap();
+        let (dir, path) = saved(&sample_case());
         let meta = std::fs::read_to_string(path.join("case.json")).unwrap();
         std::fs::write(
             path.join("case.json"),
@@ -1103,9 +1124,7 @@ mod tests {
 
     #[test]
     fn corrupt_parquet_is_an_error_not_a_panic() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("case");
-        sample_case().save(&path).unwrap();
+        let (_dir, path) = saved(&sample_case());
         std::fs::write(path.join("events.parquet"), b"PAR1 garbage").unwrap();
         std::fs::remove_file(path.join(colfile::FILE_NAME)).unwrap();
         assert!(Case::load(&path).is_err());
@@ -1116,10 +1135,8 @@ mod tests {
     /// any other byte changed it may read other values, but never panics.
     #[test]
     fn damaged_column_file_falls_back_or_reads_safely() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("case");
         let c = sample_case();
-        c.save(&path).unwrap();
+        let (_dir, path) = saved(&c);
         let cols = path.join(colfile::FILE_NAME);
         let good = std::fs::read(&cols).unwrap();
         let expected = c.timeline.debug_rows();

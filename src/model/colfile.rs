@@ -136,6 +136,12 @@ fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
     Cow::Borrowed(bytemuck::cast_slice(v))
 }
 
+/// A sparse column's two sections: its values and its marks.
+fn sparse_sections<T: super::sparse::Cell + bytemuck::Pod>(c: &Sparse<T>) -> [Cow<'_, [u8]>; 2] {
+    let (vals, marks) = c.stored();
+    [bytes_of(vals), bytes_of(marks)]
+}
+
 /// Write `t` to `path` (see the module docs), giving up when `stop` is set.
 pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
     let context = || format!("writing {}", path.display());
@@ -162,6 +168,19 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     };
     let (path_text, path_ends) = t.path.own.raw();
     let (stmt, stmt_ends) = t.statement.raw();
+    // Every sparse column but the level (its codes are written apart) and
+    // the path slices: their values in place, their marks at the end, in
+    // the same order.
+    let numeric = [
+        sparse_sections(&t.line_count),
+        sparse_sections(&t.pid),
+        sparse_sections(&t.blocker_pid),
+        sparse_sections(&t.duration_ms),
+        sparse_sections(&t.status),
+        sparse_sections(&t.bytes),
+    ];
+    let syms: Vec<[Cow<'_, [u8]>; 2]> = t.syms.iter().map(sparse_sections).collect();
+    let [path_at, path_at_marks] = sparse_sections(&t.path.at);
     let mut sections: Vec<Cow<'_, [u8]>> = vec![
         bytes_of(&t.ts),
         Cow::Owned(kind),
@@ -169,18 +188,13 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         bytes_of(&t.line),
         bytes_of(&t.offset),
         Cow::Owned(level),
-        bytes_of(t.line_count.stored().0),
-        bytes_of(t.pid.stored().0),
-        bytes_of(t.blocker_pid.stored().0),
-        bytes_of(t.duration_ms.stored().0),
-        bytes_of(t.status.stored().0),
-        bytes_of(t.bytes.stored().0),
     ];
-    sections.extend(t.syms.iter().map(|c| bytes_of(c.stored().0)));
+    sections.extend(numeric.iter().map(|[vals, _]| vals.clone()));
+    sections.extend(syms.iter().map(|[vals, _]| vals.clone()));
     sections.extend([
         Cow::Borrowed(msg),
         bytes_of(msg_ends),
-        bytes_of(t.path.at.stored().0),
+        path_at,
         Cow::Borrowed(path_text),
         bytes_of(path_ends),
         Cow::Borrowed(stmt),
@@ -195,17 +209,10 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         Cow::Borrowed(msg_file),
     ]);
     debug_assert_eq!(sections.len(), Section::Marks as usize);
-    sections.extend([
-        bytes_of(level_marks),
-        bytes_of(t.line_count.stored().1),
-        bytes_of(t.pid.stored().1),
-        bytes_of(t.blocker_pid.stored().1),
-        bytes_of(t.duration_ms.stored().1),
-        bytes_of(t.status.stored().1),
-        bytes_of(t.bytes.stored().1),
-    ]);
-    sections.extend(t.syms.iter().map(|c| bytes_of(c.stored().1)));
-    sections.push(bytes_of(t.path.at.stored().1));
+    sections.push(bytes_of(level_marks));
+    sections.extend(numeric.iter().map(|[_, marks]| marks.clone()));
+    sections.extend(syms.iter().map(|[_, marks]| marks.clone()));
+    sections.push(path_at_marks);
     debug_assert_eq!(sections.len(), SECTIONS);
     let align = |n: usize| n.div_ceil(ALIGN) * ALIGN;
     let mut header = Vec::with_capacity(FIXED_HEADER + 16 * sections.len());

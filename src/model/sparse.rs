@@ -348,24 +348,14 @@ impl<T: Cell> Sparse<T> {
         self.form = Form::Dense(dense.into());
     }
 
-    /// Store the column marked, for `rows` rows.
-    fn make_marked(&mut self, rows: usize) {
-        if !self.is_dense() {
-            return;
-        }
-        let mut out = self.empty_like();
-        out.reserve_marked(rows, self.present());
-        self.for_each_present(|r, v| {
-            out.mark(r, v);
-        });
-        *self = out;
-    }
-
     /// Store the column in whichever form is smaller for `rows` rows.
     pub(crate) fn settle(&mut self, rows: usize) {
-        let marked = Self::marked_pays(rows, self.present());
-        match (self.is_dense(), marked) {
-            (true, true) => self.make_marked(rows),
+        let present = self.present();
+        match (self.is_dense(), Self::marked_pays(rows, present)) {
+            (true, true) => {
+                let rows_values = (0..rows).map(|i| self.get(i));
+                *self = Sparse::gathered(self.absent, rows, present, rows_values);
+            }
             (false, false) => self.make_dense(rows, 0),
             _ => {}
         }
@@ -467,22 +457,10 @@ impl<T: Cell> Sparse<T> {
 
     /// Rows `idx`, in that order.
     pub(crate) fn pick(&self, idx: &[usize]) -> Sparse<T> {
-        if !self.has_values() {
-            return self.empty_like();
-        }
-        let mut out = if self.is_dense() {
-            Sparse::dense(idx.iter().map(|&i| self.get(i)).collect(), self.absent)
-        } else {
-            let mut out = self.empty_like();
-            out.reserve_marked(idx.len(), self.present());
-            for (row, &i) in idx.iter().enumerate() {
-                let v = self.get(i);
-                if !v.same(self.absent) {
-                    out.mark(row, v);
-                }
-            }
-            out
-        };
+        // All the column's values are at least those picked: the form this
+        // chooses by them is settled once the rows are in.
+        let picked = idx.iter().map(|&i| self.get(i));
+        let mut out = Sparse::gathered(self.absent, idx.len(), self.present(), picked);
         out.settle(idx.len());
         out
     }

@@ -351,7 +351,8 @@ impl Clone for TextCol {
             spill_dir: self.spill_dir.clone(),
             spill_at: self.spill_at,
             spill: None,
-            file: self.spill.is_none().then(|| self.file.clone()).flatten(),
+            // Set only once the spill is finished, so a clone mid-spill has none.
+            file: self.file.clone(),
         }
     }
 }
