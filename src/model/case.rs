@@ -23,6 +23,7 @@
 
 use super::colfile;
 use super::finding::{Annotation, Finding};
+use super::parquet_write::{Layout, RowGroupWriter};
 use super::source::SourceReport;
 use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, Timeline};
 use anyhow::{Context, Result, bail};
@@ -163,32 +164,46 @@ const EVENTS_CODEC: ParquetCompression = ParquetCompression::Lz4Raw;
 /// the copy made for writing is one batch, not the whole timeline.
 const WRITE_BATCH: usize = 64 * 1024;
 
+/// How the columns of events.parquet that a dictionary does not suit are
+/// laid out (see `model/parquet_write.rs`): free text plain, the times of
+/// the sorted timeline and the positions within each file as deltas.
+const EVENT_LAYOUTS: [(&str, Layout); 8] = [
+    ("message", Layout::Text),
+    ("path", Layout::Text),
+    ("statement", Layout::Text),
+    ("extra", Layout::Text),
+    ("ts", Layout::Ascending),
+    ("line", Layout::Ascending),
+    ("offset", Layout::Ascending),
+    ("attr_end", Layout::Ascending),
+];
+
 /// Write the timeline to `path` in batches of [`WRITE_BATCH`] rows,
 /// giving up when `stop` is set.
 fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
-    write_batched(path, t.len(), EVENTS_CODEC, stop, |rows| {
+    write_batched(path, t.len(), EVENTS_CODEC, &EVENT_LAYOUTS, stop, |rows| {
         Ok(timeline_frame(t, rows))
     })
 }
 
 /// Write the `n` rows `frame` gives, [`WRITE_BATCH`] at a time (one row
-/// group each), to a Parquet file at `path`, giving up when `stop` is set:
-/// only one batch is ever copied out of the timeline.
+/// group each), to a Parquet file at `path`, the columns named in
+/// `layouts` laid out as they say, giving up when `stop` is set: only one
+/// batch is ever copied out of the timeline.
 fn write_batched(
     path: &Path,
     n: usize,
     codec: ParquetCompression,
+    layouts: &[(&str, Layout)],
     stop: &AtomicBool,
     frame: impl Fn(std::ops::Range<usize>) -> Result<DataFrame>,
 ) -> Result<()> {
     let mut out = create_buffered(path)?;
     let first = frame(0..n.min(WRITE_BATCH))?;
     let context = || format!("writing {}", path.display());
-    let writer = ParquetWriter::new(&mut out)
-        .with_compression(codec)
-        .batched(first.schema());
+    let writer = RowGroupWriter::new(&mut out, first.schema(), codec, layouts);
     let mut writer = anyhow::Context::with_context(writer, context)?;
-    anyhow::Context::with_context(writer.write_batch(&first), context)?;
+    anyhow::Context::with_context(writer.write(&first), context)?;
     drop(first);
     let mut start = WRITE_BATCH;
     while start < n {
@@ -196,11 +211,10 @@ fn write_batched(
             bail!("interrupted");
         }
         let df = frame(start..n.min(start + WRITE_BATCH))?;
-        anyhow::Context::with_context(writer.write_batch(&df), context)?;
+        anyhow::Context::with_context(writer.write(&df), context)?;
         start += WRITE_BATCH;
     }
     anyhow::Context::with_context(writer.finish(), context)?;
-    drop(writer);
     out.flush().with_context(context)
 }
 
@@ -363,6 +377,7 @@ impl StagedCase {
             &self.tmp.join("attrs.parquet"),
             pairs.len(),
             zstd,
+            &[],
             stop,
             |rows| {
                 let pairs = &pairs[rows];

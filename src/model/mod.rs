@@ -5,6 +5,7 @@ mod buf;
 pub mod case;
 mod colfile;
 pub mod finding;
+mod parquet_write;
 mod pathcol;
 pub mod source;
 mod sparse;
