@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod config;
 pub mod export;
+pub mod fault;
 pub mod ingest;
 pub mod memory;
 pub mod model;

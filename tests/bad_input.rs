@@ -675,3 +675,59 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
+
+/// The child half of `a_case_file_cut_short_while_mapped_stops_with_a_message`,
+/// which starts it in a process of its own (the fault ends the process).
+#[test]
+#[ignore = "run in a child process by a_case_file_cut_short_while_mapped_stops_with_a_message"]
+fn child_reads_a_case_cut_short_while_mapped() {
+    let Some(case) = std::env::var_os("PM_SIGBUS_CASE") else {
+        return;
+    };
+    let case = PathBuf::from(case);
+    pm_tui::fault::guard_mapped_files();
+    if std::env::var_os("PM_SIGBUS_TUI").is_some() {
+        pm_tui::fault::terminal_taken(true);
+    }
+    let c = pm_tui::model::Case::load(&case).expect("the case opens");
+    assert!(c.timeline.mapped_bytes() > 0, "the case is read in place");
+    // Cut the file short in place, as `: > events.cols` would.
+    std::fs::File::create(case.join("events.cols")).unwrap();
+    let sum: i64 = (0..c.timeline.len()).map(|i| c.timeline.ts(i)).sum();
+    panic!("read the times ({sum}) of a file cut short: no fault");
+}
+
+/// Another program truncating a mapped case file in place makes the next
+/// read of it fault (SIGBUS). pm-tui says what happened and exits 1, and
+/// gives the terminal back when the TUI had it, instead of dying with
+/// "Bus error" and a raw terminal.
+#[cfg(unix)]
+#[test]
+fn a_case_file_cut_short_while_mapped_stops_with_a_message() {
+    let d = tempfile::tempdir().unwrap();
+    for tui in [false, true] {
+        let dir = d.path().join(if tui { "tui" } else { "plain" });
+        let case = make_case(&dir);
+        let mut c = Command::new(std::env::current_exe().unwrap());
+        c.args([
+            "--ignored",
+            "--exact",
+            "child_reads_a_case_cut_short_while_mapped",
+            "--nocapture",
+        ])
+        .env("PM_SIGBUS_CASE", &case)
+        .stdin(Stdio::null());
+        if tui {
+            c.env("PM_SIGBUS_TUI", "1");
+        }
+        let (code, out, err) = run_within(c, 60);
+        assert_eq!(
+            code,
+            Some(pm_tui::fault::EXIT_STATUS),
+            "tui {tui}: {out}{err}"
+        );
+        assert!(err.contains(pm_tui::fault::MESSAGE), "tui {tui}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(out.contains("\x1b[?1049l"), tui, "tui {tui}: {out:?}");
+    }
+}

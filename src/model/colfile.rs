@@ -44,8 +44,9 @@
 //! ([`super::timeline::Extras`]; an entry that does not decode reads as
 //! empty). The file is never changed in place (a case is
 //! written into a temporary directory and renamed); a file cut short by
-//! something else while mapped would stop pm-tui with SIGBUS, as with any
-//! mapped file.
+//! something else while mapped makes the next read of it fault (SIGBUS),
+//! as with any mapped file: `crate::fault` then gives the terminal back,
+//! says what happened and exits 1.
 
 use super::buf::Buf;
 use super::case::open_case_file;
@@ -311,7 +312,7 @@ pub(crate) fn read(path: &Path) -> Result<Timeline> {
     // renamed into place, and never changed in place afterwards (a new
     // ingest replaces the directory; the old file lives on while mapped).
     // See the module docs for the one hazard left (another program
-    // truncating the file).
+    // truncating the file) and `crate::fault` for what pm-tui does then.
     let map = Arc::new(
         unsafe { Mmap::map(&file) }.with_context(|| format!("mapping {}", path.display()))?,
     );

@@ -239,6 +239,7 @@ impl Drop for InputThread {
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
 fn enter_screen() -> std::io::Result<()> {
+    pm_tui::fault::terminal_taken(true);
     enable_raw_mode()?;
     execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)
 }
@@ -252,6 +253,7 @@ pub fn leave_screen() {
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
+    pm_tui::fault::terminal_taken(false);
 }
 
 /// Restores the terminal when dropped (errors, early returns).
