@@ -23,9 +23,9 @@
 
 use super::colfile;
 use super::finding::{Annotation, Finding};
-use super::parquet_write::{Layout, RowGroupWriter};
+use super::parquet_write::{self as pq, Columns, Layout, RowGroupWriter};
 use super::source::SourceReport;
-use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, Timeline};
+use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
 use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
@@ -77,79 +77,96 @@ pub struct Case {
     pub annotations: Vec<Annotation>,
 }
 
-fn u32_col(name: &str, v: Vec<u32>) -> Column {
-    Column::new(name.into(), v)
-}
-
-/// Rows `rows` of the timeline as a frame (the events.parquet schema).
-fn timeline_frame(t: &Timeline, rows: std::ops::Range<usize>) -> DataFrame {
+/// Rows `rows` of the timeline as Arrow arrays, in the events.parquet
+/// schema.
+fn timeline_columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
     let n = rows.len();
     let r = rows.clone();
-    let mut cols: Vec<Column> = Vec::with_capacity(40);
-    cols.push(Column::new("ts".into(), t.ts[r.clone()].to_vec()));
-    cols.push(u32_col(
-        "kind",
-        t.kind[r.clone()].iter().map(|k| k.code() as u32).collect(),
+    let mut cols: Columns = Vec::with_capacity(40);
+    cols.push(("ts", pq::values(t.ts[r.clone()].to_vec())));
+    let kind = t.kind[r.clone()].iter().map(|k| k.code() as u32).collect();
+    cols.push(("kind", pq::values::<u32>(kind)));
+    let level = |l: Option<Level>| l.map_or(0, |l| l.code() as u32);
+    cols.push(("level", pq::values(t.level.range_map(r.clone(), level))));
+    cols.push(("source", pq::values(t.source[r.clone()].to_vec())));
+    cols.push(("line", pq::values(t.line[r.clone()].to_vec())));
+    cols.push(("offset", pq::values(t.offset[r.clone()].to_vec())));
+    cols.push(("line_count", pq::values(t.line_count.range(r.clone()))));
+    // Absent markers become nulls.
+    let int = |p: &i64| *p != NO_INT;
+    cols.push(("pid", pq::nullable(t.pid.range(r.clone()), int)));
+    cols.push((
+        "blocker_pid",
+        pq::nullable(t.blocker_pid.range(r.clone()), int),
     ));
-    cols.push(u32_col(
-        "level",
-        t.level
-            .range_map(r.clone(), |l| l.map_or(0, |l| l.code() as u32)),
-    ));
-    cols.push(u32_col("source", t.source[r.clone()].to_vec()));
-    cols.push(u32_col("line", t.line[r.clone()].to_vec()));
-    cols.push(Column::new("offset".into(), t.offset[r.clone()].to_vec()));
-    cols.push(u32_col("line_count", t.line_count.range(r.clone())));
-    // Absent markers become nulls, in the same pass.
-    let int = |p: i64| (p != NO_INT).then_some(p);
-    cols.push(Column::new("pid".into(), t.pid.range_map(r.clone(), int)));
-    cols.push(Column::new(
-        "blocker_pid".into(),
-        t.blocker_pid.range_map(r.clone(), int),
-    ));
-    cols.push(Column::new(
-        "duration_ms".into(),
-        t.duration_ms
-            .range_map(r.clone(), |d| (!d.is_nan()).then_some(d)),
-    ));
-    cols.push(Column::new(
-        "status".into(),
-        t.status
-            .range_map(r.clone(), |s| (s != 0).then_some(u32::from(s))),
-    ));
-    cols.push(Column::new(
-        "bytes".into(),
-        t.bytes
-            .range_map(r.clone(), |b| (b != NO_BYTES).then_some(b)),
+    let duration = t.duration_ms.range(r.clone());
+    cols.push(("duration_ms", pq::nullable(duration, |d: &f32| !d.is_nan())));
+    let status = t.status.range_map(r.clone(), u32::from);
+    cols.push(("status", pq::nullable(status, |&s| s != 0)));
+    cols.push((
+        "bytes",
+        pq::nullable(t.bytes.range(r.clone()), |&b| b != NO_BYTES),
     ));
     for c in SymCol::ALL {
-        cols.push(u32_col(c.name(), t.syms[c as usize].range(r.clone())));
+        cols.push((c.name(), pq::values(t.syms[c as usize].range(r.clone()))));
     }
-    cols.push(Column::new(
-        "message".into(),
-        r.clone().map(|i| t.message.get(i)).collect::<Vec<_>>(),
-    ));
-    cols.push(Column::new(
-        "path".into(),
-        r.clone().map(|i| t.path(i)).collect::<Vec<_>>(),
-    ));
-    // The frame has its own copy now: spilled text read in place is
+    cols.push(("message", message_array(&t.message, r.clone())));
+    let path = pq::text_array(n, |k, buf| put_text(buf, t.path(r.start + k)));
+    cols.push(("path", path));
+    // The batch has its own copy now: spilled text read in place is
     // resident only while its batch is built.
     t.message.release(r.clone());
-    cols.push(Column::new(
-        "statement".into(),
-        r.clone().map(|i| t.statement.get(i)).collect::<Vec<_>>(),
-    ));
-    cols.push(Column::new(
-        "attr_end".into(),
-        t.attrs.ends[r.clone()].to_vec(),
-    ));
-    let extra: Vec<Option<String>> = r
-        .map(|i| t.extra(i).and_then(|x| serde_json::to_string(x).ok()))
-        .collect();
-    cols.push(Column::new("extra".into(), extra));
-    // Every column has n rows by construction.
-    DataFrame::new(n, cols).unwrap_or_default()
+    let statement = pq::text_array(n, |k, buf| put_text(buf, t.statement(r.start + k)));
+    cols.push(("statement", statement));
+    cols.push(("attr_end", pq::values(t.attrs.ends[r.clone()].to_vec())));
+    let extra = pq::text_array(n, |k, buf| {
+        t.extra(r.start + k)
+            .is_some_and(|x| serde_json::to_writer(&mut *buf, x).is_ok())
+    });
+    cols.push(("extra", extra));
+    cols
+}
+
+/// Append `text` to `buf`; whether there was any.
+fn put_text(buf: &mut Vec<u8>, text: Option<&str>) -> bool {
+    text.inspect(|s| buf.extend_from_slice(s.as_bytes()))
+        .is_some()
+}
+
+/// Rows `rows` of the message column as an Arrow string array. Their text
+/// lies end to end in the column's buffer, so it is copied in one piece and
+/// checked as UTF-8 once; a column whose bytes are not UTF-8 (a damaged
+/// mapped case) goes row by row, as reading it does (a bad row is absent).
+fn message_array(
+    col: &TextCol,
+    rows: std::ops::Range<usize>,
+) -> Box<dyn polars_arrow::array::Array> {
+    let (text, all_ends) = col.raw();
+    let n = rows.len();
+    let whole = || -> Option<Box<dyn polars_arrow::array::Array>> {
+        let ends = all_ends.get(rows.clone())?;
+        let base = match rows.start {
+            0 => 0,
+            i => *all_ends.get(i - 1)?,
+        };
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut validity = polars_arrow::bitmap::MutableBitmap::with_capacity(n);
+        let mut last = base;
+        offsets.push(0i64);
+        for &e in ends {
+            // Row ends only grow (an end that does not, in a damaged file,
+            // reads as an empty row); an empty row is absent.
+            validity.push(e > last);
+            last = last.max(e);
+            offsets.push(i64::try_from(last - base).ok()?);
+        }
+        let bytes = text.get(usize::try_from(base).ok()?..usize::try_from(last).ok()?)?;
+        pq::string_array(offsets, bytes.to_vec(), validity)
+    };
+    if all_ends.is_empty() {
+        return pq::text_array(n, |_, _| false);
+    }
+    whole().unwrap_or_else(|| pq::text_array(n, |k, buf| put_text(buf, col.get(rows.start + k))))
 }
 
 /// The codec of events.parquet. LZ4 (the `LZ4_RAW` of the Parquet spec,
@@ -182,11 +199,11 @@ const EVENT_LAYOUTS: [(&str, Layout); 8] = [
 /// giving up when `stop` is set.
 fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
     write_batched(path, t.len(), EVENTS_CODEC, &EVENT_LAYOUTS, stop, |rows| {
-        Ok(timeline_frame(t, rows))
+        timeline_columns(t, rows)
     })
 }
 
-/// Write the `n` rows `frame` gives, [`WRITE_BATCH`] at a time (one row
+/// Write the `n` rows `batch` gives, [`WRITE_BATCH`] at a time (one row
 /// group each), to a Parquet file at `path`, the columns named in
 /// `layouts` laid out as they say, giving up when `stop` is set: only one
 /// batch is ever copied out of the timeline.
@@ -196,12 +213,12 @@ fn write_batched(
     codec: ParquetCompression,
     layouts: &[(&str, Layout)],
     stop: &AtomicBool,
-    frame: impl Fn(std::ops::Range<usize>) -> Result<DataFrame>,
+    batch: impl Fn(std::ops::Range<usize>) -> Columns,
 ) -> Result<()> {
     let mut out = create_buffered(path)?;
-    let first = frame(0..n.min(WRITE_BATCH))?;
+    let first = batch(0..n.min(WRITE_BATCH));
     let context = || format!("writing {}", path.display());
-    let writer = RowGroupWriter::new(&mut out, first.schema(), codec, layouts);
+    let writer = RowGroupWriter::new(&mut out, &first, codec, layouts);
     let mut writer = anyhow::Context::with_context(writer, context)?;
     anyhow::Context::with_context(writer.write(&first), context)?;
     drop(first);
@@ -210,8 +227,8 @@ fn write_batched(
         if stop.load(Ordering::Relaxed) {
             bail!("interrupted");
         }
-        let df = frame(start..n.min(start + WRITE_BATCH))?;
-        anyhow::Context::with_context(writer.write(&df), context)?;
+        let columns = batch(start..n.min(start + WRITE_BATCH));
+        anyhow::Context::with_context(writer.write(&columns), context)?;
         start += WRITE_BATCH;
     }
     anyhow::Context::with_context(writer.finish(), context)?;
@@ -383,11 +400,7 @@ impl StagedCase {
                 let pairs = &pairs[rows];
                 let key: Vec<u32> = pairs.iter().map(|p| p[0]).collect();
                 let value: Vec<u32> = pairs.iter().map(|p| p[1]).collect();
-                let cols = vec![
-                    Column::new("key".into(), key),
-                    Column::new("value".into(), value),
-                ];
-                Ok(DataFrame::new(pairs.len(), cols)?)
+                vec![("key", pq::values(key)), ("value", pq::values(value))]
             },
         )
     }
@@ -886,6 +899,52 @@ mod tests {
     use super::*;
     use pm_parsers::Event;
     use std::borrow::Cow;
+
+    /// The rows of `array` as `Option<&str>`.
+    fn strings(array: &dyn polars_arrow::array::Array) -> Vec<Option<String>> {
+        let a = array
+            .as_any()
+            .downcast_ref::<polars_arrow::array::Utf8Array<i64>>()
+            .expect("large strings");
+        a.iter().map(|s| s.map(str::to_string)).collect()
+    }
+
+    /// The message column's batches are one slice of its text: rows from
+    /// any start, empty rows absent, a column with no text all absent, and
+    /// text that is not UTF-8 (a damaged mapped file) read row by row with
+    /// only the bad row absent, as reading the column does.
+    #[test]
+    fn message_batches_are_the_rows_text() {
+        let mut col = TextCol::default();
+        for m in ["a", "", "héllo", "x", ""] {
+            col.push(m);
+        }
+        let some = |v: &[Option<&str>]| v.iter().map(|s| s.map(str::to_string)).collect::<Vec<_>>();
+        assert_eq!(
+            strings(message_array(&col, 0..5).as_ref()),
+            some(&[Some("a"), None, Some("héllo"), Some("x"), None])
+        );
+        assert_eq!(
+            strings(message_array(&col, 2..4).as_ref()),
+            some(&[Some("héllo"), Some("x")])
+        );
+        assert_eq!(strings(message_array(&col, 3..3).as_ref()), some(&[]));
+        let mut empty = TextCol::default();
+        for _ in 0..3 {
+            empty.push("");
+        }
+        assert_eq!(
+            strings(message_array(&empty, 1..3).as_ref()),
+            some(&[None, None])
+        );
+        // "ok", then a row cut inside "é", then "fin".
+        let bytes = b"ok\xc3fin".to_vec();
+        let damaged = TextCol::from_raw(bytes.into(), vec![2u64, 3, 6].into(), 3).expect("parts");
+        assert_eq!(
+            strings(message_array(&damaged, 0..3).as_ref()),
+            some(&[Some("ok"), None, Some("fin")])
+        );
+    }
 
     fn sample_case() -> Case {
         let mut t = Timeline::new();

@@ -15,13 +15,21 @@
 //!
 //! This writer takes the file writer polars builds (schema, footer,
 //! metadata stay polars'), and hands it row groups whose pages are already
-//! compressed. The caller names a [`Layout`] for the columns it knows:
+//! compressed. A row group is given as Arrow arrays ([`Columns`]), built
+//! straight from the timeline's columns: a polars frame stored every
+//! string as a 16-byte view plus its bytes, built one value at a time,
+//! which cost as much as encoding the text (see [`text_array`]). The caller names a [`Layout`] for the columns it knows:
 //! free text is written plain without min/max statistics, ascending
 //! integers (times, offsets, line numbers) as deltas; the other columns
 //! as polars would (a dictionary when their values allow one).
 
 use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
+use polars_arrow::array::{Array, PrimitiveArray, Utf8Array};
+use polars_arrow::bitmap::MutableBitmap;
+use polars_arrow::datatypes::{ArrowDataType, Field as ArrowField};
+use polars_arrow::offset::OffsetsBuffer;
+use polars_arrow::types::NativeType;
 use polars_parquet::write::{
     CompressedPage, Encoding, ParquetType, StatisticsOptions, WriteOptions, array_to_columns,
     compress, get_dtype_encoding,
@@ -51,25 +59,42 @@ struct ColumnPlan {
     options: WriteOptions,
 }
 
+/// One batch of rows: each column's name and values, in the file's order.
+pub(crate) type Columns = Vec<(&'static str, Box<dyn Array>)>;
+
 /// A Parquet file being written a row group at a time (see the module
 /// documentation).
 pub(crate) struct RowGroupWriter<W: Write> {
     inner: BatchedWriter<W>,
     plan: Vec<ColumnPlan>,
+    /// Each column's name and Arrow type: every batch must have them.
+    shape: Vec<(&'static str, ArrowDataType)>,
 }
 
 impl<W: Write> RowGroupWriter<W> {
-    /// Start a file of frames with `schema` on `out`, compressed with
-    /// `codec`, the columns named in `layouts` laid out as they say.
+    /// Start a file on `out` whose columns are those of `first` (the first
+    /// batch), compressed with `codec`, the columns named in `layouts` laid
+    /// out as they say. Arrow's large strings are polars' strings in the
+    /// file's schema, as if a polars frame had been written.
     pub(crate) fn new(
         out: W,
-        schema: &Schema,
+        first: &[(&'static str, Box<dyn Array>)],
         codec: ParquetCompression,
         layouts: &[(&str, Layout)],
     ) -> PolarsResult<Self> {
+        let shape: Vec<(&'static str, ArrowDataType)> = first
+            .iter()
+            .map(|(name, array)| (*name, array.dtype().clone()))
+            .collect();
+        let arrow: ArrowSchema = shape
+            .iter()
+            .map(|(name, dtype)| ArrowField::new((*name).into(), dtype.clone(), true))
+            .map(|f| (f.name.clone(), f))
+            .collect();
+        let schema = Schema::from_arrow_schema(&arrow);
         let mut inner = ParquetWriter::new(out)
             .with_compression(codec)
-            .batched(schema)?;
+            .batched(&schema)?;
         let arrow = schema.to_arrow(CompatLevel::newest());
         let options = WriteOptions {
             statistics: StatisticsOptions::default(),
@@ -110,50 +135,113 @@ impl<W: Write> RowGroupWriter<W> {
                 }
             })
             .collect();
-        Ok(RowGroupWriter { inner, plan })
+        Ok(RowGroupWriter { inner, plan, shape })
     }
 
-    /// Write `df` (which has the schema given to [`RowGroupWriter::new`]) as
-    /// one row group.
-    pub(crate) fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
-        let plan = &self.plan;
-        for batch in df.iter_chunks(CompatLevel::newest(), false) {
-            let rows = batch.len();
-            if rows == 0 {
-                continue;
-            }
-            let columns = batch.columns();
-            if columns.len() != plan.len() {
-                polars_bail!(ShapeMismatch: "a frame of {} columns for a file of {}", columns.len(), plan.len());
-            }
-            let leaves = columns
-                .par_iter()
-                .zip(plan)
-                .map(|(array, col)| {
-                    let leaves =
-                        array_to_columns(array, col.ty.clone(), col.options, &col.encodings)?;
-                    leaves
-                        .into_iter()
-                        .map(|pages| {
-                            pages
-                                .map(|page| {
-                                    Ok(compress(page?, Vec::new(), col.options.compression)?)
-                                })
-                                .collect::<PolarsResult<Vec<CompressedPage>>>()
-                        })
-                        .collect::<PolarsResult<Vec<_>>>()
-                })
-                .collect::<PolarsResult<Vec<Vec<Vec<CompressedPage>>>>>()?;
-            let pages: Vec<Vec<CompressedPage>> = leaves.into_iter().flatten().collect();
-            self.inner.write_row_group(rows as u64, &pages)?;
+    /// Write `columns` (named and typed as the first batch was) as one
+    /// row group.
+    pub(crate) fn write(&mut self, columns: &[(&'static str, Box<dyn Array>)]) -> PolarsResult<()> {
+        let same = columns.len() == self.shape.len()
+            && columns
+                .iter()
+                .zip(&self.shape)
+                .all(|((name, array), (want, dtype))| name == want && array.dtype() == dtype);
+        if !same {
+            polars_bail!(SchemaMismatch: "a batch whose columns differ from the file's");
         }
-        Ok(())
+        let rows = columns.first().map_or(0, |(_, a)| a.len());
+        if rows == 0 {
+            return Ok(());
+        }
+        if columns.iter().any(|(_, a)| a.len() != rows) {
+            polars_bail!(ShapeMismatch: "columns of different lengths in one batch");
+        }
+        let leaves = columns
+            .par_iter()
+            .zip(&self.plan)
+            .map(|((_, array), col)| {
+                let leaves = array_to_columns(array, col.ty.clone(), col.options, &col.encodings)?;
+                leaves
+                    .into_iter()
+                    .map(|pages| {
+                        pages
+                            .map(|page| Ok(compress(page?, Vec::new(), col.options.compression)?))
+                            .collect::<PolarsResult<Vec<CompressedPage>>>()
+                    })
+                    .collect::<PolarsResult<Vec<_>>>()
+            })
+            .collect::<PolarsResult<Vec<Vec<Vec<CompressedPage>>>>>()?;
+        let pages: Vec<Vec<CompressedPage>> = leaves.into_iter().flatten().collect();
+        self.inner.write_row_group(rows as u64, &pages)
     }
 
     /// Write the footer.
     pub(crate) fn finish(self) -> PolarsResult<u64> {
         self.inner.finish()
     }
+}
+
+/// Values that are all present.
+pub(crate) fn values<T: NativeType>(v: Vec<T>) -> Box<dyn Array> {
+    Box::new(PrimitiveArray::from_vec(v))
+}
+
+/// Values where those `present` rejects are nulls (absent markers stay in
+/// the values buffer, hidden by the validity).
+pub(crate) fn nullable<T: NativeType>(v: Vec<T>, present: impl Fn(&T) -> bool) -> Box<dyn Array> {
+    let mut validity = MutableBitmap::with_capacity(v.len());
+    for x in &v {
+        validity.push(present(x));
+    }
+    Box::new(PrimitiveArray::new(
+        T::PRIMITIVE.into(),
+        v.into(),
+        validity.into(),
+    ))
+}
+
+/// `n` strings as an Arrow large-string array: `put(k, buf)` appends row
+/// `k`'s text to `buf` and says whether the row has one (a null if not).
+/// The text goes end to end into one buffer with one offset per row.
+pub(crate) fn text_array(
+    n: usize,
+    mut put: impl FnMut(usize, &mut Vec<u8>) -> bool,
+) -> Box<dyn Array> {
+    let mut values = Vec::new();
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut validity = MutableBitmap::with_capacity(n);
+    offsets.push(0i64);
+    for k in 0..n {
+        let start = values.len();
+        let present = put(k, &mut values);
+        if !present {
+            values.truncate(start);
+        }
+        validity.push(present);
+        offsets.push(values.len() as i64);
+    }
+    // `put` appends whole strings, so the parts are always valid.
+    string_array(offsets, values, validity)
+        .unwrap_or_else(|| Box::new(Utf8Array::<i64>::new_null(ArrowDataType::LargeUtf8, n)))
+}
+
+/// A large-string array from its parts (one offset per row and one more,
+/// the text end to end, the rows present), UTF-8 checked once for all of
+/// them; `None` when the offsets or the text are not valid.
+pub(crate) fn string_array(
+    offsets: Vec<i64>,
+    values: Vec<u8>,
+    validity: MutableBitmap,
+) -> Option<Box<dyn Array>> {
+    let offsets = OffsetsBuffer::try_from(offsets).ok()?;
+    let array = Utf8Array::<i64>::try_new(
+        ArrowDataType::LargeUtf8,
+        offsets,
+        values.into(),
+        validity.into(),
+    )
+    .ok()?;
+    Some(Box::new(array))
 }
 
 #[cfg(test)]
@@ -163,24 +251,53 @@ mod tests {
     use polars_parquet::read::read_metadata;
     use std::io::Cursor;
 
-    /// Rows `rows` of a frame like the timeline's: ascending times (ten
-    /// events a second), repeated message text with gaps, and a handful of
-    /// ids.
-    fn frame(rows: std::ops::Range<usize>) -> DataFrame {
-        let n = rows.len();
-        let ts: Vec<i64> = rows
+    /// Rows `rows` of a table like the timeline's: ascending times (ten
+    /// events a second), repeated message text with gaps, a handful of ids,
+    /// and sizes with gaps (an absent marker under each).
+    fn table(rows: std::ops::Range<usize>) -> (Vec<i64>, Vec<Option<String>>, Vec<u32>, Vec<u64>) {
+        let ts = rows
             .clone()
             .map(|i| 1_700_000_000_000 + (i as i64 / 10) * 1000)
             .collect();
-        let message: Vec<Option<String>> = rows
+        let message = rows
             .clone()
-            .map(|i| (i % 7 != 0).then(|| format!("GET /item/{} 200", i % 50)))
+            .map(|i| (i % 7 != 0).then(|| format!("GET /item/{} 200 ✓", i % 50)))
             .collect();
-        let id: Vec<u32> = rows.map(|i| (i % 5) as u32).collect();
+        let id = rows.clone().map(|i| (i % 5) as u32).collect();
+        let bytes = rows
+            .map(|i| if i % 3 == 0 { u64::MAX } else { i as u64 * 10 })
+            .collect();
+        (ts, message, id, bytes)
+    }
+
+    fn columns(rows: std::ops::Range<usize>) -> Columns {
+        let (ts, message, id, bytes) = table(rows);
+        let text = text_array(message.len(), |k, buf| {
+            message[k]
+                .as_ref()
+                .inspect(|m| buf.extend_from_slice(m.as_bytes()))
+                .is_some()
+        });
+        vec![
+            ("ts", values(ts)),
+            ("message", text),
+            ("id", values(id)),
+            ("bytes", nullable(bytes, |&b| b != u64::MAX)),
+        ]
+    }
+
+    fn frame(rows: std::ops::Range<usize>) -> DataFrame {
+        let n = rows.len();
+        let (ts, message, id, bytes) = table(rows);
+        let bytes: Vec<Option<u64>> = bytes
+            .into_iter()
+            .map(|b| (b != u64::MAX).then_some(b))
+            .collect();
         let cols = vec![
             Column::new("ts".into(), ts),
             Column::new("message".into(), message),
             Column::new("id".into(), id),
+            Column::new("bytes".into(), bytes),
         ];
         DataFrame::new(n, cols).expect("equal lengths")
     }
@@ -189,16 +306,19 @@ mod tests {
 
     fn written(codec: ParquetCompression) -> Vec<u8> {
         let mut out = Vec::new();
-        let first = frame(0..10_000);
-        let mut w = RowGroupWriter::new(&mut out, first.schema(), codec, &LAYOUTS).expect("writer");
+        let first = columns(0..10_000);
+        let mut w = RowGroupWriter::new(&mut out, &first, codec, &LAYOUTS).expect("writer");
         w.write(&first).expect("first group");
-        w.write(&frame(10_000..25_000)).expect("second group");
+        w.write(&columns(10_000..25_000)).expect("second group");
+        w.write(&columns(25_000..25_000))
+            .expect("no rows, no group");
         w.finish().expect("footer");
         out
     }
 
     /// Every layout reads back as it was written, across row groups, with
-    /// nulls, by polars' own reader.
+    /// nulls, by polars' own reader, as the frame polars would have written
+    /// (large strings read back as polars' strings).
     #[test]
     fn round_trips_through_polars() {
         let bytes = written(ParquetCompression::Lz4Raw);
@@ -218,8 +338,8 @@ mod tests {
         let meta = read_metadata(&mut Cursor::new(&bytes)).expect("footer");
         assert_eq!(meta.row_groups.len(), 2);
         for group in &meta.row_groups {
-            let [ts, message, id] = group.parquet_columns() else {
-                panic!("three columns");
+            let [ts, message, id, _] = group.parquet_columns() else {
+                panic!("four columns");
             };
             let rows = group.num_rows() as i64;
             // Plain: 8 bytes a row; deltas of 0 or 1000: 10 bits.
@@ -248,5 +368,41 @@ mod tests {
                 other => panic!("ts statistics {other:?}"),
             }
         }
+    }
+
+    /// A batch whose columns differ from the file's is refused, not
+    /// written under the wrong names or types.
+    #[test]
+    fn a_batch_of_another_shape_is_refused() {
+        let mut out = Vec::new();
+        let first = columns(0..10);
+        let mut w = RowGroupWriter::new(&mut out, &first, ParquetCompression::Lz4Raw, &LAYOUTS)
+            .expect("writer");
+        let mut renamed = columns(10..20);
+        renamed[2].0 = "other";
+        assert!(w.write(&renamed).is_err());
+        let mut retyped = columns(10..20);
+        retyped[2].1 = values(vec![0u64; 10]);
+        assert!(w.write(&retyped).is_err());
+        let mut short = columns(10..20);
+        short[2].1 = values(vec![0u32; 9]);
+        assert!(w.write(&short).is_err());
+        assert!(w.write(&columns(10..20)).is_ok());
+    }
+
+    /// Text whose parts do not hold together (offsets past the text, bytes
+    /// that are not UTF-8) is no array, so the caller can fall back.
+    #[test]
+    fn string_parts_are_checked() {
+        let valid = |n: usize| {
+            let mut v = MutableBitmap::new();
+            v.extend_constant(n, true);
+            v
+        };
+        assert!(string_array(vec![0, 2, 5], b"abcde".to_vec(), valid(2)).is_some());
+        assert!(string_array(vec![0, 2, 6], b"abcde".to_vec(), valid(2)).is_none());
+        assert!(string_array(vec![0, 2, 5], b"ab\xffde".to_vec(), valid(2)).is_none());
+        // A cut inside a character.
+        assert!(string_array(vec![0, 1, 3], "éa".as_bytes().to_vec(), valid(2)).is_none());
     }
 }
