@@ -24,6 +24,7 @@
 use super::colfile;
 use super::finding::{Annotation, Finding};
 use super::parquet_write::{self as pq, Columns, Layout, RowGroupWriter};
+use super::pathcol::OWN;
 use super::source::SourceReport;
 use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
 use anyhow::{Context, Result, bail};
@@ -111,8 +112,7 @@ fn timeline_columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
         cols.push((c.name(), pq::values(t.syms[c as usize].range(r.clone()))));
     }
     cols.push(("message", message_array(&t.message, r.clone())));
-    let path = pq::text_array(n, |k, buf| put_text(buf, t.path(r.start + k)));
-    cols.push(("path", path));
+    cols.push(("path", path_array(t, r.clone())));
     // The batch has its own copy now: spilled text read in place is
     // resident only while its batch is built.
     t.message.release(r.clone());
@@ -131,6 +131,46 @@ fn timeline_columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
 fn put_text(buf: &mut Vec<u8>, text: Option<&str>) -> bool {
     text.inspect(|s| buf.extend_from_slice(s.as_bytes()))
         .is_some()
+}
+
+/// Rows `rows` of the path column as an Arrow string array. Most paths
+/// are a slice of their row's message: their bytes are copied straight
+/// from the message text and the batch is checked as UTF-8 once. A batch
+/// where that does not hold together (a damaged mapped case) goes row by
+/// row, as reading the column does.
+fn path_array(t: &Timeline, rows: std::ops::Range<usize>) -> Box<dyn polars_arrow::array::Array> {
+    let n = rows.len();
+    let (text, ends) = t.message.raw();
+    let at = t.path.at.range(rows.clone());
+    let whole = || -> Option<Box<dyn polars_arrow::array::Array>> {
+        let mut values = Vec::new();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut validity = polars_arrow::bitmap::MutableBitmap::with_capacity(n);
+        offsets.push(0i64);
+        for (i, &at) in (rows.start..).zip(&at) {
+            let present = if at == OWN {
+                put_text(&mut values, t.path.own.get(i))
+            } else {
+                let message_end = *ends.get(i)?;
+                let message_start = match i {
+                    0 => 0,
+                    _ => *ends.get(i - 1)?,
+                };
+                let from = message_start + u64::from(at >> 16);
+                let to = from + u64::from(at & 0xFFFF);
+                let inside = from < to && to <= message_end;
+                if inside {
+                    let bytes = text.get(usize::try_from(from).ok()?..usize::try_from(to).ok()?)?;
+                    values.extend_from_slice(bytes);
+                }
+                inside
+            };
+            validity.push(present);
+            offsets.push(i64::try_from(values.len()).ok()?);
+        }
+        pq::string_array(offsets, values, validity)
+    };
+    whole().unwrap_or_else(|| pq::text_array(n, |k, buf| put_text(buf, t.path(rows.start + k))))
 }
 
 /// Rows `rows` of the message column as an Arrow string array. Their text
@@ -907,6 +947,34 @@ mod tests {
             .downcast_ref::<polars_arrow::array::Utf8Array<i64>>()
             .expect("large strings");
         a.iter().map(|s| s.map(str::to_string)).collect()
+    }
+
+    /// The path column's batches hold every row's path as reading it
+    /// gives: a slice of the message, text of its own, none; from any
+    /// start.
+    #[test]
+    fn path_batches_are_the_rows_paths() {
+        let mut t = sample_case().timeline;
+        let mut none = Event::new(Kind::Request, 1_685_598_602_000_000, 10, 1200);
+        none.message = Cow::Borrowed("GET - HTTP/1.1");
+        t.push(1, &none);
+        let mut inner = Event::new(Kind::Request, 1_685_598_603_000_000, 11, 1300);
+        inner.message = Cow::Borrowed("GET /a/é/b HTTP/1.1");
+        inner.path = Some(Cow::Borrowed("/a/é/b"));
+        t.push(1, &inner);
+        let want: Vec<Option<String>> = (0..4).map(|i| t.path(i).map(str::to_string)).collect();
+        assert_eq!(
+            want,
+            vec![
+                Some("/api/注文".to_string()),
+                Some("/checkout".to_string()),
+                None,
+                Some("/a/é/b".to_string())
+            ]
+        );
+        assert_eq!(strings(path_array(&t, 0..4).as_ref()), want);
+        assert_eq!(strings(path_array(&t, 1..4).as_ref()), want[1..]);
+        assert_eq!(strings(path_array(&t, 3..4).as_ref()), want[3..]);
     }
 
     /// The message column's batches are one slice of its text: rows from
