@@ -22,11 +22,11 @@
 //! the previous case stays intact until the new one is complete.
 
 use super::colfile;
+use super::event_batches;
 use super::finding::{Annotation, Finding};
 use super::parquet_write::{self as pq, Columns, Layout, RowGroupWriter};
-use super::pathcol::OWN;
 use super::source::SourceReport;
-use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
+use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, Timeline};
 use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
@@ -78,137 +78,6 @@ pub struct Case {
     pub annotations: Vec<Annotation>,
 }
 
-/// Rows `rows` of the timeline as Arrow arrays, in the events.parquet
-/// schema.
-fn timeline_columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
-    let n = rows.len();
-    let r = rows.clone();
-    let mut cols: Columns = Vec::with_capacity(40);
-    cols.push(("ts", pq::values(t.ts[r.clone()].to_vec())));
-    let kind = t.kind[r.clone()].iter().map(|k| k.code() as u32).collect();
-    cols.push(("kind", pq::values::<u32>(kind)));
-    let level = |l: Option<Level>| l.map_or(0, |l| l.code() as u32);
-    cols.push(("level", pq::values(t.level.range_map(r.clone(), level))));
-    cols.push(("source", pq::values(t.source[r.clone()].to_vec())));
-    cols.push(("line", pq::values(t.line[r.clone()].to_vec())));
-    cols.push(("offset", pq::values(t.offset[r.clone()].to_vec())));
-    cols.push(("line_count", pq::values(t.line_count.range(r.clone()))));
-    // Absent markers become nulls.
-    let int = |p: &i64| *p != NO_INT;
-    cols.push(("pid", pq::nullable(t.pid.range(r.clone()), int)));
-    cols.push((
-        "blocker_pid",
-        pq::nullable(t.blocker_pid.range(r.clone()), int),
-    ));
-    let duration = t.duration_ms.range(r.clone());
-    cols.push(("duration_ms", pq::nullable(duration, |d: &f32| !d.is_nan())));
-    let status = t.status.range_map(r.clone(), u32::from);
-    cols.push(("status", pq::nullable(status, |&s| s != 0)));
-    cols.push((
-        "bytes",
-        pq::nullable(t.bytes.range(r.clone()), |&b| b != NO_BYTES),
-    ));
-    for c in SymCol::ALL {
-        cols.push((c.name(), pq::values(t.syms[c as usize].range(r.clone()))));
-    }
-    cols.push(("message", message_array(&t.message, r.clone())));
-    cols.push(("path", path_array(t, r.clone())));
-    // The batch has its own copy now: spilled text read in place is
-    // resident only while its batch is built.
-    t.message.release(r.clone());
-    let statement = pq::text_array(n, |k, buf| put_text(buf, t.statement(r.start + k)));
-    cols.push(("statement", statement));
-    cols.push(("attr_end", pq::values(t.attrs.ends[r.clone()].to_vec())));
-    let extra = pq::text_array(n, |k, buf| {
-        t.extra(r.start + k)
-            .is_some_and(|x| serde_json::to_writer(&mut *buf, x).is_ok())
-    });
-    cols.push(("extra", extra));
-    cols
-}
-
-/// Append `text` to `buf`; whether there was any.
-fn put_text(buf: &mut Vec<u8>, text: Option<&str>) -> bool {
-    text.inspect(|s| buf.extend_from_slice(s.as_bytes()))
-        .is_some()
-}
-
-/// Rows `rows` of the path column as an Arrow string array. Most paths
-/// are a slice of their row's message: their bytes are copied straight
-/// from the message text and the batch is checked as UTF-8 once. A batch
-/// where that does not hold together (a damaged mapped case) goes row by
-/// row, as reading the column does.
-fn path_array(t: &Timeline, rows: std::ops::Range<usize>) -> Box<dyn polars_arrow::array::Array> {
-    let n = rows.len();
-    let (text, ends) = t.message.raw();
-    let at = t.path.at.range(rows.clone());
-    let whole = || -> Option<Box<dyn polars_arrow::array::Array>> {
-        let mut values = Vec::new();
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut validity = polars_arrow::bitmap::MutableBitmap::with_capacity(n);
-        offsets.push(0i64);
-        for (i, &at) in (rows.start..).zip(&at) {
-            let present = if at == OWN {
-                put_text(&mut values, t.path.own.get(i))
-            } else {
-                let message_end = *ends.get(i)?;
-                let message_start = match i {
-                    0 => 0,
-                    _ => *ends.get(i - 1)?,
-                };
-                let from = message_start + u64::from(at >> 16);
-                let to = from + u64::from(at & 0xFFFF);
-                let inside = from < to && to <= message_end;
-                if inside {
-                    let bytes = text.get(usize::try_from(from).ok()?..usize::try_from(to).ok()?)?;
-                    values.extend_from_slice(bytes);
-                }
-                inside
-            };
-            validity.push(present);
-            offsets.push(i64::try_from(values.len()).ok()?);
-        }
-        pq::string_array(offsets, values, validity)
-    };
-    whole().unwrap_or_else(|| pq::text_array(n, |k, buf| put_text(buf, t.path(rows.start + k))))
-}
-
-/// Rows `rows` of the message column as an Arrow string array. Their text
-/// lies end to end in the column's buffer, so it is copied in one piece and
-/// checked as UTF-8 once; a column whose bytes are not UTF-8 (a damaged
-/// mapped case) goes row by row, as reading it does (a bad row is absent).
-fn message_array(
-    col: &TextCol,
-    rows: std::ops::Range<usize>,
-) -> Box<dyn polars_arrow::array::Array> {
-    let (text, all_ends) = col.raw();
-    let n = rows.len();
-    let whole = || -> Option<Box<dyn polars_arrow::array::Array>> {
-        let ends = all_ends.get(rows.clone())?;
-        let base = match rows.start {
-            0 => 0,
-            i => *all_ends.get(i - 1)?,
-        };
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut validity = polars_arrow::bitmap::MutableBitmap::with_capacity(n);
-        let mut last = base;
-        offsets.push(0i64);
-        for &e in ends {
-            // Row ends only grow (an end that does not, in a damaged file,
-            // reads as an empty row); an empty row is absent.
-            validity.push(e > last);
-            last = last.max(e);
-            offsets.push(i64::try_from(last - base).ok()?);
-        }
-        let bytes = text.get(usize::try_from(base).ok()?..usize::try_from(last).ok()?)?;
-        pq::string_array(offsets, bytes.to_vec(), validity)
-    };
-    if all_ends.is_empty() {
-        return pq::text_array(n, |_, _| false);
-    }
-    whole().unwrap_or_else(|| pq::text_array(n, |k, buf| put_text(buf, col.get(rows.start + k))))
-}
-
 /// The codec of events.parquet. LZ4 (the `LZ4_RAW` of the Parquet spec,
 /// read by Arrow, DuckDB, Spark and polars) compresses the access log of
 /// BENCHMARKS.md to 83 MB where zstd made 55 MB, in much less time: zstd on
@@ -221,26 +90,17 @@ const EVENTS_CODEC: ParquetCompression = ParquetCompression::Lz4Raw;
 /// the copy made for writing is one batch, not the whole timeline.
 const WRITE_BATCH: usize = 64 * 1024;
 
-/// How the columns of events.parquet that a dictionary does not suit are
-/// laid out (see `model/parquet_write.rs`): free text plain, the times of
-/// the sorted timeline and the positions within each file as deltas.
-const EVENT_LAYOUTS: [(&str, Layout); 8] = [
-    ("message", Layout::Text),
-    ("path", Layout::Text),
-    ("statement", Layout::Text),
-    ("extra", Layout::Text),
-    ("ts", Layout::Ascending),
-    ("line", Layout::Ascending),
-    ("offset", Layout::Ascending),
-    ("attr_end", Layout::Ascending),
-];
-
 /// Write the timeline to `path` in batches of [`WRITE_BATCH`] rows,
 /// giving up when `stop` is set.
 fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
-    write_batched(path, t.len(), EVENTS_CODEC, &EVENT_LAYOUTS, stop, |rows| {
-        timeline_columns(t, rows)
-    })
+    write_batched(
+        path,
+        t.len(),
+        EVENTS_CODEC,
+        &event_batches::LAYOUTS,
+        stop,
+        |rows| event_batches::columns(t, rows),
+    )
 }
 
 /// Write the `n` rows `batch` gives, [`WRITE_BATCH`] at a time (one row
@@ -939,80 +799,6 @@ mod tests {
     use super::*;
     use pm_parsers::Event;
     use std::borrow::Cow;
-
-    /// The rows of `array` as `Option<&str>`.
-    fn strings(array: &dyn polars_arrow::array::Array) -> Vec<Option<String>> {
-        let a = array
-            .as_any()
-            .downcast_ref::<polars_arrow::array::Utf8Array<i64>>()
-            .expect("large strings");
-        a.iter().map(|s| s.map(str::to_string)).collect()
-    }
-
-    /// The path column's batches hold every row's path as reading it
-    /// gives: a slice of the message, text of its own, none; from any
-    /// start.
-    #[test]
-    fn path_batches_are_the_rows_paths() {
-        let mut t = sample_case().timeline;
-        let mut none = Event::new(Kind::Request, 1_685_598_602_000_000, 10, 1200);
-        none.message = Cow::Borrowed("GET - HTTP/1.1");
-        t.push(1, &none);
-        let mut inner = Event::new(Kind::Request, 1_685_598_603_000_000, 11, 1300);
-        inner.message = Cow::Borrowed("GET /a/é/b HTTP/1.1");
-        inner.path = Some(Cow::Borrowed("/a/é/b"));
-        t.push(1, &inner);
-        let want: Vec<Option<String>> = (0..4).map(|i| t.path(i).map(str::to_string)).collect();
-        assert_eq!(
-            want,
-            vec![
-                Some("/api/注文".to_string()),
-                Some("/checkout".to_string()),
-                None,
-                Some("/a/é/b".to_string())
-            ]
-        );
-        assert_eq!(strings(path_array(&t, 0..4).as_ref()), want);
-        assert_eq!(strings(path_array(&t, 1..4).as_ref()), want[1..]);
-        assert_eq!(strings(path_array(&t, 3..4).as_ref()), want[3..]);
-    }
-
-    /// The message column's batches are one slice of its text: rows from
-    /// any start, empty rows absent, a column with no text all absent, and
-    /// text that is not UTF-8 (a damaged mapped file) read row by row with
-    /// only the bad row absent, as reading the column does.
-    #[test]
-    fn message_batches_are_the_rows_text() {
-        let mut col = TextCol::default();
-        for m in ["a", "", "héllo", "x", ""] {
-            col.push(m);
-        }
-        let some = |v: &[Option<&str>]| v.iter().map(|s| s.map(str::to_string)).collect::<Vec<_>>();
-        assert_eq!(
-            strings(message_array(&col, 0..5).as_ref()),
-            some(&[Some("a"), None, Some("héllo"), Some("x"), None])
-        );
-        assert_eq!(
-            strings(message_array(&col, 2..4).as_ref()),
-            some(&[Some("héllo"), Some("x")])
-        );
-        assert_eq!(strings(message_array(&col, 3..3).as_ref()), some(&[]));
-        let mut empty = TextCol::default();
-        for _ in 0..3 {
-            empty.push("");
-        }
-        assert_eq!(
-            strings(message_array(&empty, 1..3).as_ref()),
-            some(&[None, None])
-        );
-        // "ok", then a row cut inside "é", then "fin".
-        let bytes = b"ok\xc3fin".to_vec();
-        let damaged = TextCol::from_raw(bytes.into(), vec![2u64, 3, 6].into(), 3).expect("parts");
-        assert_eq!(
-            strings(message_array(&damaged, 0..3).as_ref()),
-            some(&[Some("ok"), None, Some("fin")])
-        );
-    }
 
     fn sample_case() -> Case {
         let mut t = Timeline::new();

@@ -4,6 +4,7 @@
 mod buf;
 pub mod case;
 mod colfile;
+mod event_batches;
 pub mod finding;
 mod parquet_write;
 mod pathcol;

@@ -15,13 +15,16 @@
 //!
 //! This writer takes the file writer polars builds (schema, footer,
 //! metadata stay polars'), and hands it row groups whose pages are already
-//! compressed. A row group is given as Arrow arrays ([`Columns`]), built
-//! straight from the timeline's columns: a polars frame stored every
-//! string as a 16-byte view plus its bytes, built one value at a time,
-//! which cost as much as encoding the text (see [`text_array`]). The caller names a [`Layout`] for the columns it knows:
+//! compressed. The caller names a [`Layout`] for the columns it knows:
 //! free text is written plain without min/max statistics, ascending
 //! integers (times, offsets, line numbers) as deltas; the other columns
 //! as polars would (a dictionary when their values allow one).
+//!
+//! A row group is given as Arrow arrays ([`Columns`]), built straight from
+//! the timeline's columns ([`values`], [`nullable`], [`text_array`],
+//! [`string_array`]): a polars frame stored every string as a 16-byte view
+//! beside its bytes, built one value at a time, which cost as much as
+//! encoding the text.
 
 use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
@@ -86,6 +89,12 @@ impl<W: Write> RowGroupWriter<W> {
             .iter()
             .map(|(name, array)| (*name, array.dtype().clone()))
             .collect();
+        if let Some((name, _)) = layouts
+            .iter()
+            .find(|(name, _)| !shape.iter().any(|(column, _)| column == name))
+        {
+            polars_bail!(ColumnNotFound: "a layout for {name}, which the file does not have");
+        }
         let arrow: ArrowSchema = shape
             .iter()
             .map(|(name, dtype)| ArrowField::new((*name).into(), dtype.clone(), true))
@@ -384,6 +393,9 @@ mod tests {
         let mut retyped = columns(10..20);
         retyped[2].1 = values(vec![0u64; 10]);
         assert!(w.write(&retyped).is_err());
+        let unknown = [("tss", Layout::Ascending)];
+        let refused = RowGroupWriter::new(Vec::new(), &first, ParquetCompression::Lz4Raw, &unknown);
+        assert!(refused.is_err(), "a layout for a column the file lacks");
         let mut short = columns(10..20);
         short[2].1 = values(vec![0u32; 9]);
         assert!(w.write(&short).is_err());
