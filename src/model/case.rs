@@ -26,7 +26,7 @@ use super::event_batches;
 use super::finding::{Annotation, Finding};
 use super::parquet_write::{self as pq, Columns, Layout, RowGroupWriter};
 use super::source::SourceReport;
-use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, SymCol, Timeline};
+use super::timeline::{Extra, Interner, NO_BYTES, NO_INT, Sym, SymCol, Timeline};
 use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
@@ -132,16 +132,6 @@ fn write_batched(
         start += WRITE_BATCH;
     }
     anyhow::Context::with_context(writer.finish(), context)?;
-    out.flush().with_context(context)
-}
-
-fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
-    let mut out = create_buffered(path)?;
-    let written = ParquetWriter::new(&mut out)
-        .with_compression(ParquetCompression::Zstd(None))
-        .finish(df);
-    let context = || format!("writing {}", path.display());
-    anyhow::Context::with_context(written, context)?;
     out.flush().with_context(context)
 }
 
@@ -282,14 +272,27 @@ impl StagedCase {
 
     fn write_parquet_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         write_events(&self.tmp.join("events.parquet"), t, stop)?;
-        let strings: Vec<&str> = t.strings().strings().collect();
-        let mut sdf = DataFrame::new(strings.len(), vec![Column::new("s".into(), strings)])?;
-        write_parquet(&self.tmp.join("strings.parquet"), &mut sdf)?;
+        let strings = t.strings();
+        let zstd = ParquetCompression::Zstd(None);
+        write_batched(
+            &self.tmp.join("strings.parquet"),
+            strings.len(),
+            zstd,
+            &[("s", Layout::Text)],
+            stop,
+            |rows| {
+                let text = pq::text_array(rows.len(), |k, buf| {
+                    let s = strings.get((rows.start + k) as Sym);
+                    buf.extend_from_slice(s.as_bytes());
+                    true
+                });
+                vec![("s", text)]
+            },
+        )?;
         // One attribute pair per access event and attribute: a copy of
         // them all was the last peak of an access-log ingest (+40 MB for
         // the 512 MiB log), so they go a batch at a time too.
         let pairs = &t.attrs.pairs;
-        let zstd = ParquetCompression::Zstd(None);
         write_batched(
             &self.tmp.join("attrs.parquet"),
             pairs.len(),
@@ -1102,7 +1105,14 @@ mod tests {
         let never = AtomicBool::new(false);
         let err = write_events(full, &t, &never).expect_err("events.parquet on a full disk");
         assert!(format!("{err:#}").contains("/dev/full"), "{err:#}");
-        let mut df = DataFrame::new(1, vec![Column::new("s".into(), ["x"])]).unwrap();
-        assert!(write_parquet(full, &mut df).is_err());
+        let batch = |_| {
+            let x = pq::text_array(1, |_, buf| {
+                buf.push(b'x');
+                true
+            });
+            vec![("s", x)]
+        };
+        let zstd = ParquetCompression::Zstd(None);
+        assert!(write_batched(full, 1, zstd, &[], &never, batch).is_err());
     }
 }

@@ -9,7 +9,7 @@
 //! batch goes row by row, as reading the column does.
 
 use super::parquet_write::{self as pq, Columns, Layout};
-use super::pathcol::OWN;
+use super::pathcol::{OWN, place};
 use super::timeline::{NO_BYTES, NO_INT, SymCol, TextCol, Timeline};
 use pm_parsers::Level;
 use polars_arrow::array::Array;
@@ -94,37 +94,19 @@ fn put_text(buf: &mut Vec<u8>, text: Option<&str>) -> bool {
 /// row, as reading the column does.
 fn path_array(t: &Timeline, rows: std::ops::Range<usize>) -> ArrayBox {
     let n = rows.len();
-    let (text, ends) = t.message.raw();
     let at = t.path.at.range(rows.clone());
-    let whole = || -> Option<ArrayBox> {
-        let mut values = Vec::new();
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut validity = MutableBitmap::with_capacity(n);
-        offsets.push(0i64);
-        for (i, &at) in (rows.start..).zip(&at) {
-            let present = if at == OWN {
-                put_text(&mut values, t.path.own.get(i))
-            } else {
-                let message_end = *ends.get(i)?;
-                let message_start = match i {
-                    0 => 0,
-                    _ => *ends.get(i - 1)?,
-                };
-                let from = message_start + u64::from(at >> 16);
-                let to = from + u64::from(at & 0xFFFF);
-                let inside = from < to && to <= message_end;
-                if inside {
-                    let bytes = text.get(usize::try_from(from).ok()?..usize::try_from(to).ok()?)?;
-                    values.extend_from_slice(bytes);
-                }
-                inside
-            };
-            validity.push(present);
-            offsets.push(i64::try_from(values.len()).ok()?);
-        }
-        pq::string_array(offsets, values, validity)
-    };
-    whole().unwrap_or_else(|| pq::text_array(n, |k, buf| put_text(buf, t.path(rows.start + k))))
+    let sliced = pq::try_text_array(n, |k, buf| {
+        let i = rows.start + k;
+        let bytes = match at[k] {
+            OWN => t.path.own.get(i).map(str::as_bytes),
+            at => t.message.bytes(i).and_then(|m| m.get(place(at))),
+        };
+        bytes
+            .filter(|b| !b.is_empty())
+            .inspect(|b| buf.extend_from_slice(b))
+            .is_some()
+    });
+    sliced.unwrap_or_else(|| pq::text_array(n, |k, buf| put_text(buf, t.path(rows.start + k))))
 }
 
 /// Rows `rows` of the message column as an Arrow string array. Their text

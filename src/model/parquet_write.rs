@@ -212,10 +212,18 @@ pub(crate) fn nullable<T: NativeType>(v: Vec<T>, present: impl Fn(&T) -> bool) -
 /// `n` strings as an Arrow large-string array: `put(k, buf)` appends row
 /// `k`'s text to `buf` and says whether the row has one (a null if not).
 /// The text goes end to end into one buffer with one offset per row.
-pub(crate) fn text_array(
+pub(crate) fn text_array(n: usize, put: impl FnMut(usize, &mut Vec<u8>) -> bool) -> Box<dyn Array> {
+    // `put` appends whole strings here, so the parts are always valid.
+    try_text_array(n, put)
+        .unwrap_or_else(|| Box::new(Utf8Array::<i64>::new_null(ArrowDataType::LargeUtf8, n)))
+}
+
+/// [`text_array`] for a `put` that appends bytes it has not checked: the
+/// batch is checked as UTF-8 once, and `None` when it is not.
+pub(crate) fn try_text_array(
     n: usize,
     mut put: impl FnMut(usize, &mut Vec<u8>) -> bool,
-) -> Box<dyn Array> {
+) -> Option<Box<dyn Array>> {
     let mut values = Vec::new();
     let mut offsets = Vec::with_capacity(n + 1);
     let mut validity = MutableBitmap::with_capacity(n);
@@ -229,9 +237,7 @@ pub(crate) fn text_array(
         validity.push(present);
         offsets.push(values.len() as i64);
     }
-    // `put` appends whole strings, so the parts are always valid.
     string_array(offsets, values, validity)
-        .unwrap_or_else(|| Box::new(Utf8Array::<i64>::new_null(ArrowDataType::LargeUtf8, n)))
 }
 
 /// A large-string array from its parts (one offset per row and one more,

@@ -54,6 +54,12 @@ fn locate(message: &str, path: &str) -> Option<u32> {
     (start <= 0xFFFF && len < 0xFFFF).then_some(((start as u32) << 16) | len as u32)
 }
 
+/// Where a packed place (not [`OWN`]) puts a path in its message.
+pub(crate) fn place(at: u32) -> std::ops::Range<usize> {
+    let start = (at >> 16) as usize;
+    start..start + (at & 0xFFFF) as usize
+}
+
 impl PathCol {
     /// Append row number `row` (the rows before it number `row`), whose
     /// message is `message`; an empty `path` means none.
@@ -78,11 +84,7 @@ impl PathCol {
         if at == OWN {
             return self.own.get(i);
         }
-        let (start, len) = ((at >> 16) as usize, (at & 0xFFFF) as usize);
-        message
-            .get(i)?
-            .get(start..start + len)
-            .filter(|s| !s.is_empty())
+        message.get(i)?.get(place(at)).filter(|s| !s.is_empty())
     }
 
     /// Number of rows.

@@ -467,6 +467,11 @@ impl TextCol {
 
     /// Row `i`, `None` when empty.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        std::str::from_utf8(self.bytes(i)?).ok()
+    }
+
+    /// Row `i`'s bytes, not checked as UTF-8; `None` when empty.
+    pub(crate) fn bytes(&self, i: usize) -> Option<&[u8]> {
         debug_assert!(self.spill.is_none(), "a column read while it spills");
         let end = *self.ends.get(i)? as usize;
         let start = match i {
@@ -476,7 +481,7 @@ impl TextCol {
         if end <= start {
             return None;
         }
-        std::str::from_utf8(self.buf.get(start..end)?).ok()
+        self.buf.get(start..end)
     }
 
     pub(crate) fn len(&self) -> usize {
