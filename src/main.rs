@@ -23,7 +23,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    pm_tui::memory::bound_malloc_arenas();
+    pm_tui::memory::set_allocator_policy();
     pm_tui::fault::guard_mapped_files();
     let cli = cli::Cli::parse();
     let g = cmd::Globals {
