@@ -779,10 +779,9 @@ fn append_frame(t: &mut Timeline, mut df: DataFrame) -> Result<()> {
     }
     for (i, x) in take(df, "extra")?.str()?.iter().enumerate() {
         if let Some(json) = x {
-            let extra: Extra =
-                serde_json::from_str(json).context("an event's extra fields are corrupt")?;
+            serde_json::from_str::<Extra>(json).context("an event's extra fields are corrupt")?;
             t.extra_rows.push((rows + i) as u32);
-            t.extras.to_mut().push(extra);
+            t.extras.push_raw(json.as_bytes(), true);
         }
     }
     t.attrs.ends.extend(col_u32(df, "attr_end")?);

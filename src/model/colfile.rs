@@ -155,12 +155,7 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     let (level, level_marks) = t.level.stored();
     let level: Vec<u8> = level.iter().map(|l| l.map_or(0, Level::code)).collect();
     let kind: Vec<u8> = t.kind.iter().map(|k| k.code()).collect();
-    let mut extras = Vec::new();
-    let mut extra_ends: Vec<u64> = Vec::with_capacity(t.extras.len());
-    for x in t.extras.iter() {
-        serde_json::to_writer(&mut extras, x)?;
-        extra_ends.push(extras.len() as u64);
-    }
+    let (extras, extra_ends) = t.extras.raw_parts();
     let (string_text, string_ends) = t.strings.raw();
     let (msg, msg_ends) = t.message.raw();
     let (msg, msg_file): (&[u8], &[u8]) = match linked {
@@ -203,8 +198,8 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         bytes_of(&t.attrs.ends),
         bytes_of(&t.attrs.pairs),
         bytes_of(&t.extra_rows),
-        Cow::Owned(extras),
-        bytes_of(&extra_ends),
+        Cow::Borrowed(extras),
+        bytes_of(extra_ends),
         Cow::Borrowed(string_text),
         bytes_of(string_ends),
         Cow::Borrowed(msg_file),

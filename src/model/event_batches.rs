@@ -73,9 +73,16 @@ pub(crate) fn columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
     let statement = pq::text_array(n, |k, buf| put_text(buf, t.statement(r.start + k)));
     cols.push(("statement", statement));
     cols.push(("attr_end", pq::values(t.attrs.ends[r.clone()].to_vec())));
+    // A cursor over the rows with rare fields, not a search per row.
+    let mut next = t
+        .extra_rows
+        .partition_point(|&row| (row as usize) < r.start);
     let extra = pq::text_array(n, |k, buf| {
-        t.extra(r.start + k)
-            .is_some_and(|x| serde_json::to_writer(&mut *buf, x).is_ok())
+        if t.extra_rows.get(next) != Some(&((r.start + k) as u32)) {
+            return false;
+        }
+        next += 1;
+        t.extras.put_json(next - 1, buf)
     });
     cols.push(("extra", extra));
     cols
@@ -145,6 +152,7 @@ fn message_array(col: &TextCol, rows: std::ops::Range<usize>) -> ArrayBox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::timeline::Extras;
     use pm_parsers::{Event, Kind};
     use polars_arrow::array::Utf8Array;
     use std::borrow::Cow;
@@ -193,6 +201,47 @@ mod tests {
         assert_eq!(strings(path_array(&t, 0..4).as_ref()), want);
         assert_eq!(strings(path_array(&t, 1..4).as_ref()), want[1..]);
         assert_eq!(strings(path_array(&t, 3..4).as_ref()), want[3..]);
+    }
+
+    /// The extra column's batches hold each row's rare fields as JSON,
+    /// from any start; entries read from a file are written again as they
+    /// decode, so a damaged one is written as `{}`.
+    #[test]
+    fn extra_batches_are_the_rows_rare_fields() {
+        let mut t = Timeline::new();
+        for k in 0..5_i64 {
+            let mut e = Event::new(Kind::LockWait, 1_685_598_600_000_000 + k, k as u32 + 1, 0);
+            if k % 2 == 1 {
+                e.holders = vec![k];
+                e.ids = vec![(Cow::Borrowed("order_id"), Cow::Owned(format!("8821{k}")))];
+            }
+            t.push(0, &e);
+        }
+        let extra = |t: &Timeline, rows: std::ops::Range<usize>| {
+            let cols = columns(t, rows);
+            let (_, a) = cols
+                .iter()
+                .find(|(name, _)| *name == "extra")
+                .expect("extra");
+            strings(a.as_ref())
+        };
+        let json = |k: i64| {
+            Some(format!(
+                r#"{{"holders":[{k}],"ids":[["order_id","8821{k}"]]}}"#
+            ))
+        };
+        assert_eq!(extra(&t, 0..5), vec![None, json(1), None, json(3), None]);
+        assert_eq!(extra(&t, 2..5), vec![None, json(3), None]);
+        assert_eq!(extra(&t, 3..4), vec![json(3)]);
+        // As a reopened case holds them: one damaged entry among good ones.
+        let (raw, _) = t.extras.raw_parts();
+        let damaged = String::from_utf8_lossy(raw).replacen("{", "[", 1);
+        let ends = t.extras.raw_parts().1.to_vec();
+        t.extras = Extras::lazy(damaged.into_bytes().into(), ends.into());
+        assert_eq!(
+            extra(&t, 0..5),
+            vec![None, Some("{}".to_string()), None, json(3), None]
+        );
     }
 
     /// The message column's batches are one slice of its text: rows from
