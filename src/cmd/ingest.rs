@@ -265,7 +265,10 @@ fn report(
         )?;
         let spilled = match phases.spilled_bytes >> 20 {
             0 => String::new(),
-            mb => format!(" · message text {} MB on disk", thousands(mb as u64)),
+            mb => format!(
+                " · message and statement text {} MB on disk",
+                thousands(mb as u64)
+            ),
         };
         writeln!(
             w,

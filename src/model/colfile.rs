@@ -235,13 +235,18 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         out.write_all(&zeros[..align(written) - written])
             .with_context(context)?;
         written = align(written);
-        if k == Section::MessageText as usize {
-            // Spilled message text is read in place: hand its pages back
-            // behind the copy, a stretch at a time.
+        let spilled = match k {
+            k if k == Section::MessageText as usize => Some(&t.message),
+            k if k == Section::StatementText as usize => Some(&t.statement),
+            _ => None,
+        };
+        if let Some(col) = spilled {
+            // Spilled text is read in place: hand its pages back behind
+            // the copy, a stretch at a time.
             for at in (0..s.len()).step_by(RELEASE_BYTES) {
                 let end = s.len().min(at + RELEASE_BYTES);
                 out.write_all(&s[at..end]).with_context(context)?;
-                t.message.release_bytes(at..end);
+                col.release_bytes(at..end);
             }
         } else {
             out.write_all(s).with_context(context)?;

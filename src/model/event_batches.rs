@@ -72,6 +72,7 @@ pub(crate) fn columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
     t.message.release(r.clone());
     let statement = pq::text_array(n, |k, buf| put_text(buf, t.statement(r.start + k)));
     cols.push(("statement", statement));
+    t.statement.release(r.clone());
     cols.push(("attr_end", pq::values(t.attrs.ends[r.clone()].to_vec())));
     // A cursor over the rows with rare fields, not a search per row.
     let mut next = t

@@ -914,10 +914,10 @@ impl Timeline {
         Timeline::default()
     }
 
-    /// Let the message text spill into an unlinked file in `dir` once it
-    /// is large, instead of growing in memory (see `spill.rs`); copies of
-    /// the column (a sort, a merge) spill there too. Rows cannot be read
-    /// until [`Timeline::finish_spill`].
+    /// Let the message and statement text spill into unlinked files in
+    /// `dir` once each is large, instead of growing in memory (see
+    /// `spill.rs`); copies of the columns (a sort, a merge) spill there
+    /// too. Rows cannot be read until [`Timeline::finish_spill`].
     pub fn spill_text_into(&mut self, dir: &Path) {
         self.spill_text_past(dir, spill::SPILL_AT);
     }
@@ -925,13 +925,16 @@ impl Timeline {
     /// [`Timeline::spill_text_into`] once the text passes `bytes` (tests
     /// spill small timelines).
     pub(crate) fn spill_text_past(&mut self, dir: &Path, bytes: usize) {
-        self.message.spill_into(&Arc::from(dir), bytes);
+        let dir = Arc::from(dir);
+        self.message.spill_into(&dir, bytes);
+        self.statement.spill_into(&dir, bytes);
     }
 
     /// Read spilled text in place from now on: call once the timeline is
     /// built, before reading its rows.
     pub fn finish_spill(&mut self) {
         self.message.finish_spill();
+        self.statement.finish_spill();
     }
 
     /// Number of events.
@@ -1844,9 +1847,11 @@ mod tests {
         let expected = Timeline::merge_sorted(random_parts(None));
         let spilled = random_parts(Some(dir.path()));
         assert!(spilled[..4].iter().all(|p| p.message.buf.is_mapped()));
+        assert!(spilled[3].statement.buf.is_mapped());
         // Several parts: the merge's copy spills too.
         let merged = Timeline::merge_sorted(spilled.clone());
         assert!(merged.message.buf.is_mapped());
+        assert!(merged.statement.buf.is_mapped());
         assert_eq!(merged.debug_rows(), expected.debug_rows());
         // One part out of order: the sort's copy spills.
         let mut one = Timeline::new();
@@ -1955,6 +1960,11 @@ mod tests {
                 }
                 if next(5) == 0 {
                     e.holders = vec![line as i64];
+                }
+                if source == 3 && line % 2 == 0 {
+                    e.statement = Some(Cow::Owned(format!(
+                        "UPDATE items SET stock = stock - 1 WHERE id = {line}"
+                    )));
                 }
                 p.push(source, &e);
             }
