@@ -96,7 +96,7 @@ pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, min_hot: usize
     let (t0, t1) = (t.ts(0), t.ts(t.len() - 1));
     let days = ((t1.div_euclid(DAY) - t0.div_euclid(DAY)) + 1).max(1) as usize;
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for i in t.rows_reading_text() {
+    for i in t.rows_reading_text(0..t.len()) {
         if let Some(k) = key(t, i) {
             by_key.entry(k).or_default().push(i);
         }
