@@ -199,21 +199,34 @@ impl Interner {
     }
 }
 
-/// The rare fields of an event, kept sparsely.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The rare fields of an event, kept sparsely. Written as [`ExtraRef`]
+/// writes them (an event's fields are written without a copy into one).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Extra {
     /// Every holder pid named by the server.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub holders: Vec<i64>,
     /// The wait queue named by the server.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub queue: Vec<i64>,
     /// Deadlock participants.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub participants: Vec<Participant>,
     /// Business ids (`order_id` → `88213`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub ids: Vec<(String, String)>,
+}
+
+impl Serialize for Extra {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ExtraRef {
+            holders: &self.holders,
+            queue: &self.queue,
+            participants: &self.participants,
+            ids: &self.ids,
+        }
+        .serialize(s)
+    }
 }
 
 /// Which interned string column.
@@ -648,7 +661,8 @@ impl Default for Extras {
     }
 }
 
-/// An event's rare fields, borrowed, serialised exactly as [`Extra`].
+/// Rare fields, borrowed (an [`Extra`], or an event's own), as the column
+/// file and events.parquet store them: the fields an entry has, by name.
 #[derive(Serialize)]
 struct ExtraRef<'a, Id: Serialize> {
     #[serde(skip_serializing_if = "<[i64]>::is_empty")]
@@ -729,19 +743,9 @@ impl Extras {
         (&self.json, &self.ends)
     }
 
-    /// Add an entry.
-    #[cfg(test)]
-    pub(crate) fn push(&mut self, x: &Extra) {
-        self.push_ref(&ExtraRef {
-            holders: &x.holders,
-            queue: &x.queue,
-            participants: &x.participants,
-            ids: &x.ids,
-        });
-    }
-
-    /// Add an entry from an event's fields, without copying them first.
-    fn push_ref<Id: Serialize>(&mut self, x: &ExtraRef<'_, Id>) {
+    /// Add an entry (an [`Extra`], or an [`ExtraRef`] to an event's
+    /// fields, which is not copied first).
+    fn push(&mut self, x: &impl Serialize) {
         let json = self.json.to_mut();
         let before = json.len();
         if serde_json::to_writer(&mut *json, x).is_err() {
@@ -772,6 +776,17 @@ impl Extras {
     /// Add entry `k` of `other`, as it is stored.
     pub(crate) fn push_from(&mut self, other: &Extras, k: usize) {
         self.push_raw(other.raw(k), other.checked);
+    }
+
+    /// Add every entry of `other`, as they are stored.
+    fn append(&mut self, other: &Extras) {
+        let (json, ends) = other.raw_parts();
+        let base = self.json.len() as u64;
+        self.checked &= other.checked;
+        self.json.extend_from_slice(json);
+        for &end in ends {
+            self.push_end(base + end);
+        }
     }
 
     /// Add an entry given as JSON, `checked` when it is known to decode.
@@ -1005,7 +1020,7 @@ impl Timeline {
         };
         if !extra.is_empty() {
             self.extra_rows.push(self.ts.len() as u32 - 1);
-            self.extras.push_ref(&extra);
+            self.extras.push(&extra);
         }
     }
 
@@ -1291,9 +1306,7 @@ impl Timeline {
         out.attrs.append(&part.attrs, &remap);
         out.extra_rows
             .extend(part.extra_rows.iter().map(|&r| base + r));
-        for k in 0..part.extras.len() {
-            out.extras.push_from(&part.extras, k);
-        }
+        out.extras.append(&part.extras);
     }
 
     /// Move every row `lines` lines and `bytes` bytes further into its
