@@ -43,9 +43,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     let strings = out.timeline.strings();
     let strings_bytes = (strings.len(), strings.heap_bytes());
     let nothing = out.timeline.is_empty();
-    // The events are written while the analysis runs: writing is mostly
-    // one thread compressing pages, and both only read the timeline.
-    let staged = if nothing {
+    let mut staged = if nothing {
         None
     } else {
         let staged = StagedCase::begin(&args.output)?;
@@ -56,15 +54,33 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         })
     };
     let overlap_started = Instant::now();
+    // The column file first: from then on the timeline is read in place
+    // from it, and the memory it took is given back before the analysis
+    // and the Parquet write add theirs.
+    let mut timeline = out.timeline;
+    if let Some(st) = staged.as_mut() {
+        match st.write_column_file(&timeline, &interrupted) {
+            Ok(Some(mapped)) => {
+                timeline = mapped;
+                pm_tui::memory::release_freed_memory();
+            }
+            Ok(None) => {}
+            Err(_) => {
+                if let Some(st) = staged.take() {
+                    st.abandon();
+                }
+                return Ok(interrupted_exit(&args.output));
+            }
+        }
+    }
+    let timeline = timeline;
+    // The events are written while the analysis runs: writing is mostly
+    // one thread compressing pages, and both only read the timeline.
     let (findings, analyze_ms, written) = std::thread::scope(|s| {
         let writer = staged
             .as_ref()
-            .map(|staged| s.spawn(|| staged.write_events(&out.timeline, &interrupted)));
-        let findings = analyze::run(
-            &out.timeline,
-            &out.sources,
-            &analyze::AnalyzeConfig::default(),
-        );
+            .map(|staged| s.spawn(|| staged.write_events(&timeline, &interrupted)));
+        let findings = analyze::run(&timeline, &out.sources, &analyze::AnalyzeConfig::default());
         let analyze_ms = ms_since(overlap_started);
         pm_tui::memory::release_freed_memory();
         let written = writer.map(|w| {
@@ -74,7 +90,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         (findings, analyze_ms, written)
     });
     let case = Case::new(
-        out.timeline,
+        timeline,
         out.sources,
         findings,
         &zone.to_string(),

@@ -211,7 +211,17 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
 pub struct StagedCase {
     dir: PathBuf,
     tmp: PathBuf,
-    column_file: bool,
+    column_file: ColumnFile,
+}
+
+/// Whether [`StagedCase::write_events`] still writes the column file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnFile {
+    /// Beside the Parquet files.
+    Write,
+    /// Not at all: left out on request, or already written (or failed) by
+    /// [`StagedCase::write_column_file`].
+    Skip,
 }
 
 impl StagedCase {
@@ -236,7 +246,7 @@ impl StagedCase {
         Ok(StagedCase {
             dir: dir.to_path_buf(),
             tmp,
-            column_file: true,
+            column_file: ColumnFile::Write,
         })
     }
 
@@ -244,8 +254,47 @@ impl StagedCase {
     /// reopens from Parquet.
     pub fn without_column_file(self) -> StagedCase {
         StagedCase {
-            column_file: false,
+            column_file: ColumnFile::Skip,
             ..self
+        }
+    }
+
+    /// Write the column file alone, before anything else, and read the
+    /// timeline back from it in place, as reopening the case will: the
+    /// caller drops its own copy and analyses and writes the rest from this
+    /// one, whose columns are paged in as they are read and handed back
+    /// behind the scans that stream them (`Timeline::release_rows`). That
+    /// takes the timeline out of the process's memory for the analysis and
+    /// the Parquet write, which came on top of it (the peak of an ingest).
+    ///
+    /// `None` when the column file is left out, or could not be written
+    /// or read back (it is a cache: the case is complete without it, and
+    /// the caller goes on with its own copy). An error only when `stop`
+    /// was set.
+    pub fn write_column_file(
+        &mut self,
+        t: &Timeline,
+        stop: &AtomicBool,
+    ) -> Result<Option<Timeline>> {
+        if self.column_file == ColumnFile::Skip {
+            return Ok(None);
+        }
+        self.column_file = ColumnFile::Skip;
+        let cols = self.tmp.join(colfile::FILE_NAME);
+        let written = colfile::write(&cols, t, stop);
+        if stop.load(Ordering::Relaxed) {
+            bail!("interrupted");
+        }
+        match written.and_then(|()| colfile::read(&cols)) {
+            Ok(mut mapped) if mapped.len() == t.len() => {
+                mapped.extras.trust_as(&t.extras);
+                Ok(Some(mapped))
+            }
+            _ => {
+                let _ = fs::remove_file(&cols);
+                let _ = fs::remove_file(self.tmp.join(colfile::TEXT_FILE_NAME));
+                Ok(None)
+            }
         }
     }
 
@@ -256,7 +305,7 @@ impl StagedCase {
     /// is a cache: if it cannot be written the case is still complete.
     pub fn write_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         let cols = self.tmp.join(colfile::FILE_NAME);
-        if !self.column_file {
+        if self.column_file == ColumnFile::Skip {
             return self.write_parquet_events(t, stop);
         }
         std::thread::scope(|s| {
@@ -300,9 +349,10 @@ impl StagedCase {
             &[],
             stop,
             |rows| {
-                let pairs = &pairs[rows];
-                let key: Vec<u32> = pairs.iter().map(|p| p[0]).collect();
-                let value: Vec<u32> = pairs.iter().map(|p| p[1]).collect();
+                let batch = &pairs[rows.clone()];
+                let key: Vec<u32> = batch.iter().map(|p| p[0]).collect();
+                let value: Vec<u32> = batch.iter().map(|p| p[1]).collect();
+                pairs.release(rows);
                 vec![("key", pq::values(key)), ("value", pq::values(value))]
             },
         )
@@ -990,6 +1040,108 @@ mod tests {
             assert!(note.is_some_and(|n| n.contains("events.text")));
             assert_eq!(back.timeline.debug_rows(), expected);
         }
+    }
+
+    /// Resident bytes of this process's mappings of `file` (Linux).
+    #[cfg(target_os = "linux")]
+    fn resident_kib(file: &Path) -> u64 {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let name = file.display().to_string();
+        let mut inside = false;
+        let mut kib = 0;
+        for line in smaps.lines() {
+            let first = line.split_whitespace().next().unwrap_or("");
+            if first.contains('-') && !first.ends_with(':') {
+                inside = line.ends_with(&name);
+            } else if inside && first == "Rss:" {
+                kib += line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap();
+            }
+        }
+        kib
+    }
+
+    /// An ingest writes the column file first and goes on with the
+    /// timeline read back from it: the same rows, read in place; the
+    /// Parquet write after it does not write the column file again, and
+    /// the committed case reopens the same. Handing back every row's pages
+    /// takes the columns out of the process's memory and changes nothing
+    /// read.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_ingest_goes_on_from_its_column_file() {
+        let mut t = Timeline::new();
+        let rows = 200_000u32;
+        for i in 0..rows {
+            let mut e = Event::new(
+                Kind::Request,
+                1_685_598_600_000_000 + i64::from(i) * 1000,
+                i + 1,
+                u64::from(i) * 80,
+            );
+            e.status = Some(200 + (i % 3) as u16);
+            e.duration_ms = Some(f64::from(i % 1000));
+            e.message = Cow::Owned(format!("GET /item/{i} HTTP/1.1"));
+            e.route = Some(Cow::Borrowed("/item/:id"));
+            e.attrs
+                .push((Cow::Borrowed("ua"), Cow::Owned(format!("agent {}", i % 7))));
+            if i % 97 == 0 {
+                e.pid = Some(i64::from(i));
+                e.ids
+                    .push((Cow::Borrowed("order"), Cow::Owned(format!("o-{i}"))));
+            }
+            t.push(0, &e);
+        }
+        t.shrink_to_fit();
+        let expected = t.debug_rows();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case");
+        let never = AtomicBool::new(false);
+        let mut staged = StagedCase::begin(&path).unwrap();
+        let mapped = staged
+            .write_column_file(&t, &never)
+            .unwrap()
+            .expect("read back");
+        assert!(mapped.mapped_bytes() > 0, "read in place");
+        assert_eq!(mapped.debug_rows(), expected);
+        let cols = staged.tmp.join(colfile::FILE_NAME);
+        let written = std::fs::metadata(&cols).unwrap().modified().unwrap();
+        staged.write_events(&mapped, &never).unwrap();
+        assert_eq!(
+            std::fs::metadata(&cols).unwrap().modified().unwrap(),
+            written,
+            "not written twice"
+        );
+        let before = resident_kib(&cols);
+        assert!(
+            before > 2048,
+            "{before} KiB resident after reading every row"
+        );
+        mapped.release_rows(0..mapped.len());
+        let after = resident_kib(&cols);
+        assert!(
+            after * 8 < before,
+            "{after} KiB resident of {before} after handing back"
+        );
+        assert_eq!(mapped.debug_rows(), expected, "read back the same");
+        let mut c = sample_case();
+        c.meta.events = u64::from(rows);
+        c.timeline = mapped;
+        staged.commit(&c, &never).unwrap();
+        let back = Case::load(&path).unwrap();
+        assert!(back.timeline.mapped_bytes() > 0);
+        assert_eq!(back.timeline.debug_rows(), expected);
+
+        let mut skipped = StagedCase::begin(&dir.path().join("other"))
+            .unwrap()
+            .without_column_file();
+        assert!(skipped.write_column_file(&t, &never).unwrap().is_none());
+        assert!(!skipped.tmp.join(colfile::FILE_NAME).exists());
+        skipped.abandon();
     }
 
     /// A FIFO where a case file should be is refused at once: the column

@@ -67,12 +67,8 @@ pub(crate) fn columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
     }
     cols.push(("message", message_array(&t.message, r.clone())));
     cols.push(("path", path_array(t, r.clone())));
-    // The batch has its own copy now: spilled text read in place is
-    // resident only while its batch is built.
-    t.message.release(r.clone());
     let statement = pq::text_array(n, |k, buf| put_text(buf, t.statement(r.start + k)));
     cols.push(("statement", statement));
-    t.statement.release(r.clone());
     cols.push(("attr_end", pq::values(t.attrs.ends[r.clone()].to_vec())));
     // A cursor over the rows with rare fields, not a search per row.
     let mut next = t
@@ -86,6 +82,10 @@ pub(crate) fn columns(t: &Timeline, rows: std::ops::Range<usize>) -> Columns {
         t.extras.put_json(next - 1, buf)
     });
     cols.push(("extra", extra));
+    // The batch has its own copy now: columns read in place (spilled
+    // text, or the whole timeline once the ingest has written its column
+    // file) are resident only while their batch is built.
+    t.release_rows(r);
     cols
 }
 

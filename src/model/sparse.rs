@@ -524,6 +524,39 @@ impl<T: Cell> Sparse<T> {
         }
     }
 
+    /// The index among the stored values of the first row at or after
+    /// `row` that has one (a marked column's rank at `row`).
+    fn values_before(bits: &[u64], rank: &[u32], row: usize) -> usize {
+        let w = row / 64;
+        match (bits.get(w), rank.get(w)) {
+            (Some(&word), Some(&r)) => {
+                r as usize + (word & ((1u64 << (row % 64)) - 1)).count_ones() as usize
+            }
+            // Past the last word: every value comes before.
+            _ => match (bits.last(), rank.last()) {
+                (Some(&word), Some(&r)) => r as usize + word.count_ones() as usize,
+                _ => 0,
+            },
+        }
+    }
+
+    /// Hand back the resident pages of rows `rows` when the column is read
+    /// in place from a file ([`Buf::release`]); owned values are left alone.
+    pub(crate) fn release(&self, rows: std::ops::Range<usize>) {
+        if rows.is_empty() {
+            return;
+        }
+        match &self.form {
+            Form::Dense(vals) => vals.release(rows),
+            Form::Marked { bits, rank, vals } => {
+                bits.release(rows.start / 64..rows.end.div_ceil(64).min(bits.len()));
+                let from = Self::values_before(bits, rank, rows.start);
+                let to = Self::values_before(bits, rank, rows.end);
+                vals.release(from..to.max(from).min(vals.len()));
+            }
+        }
+    }
+
     /// The stored values and marks, as a column file keeps them: both
     /// empty while no row has a value; one value per row and no marks when
     /// dense; otherwise the values of the marked rows and the marks.

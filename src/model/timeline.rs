@@ -457,6 +457,7 @@ impl TextCol {
         if let (Some(start), Some(end)) = (end_of(rows.start), end_of(rows.end)) {
             self.buf.release(start..end.max(start));
         }
+        self.ends.release(rows.start..rows.end.min(self.ends.len()));
     }
 
     /// True when the text is read in place from a file.
@@ -601,6 +602,22 @@ impl AttrCol {
             _ => self.ends.get(i - 1).map_or(0, |&e| e as usize),
         };
         self.pairs.get(start..end).unwrap_or(&[])
+    }
+
+    /// Hand back the resident pages of rows `rows` when they are read in
+    /// place from a file ([`Buf::release`]).
+    fn release(&self, rows: std::ops::Range<usize>) {
+        if rows.is_empty() || !self.ends.is_mapped() {
+            return;
+        }
+        let end_of = |r: usize| match r {
+            0 => 0,
+            _ => self.ends.get(r - 1).map_or(0, |&e| e as usize),
+        };
+        let (start, end) = (end_of(rows.start), end_of(rows.end.min(self.ends.len())));
+        self.pairs
+            .release(start..end.max(start).min(self.pairs.len()));
+        self.ends.release(rows.start..rows.end.min(self.ends.len()));
     }
 
     fn reserve(&mut self, rows: usize, pairs: usize) {
@@ -769,8 +786,26 @@ impl Extras {
             out.extend_from_slice(self.raw(k));
             return true;
         }
-        self.get(k)
-            .is_some_and(|x| serde_json::to_writer(out, x).is_ok())
+        // Decoded here and not kept: a writer passes over every entry
+        // once, and keeping them all decoded took 157 MB of the mixed
+        // corpus of BENCHMARKS.md.
+        let decoded;
+        let x = match self.chunks.get(k / EXTRA_CHUNK).and_then(OnceLock::get) {
+            Some(chunk) => chunk.get(k % EXTRA_CHUNK),
+            None => {
+                decoded = serde_json::from_slice::<Extra>(self.raw(k)).unwrap_or_default();
+                Some(&decoded)
+            }
+        };
+        x.is_some_and(|x| serde_json::to_writer(out, x).is_ok())
+    }
+
+    /// Trust the entries as far as `written` was trusted, when they are
+    /// what this process wrote from it a moment ago: an ingest reads its
+    /// timeline back from the column file it has just written, and must
+    /// not decode every entry again to write them to Parquet.
+    pub(crate) fn trust_as(&mut self, written: &Extras) {
+        self.checked = written.checked && self.len() == written.len();
     }
 
     /// Add entry `k` of `other`, as it is stored.
@@ -1694,6 +1729,37 @@ impl Timeline {
                 self.statement.release(i - RELEASE_EVERY..i);
             }
         })
+    }
+
+    /// Hand back the resident pages of rows `rows` of every column read in
+    /// place from a file (a reopened case, or an ingest's timeline once
+    /// its column file is written): a scan that reads each row once calls
+    /// this behind it, so a stretch of the columns is resident at a time.
+    /// Owned columns are left alone; nothing read changes.
+    pub(crate) fn release_rows(&self, rows: std::ops::Range<usize>) {
+        let rows = rows.start.min(self.len())..rows.end.min(self.len());
+        if rows.is_empty() {
+            return;
+        }
+        self.ts.release(rows.clone());
+        self.source.release(rows.clone());
+        self.line.release(rows.clone());
+        self.offset.release(rows.clone());
+        self.level.release(rows.clone());
+        self.line_count.release(rows.clone());
+        self.pid.release(rows.clone());
+        self.blocker_pid.release(rows.clone());
+        self.duration_ms.release(rows.clone());
+        self.status.release(rows.clone());
+        self.bytes.release(rows.clone());
+        for col in &self.syms {
+            col.release(rows.clone());
+        }
+        self.message.release(rows.clone());
+        self.path.at.release(rows.clone());
+        self.path.own.release(rows.clone());
+        self.statement.release(rows.clone());
+        self.attrs.release(rows);
     }
 
     /// Every event with rare fields, in row order (a walk over the few
