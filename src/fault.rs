@@ -84,8 +84,13 @@ mod imp {
                     libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC)
                 };
                 let mut t: libc::termios = std::mem::zeroed();
-                if fd >= 0 && libc::tcgetattr(fd, &mut t) == 0 {
-                    let _ = SAVED.set((fd, t));
+                let kept =
+                    fd >= 0 && libc::tcgetattr(fd, &mut t) == 0 && SAVED.set((fd, t)).is_ok();
+                // The descriptor opened here stays open only for the
+                // handler to restore the settings through; one that gave
+                // none (or lost the race to save them) is closed.
+                if !kept && fd >= 0 && fd != libc::STDIN_FILENO {
+                    libc::close(fd);
                 }
             }
         }
