@@ -64,3 +64,29 @@ pub fn release_freed_memory() {
         libc::malloc_trim(0);
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// KiB of this process's memory resident in mappings of files whose
+    /// path contains `path` (a file, or a directory's unlinked files),
+    /// from `/proc/self/smaps`; 0 where there is no such file.
+    pub(crate) fn resident_kib(path: &std::path::Path) -> u64 {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+        let name = path.display().to_string();
+        let mut inside = false;
+        let mut kib = 0;
+        for line in smaps.lines() {
+            let first = line.split_whitespace().next().unwrap_or("");
+            if first.contains('-') && !first.ends_with(':') {
+                inside = line.contains(&name);
+            } else if inside && first == "Rss:" {
+                kib += line
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+        kib
+    }
+}

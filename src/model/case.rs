@@ -1042,29 +1042,6 @@ mod tests {
         }
     }
 
-    /// Resident bytes of this process's mappings of `file` (Linux).
-    #[cfg(target_os = "linux")]
-    fn resident_kib(file: &Path) -> u64 {
-        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
-        let name = file.display().to_string();
-        let mut inside = false;
-        let mut kib = 0;
-        for line in smaps.lines() {
-            let first = line.split_whitespace().next().unwrap_or("");
-            if first.contains('-') && !first.ends_with(':') {
-                inside = line.ends_with(&name);
-            } else if inside && first == "Rss:" {
-                kib += line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap()
-                    .parse::<u64>()
-                    .unwrap();
-            }
-        }
-        kib
-    }
-
     /// An ingest writes the column file first and goes on with the
     /// timeline read back from it: the same rows, read in place; the
     /// Parquet write after it does not write the column file again, and
@@ -1116,6 +1093,7 @@ mod tests {
             written,
             "not written twice"
         );
+        let resident_kib = crate::memory::tests::resident_kib;
         let before = resident_kib(&cols);
         assert!(
             before > 2048,
