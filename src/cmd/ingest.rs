@@ -53,7 +53,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             staged
         })
     };
-    let overlap_started = Instant::now();
+    let write_started = Instant::now();
     // The column file first: from then on the timeline is read in place
     // from it, and the memory it took is given back before the analysis
     // and the Parquet write add theirs.
@@ -76,12 +76,13 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
     let timeline = timeline;
     // The events are written while the analysis runs: writing is mostly
     // one thread compressing pages, and both only read the timeline.
+    let analysis_started = Instant::now();
     let (findings, analyze_ms, written) = std::thread::scope(|s| {
         let writer = staged
             .as_ref()
             .map(|staged| s.spawn(|| staged.write_events(&timeline, &interrupted)));
         let findings = analyze::run(&timeline, &out.sources, &analyze::AnalyzeConfig::default());
-        let analyze_ms = ms_since(overlap_started);
+        let analyze_ms = ms_since(analysis_started);
         pm_tui::memory::release_freed_memory();
         let written = writer.map(|w| {
             w.join()
@@ -113,7 +114,7 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
             }
             Err(e) => return Err(e),
         }
-        write_ms = ms_since(overlap_started);
+        write_ms = ms_since(write_started);
     } else if interrupted.load(Ordering::Relaxed) {
         // Once committed, the case is complete: a late Ctrl-C does not
         // make it "not written".
@@ -215,9 +216,10 @@ fn fit_left(s: &str, width: usize) -> String {
 struct Phases {
     /// Walking, decoding, parsing and merging the timeline.
     read_ms: f64,
-    /// The detectors and the correlation.
+    /// The detectors and the correlation, beside the Parquet write.
     analyze_ms: f64,
-    /// Writing the case, which starts with the analysis and runs beside it.
+    /// Writing the case: the column file first, then the Parquet files
+    /// beside the analysis, then the findings and `case.json`.
     write_ms: f64,
     /// Memory held by the timeline's columns.
     timeline_bytes: usize,
@@ -274,10 +276,10 @@ fn report(
     if g.verbose > 0 {
         writeln!(
             w,
-            "  phases      read and parse {} · findings {} · case written {} (beside the findings)",
+            "  phases      read and parse {} · case written {} (the column file, then Parquet beside the findings: {})",
             human_ms(phases.read_ms),
-            human_ms(phases.analyze_ms),
-            human_ms(phases.write_ms)
+            human_ms(phases.write_ms),
+            human_ms(phases.analyze_ms)
         )?;
         let spilled = match phases.spilled_bytes >> 20 {
             0 => String::new(),
