@@ -12,7 +12,7 @@ use super::raw::{self, RawContext};
 use super::state::JobKind;
 use pm_parsers::time::Zone;
 use pm_tui::ingest::IngestOptions;
-use pm_tui::model::{Annotation, Case};
+use pm_tui::model::{Annotation, Case, StagedCase};
 use pm_tui::{analyze, export, ingest};
 use regex::Regex;
 use std::collections::HashMap;
@@ -327,23 +327,56 @@ fn ingest_case(
             why.join("; ")
         )));
     }
-    let findings = analyze::run(
-        &out.timeline,
-        &out.sources,
-        &analyze::AnalyzeConfig::default(),
-    );
+    let saving =
+        |e: anyhow::Error| JobResult::Loaded(Err(format!("saving the temporary case: {e:#}")));
+    let mut staged = match StagedCase::begin(&dir) {
+        Ok(s) => s,
+        Err(e) => return saving(e),
+    };
+    // As `pm-tui ingest` does: the column file first, and the session goes
+    // on from the timeline read back from it, mapped: its pages are the
+    // page cache's, not this process's memory, for as long as the TUI runs.
+    let mut timeline = out.timeline;
+    match staged.write_column_file(&timeline, cancel) {
+        Ok(Some(mapped)) => {
+            timeline = mapped;
+            pm_tui::memory::release_freed_memory();
+        }
+        Ok(None) => {}
+        Err(_) => {
+            staged.abandon();
+            return JobResult::Cancelled;
+        }
+    }
+    // The Parquet files are written while the analysis runs.
+    let (findings, written) = std::thread::scope(|s| {
+        let writer = s.spawn(|| staged.write_events(&timeline, cancel));
+        let findings = analyze::run(&timeline, &out.sources, &analyze::AnalyzeConfig::default());
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the case failed unexpectedly")));
+        (findings, written)
+    });
     let case = Case::new(
-        out.timeline,
+        timeline,
         out.sources,
         findings,
         &zone.0,
         &zone.1,
         paths.iter().map(|p| p.display().to_string()).collect(),
     );
-    if let Err(e) = case.save(&dir) {
-        return JobResult::Loaded(Err(format!("saving the temporary case: {e:#}")));
+    let committed = match written {
+        Ok(()) => staged.commit(&case, cancel),
+        Err(e) => {
+            staged.abandon();
+            Err(e)
+        }
+    };
+    match committed {
+        Ok(()) => finish_load(case, dir, true, None, cancel),
+        Err(_) if cancel.load(Ordering::Relaxed) => JobResult::Cancelled,
+        Err(e) => saving(e),
     }
-    finish_load(case, dir, true, None, cancel)
 }
 
 /// The case with `annotations`, borrowed when they are already its own.
