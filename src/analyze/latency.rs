@@ -54,6 +54,38 @@ fn endpoint_name(t: &Timeline, i: usize) -> String {
     }
 }
 
+/// Whether rows are requests to one endpoint (as [`endpoint_name`] names
+/// it), decided once per (method, route) pair of string ids: the scans of
+/// a spike's and an episode's window asked it of every row, and building
+/// the name each time was most of the analysis of the mixed corpus of
+/// BENCHMARKS.md.
+struct EndpointMatch<'a> {
+    name: &'a str,
+    seen: HashMap<(u32, u32), bool>,
+}
+
+impl<'a> EndpointMatch<'a> {
+    fn new(name: &'a str) -> Self {
+        EndpointMatch {
+            name,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Whether row `i` is a request to the endpoint.
+    fn is(&mut self, t: &Timeline, i: usize) -> bool {
+        if t.kind(i) != Kind::Request {
+            return false;
+        }
+        let key = (t.sym(SymCol::Method, i), t.sym(SymCol::Route, i));
+        let name = self.name;
+        *self
+            .seen
+            .entry(key)
+            .or_insert_with(|| endpoint_name(t, i) == name)
+    }
+}
+
 /// Requests per polars frame in [`series`]: the group-by copies what it is
 /// given several times over, so it is given the requests a slice of time at
 /// a time (a whole 2.6 M-request log at once added 220 MB to the peak).
@@ -268,8 +300,9 @@ pub fn spikes(t: &Timeline, all: &[EndpointSeries], width: i64, cfg: &SpikeConfi
             let mut evidence = Vec::new();
             let mut errors = 0u64;
             let mut worst: Vec<(f64, usize)> = Vec::new();
+            let mut to_endpoint = EndpointMatch::new(&s.endpoint);
             for i in lo..hi {
-                if t.kind(i) != Kind::Request || endpoint_name(t, i) != s.endpoint {
+                if !to_endpoint.is(t, i) {
                     continue;
                 }
                 let Some(d) = t.duration_ms(i) else { continue };
@@ -407,14 +440,12 @@ fn minute_series(t: &Timeline, endpoint: &str, from: i64, to: i64) -> EndpointSe
     const MINUTE: i64 = 60_000_000;
     let mut by_min: std::collections::BTreeMap<i64, (Vec<f64>, u32)> =
         std::collections::BTreeMap::new();
+    let mut to_endpoint = EndpointMatch::new(endpoint);
     for i in t.lower_bound(from)..t.lower_bound(to) {
-        if t.kind(i) != Kind::Request {
+        if !to_endpoint.is(t, i) {
             continue;
         }
         let Some(d) = t.duration_ms(i) else { continue };
-        if endpoint_name(t, i) != endpoint {
-            continue;
-        }
         let e = by_min
             .entry(t.ts(i).div_euclid(MINUTE) * MINUTE)
             .or_default();
@@ -552,6 +583,54 @@ mod tests {
         }
         t.sort();
         t
+    }
+
+    /// A row is a request to an endpoint exactly when its name is the
+    /// endpoint's, with or without a method or a route, whichever rows were
+    /// asked first.
+    #[test]
+    fn endpoint_match_agrees_with_the_name() {
+        let mut evs = Vec::new();
+        for (k, (method, route)) in [
+            (Some("POST"), Some("/a")),
+            (Some("GET"), Some("/a")),
+            (None, Some("/a")),
+            (Some("GET"), None),
+            (None, None),
+            (None, Some("GET /a")),
+            (Some("POST"), Some("/b")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut e = req(k as f64, "/x", 1.0);
+            e.method = method.map(Cow::Borrowed);
+            e.route = route.map(Cow::Borrowed);
+            evs.push(e);
+        }
+        let mut log = Event::new(Kind::Log, 10_000_000, 1, 0);
+        log.route = Some(Cow::Borrowed("/a"));
+        evs.push(log);
+        let t = timeline(evs);
+        for name in ["POST /a", "GET /a", "/a", "GET ?", "?", "POST /b", "/b"] {
+            for order in [false, true] {
+                let mut m = EndpointMatch::new(name);
+                let rows: Vec<usize> = match order {
+                    false => (0..t.len()).collect(),
+                    true => (0..t.len()).rev().collect(),
+                };
+                for i in rows {
+                    let want = t.kind(i) == Kind::Request && endpoint_name(&t, i) == name;
+                    assert_eq!(m.is(&t, i), want, "{name} row {i}");
+                }
+            }
+        }
+        let get_a = (0..t.len()).filter(|&i| EndpointMatch::new("GET /a").is(&t, i));
+        assert_eq!(
+            get_a.count(),
+            2,
+            "GET with route /a, and the method-less route 'GET /a'"
+        );
     }
 
     /// Grouped a few requests at a time, the series are those of all the
