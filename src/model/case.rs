@@ -949,6 +949,19 @@ mod tests {
         assert_eq!(leftovers, vec!["case".to_string()]);
     }
 
+    /// Request `i` of a test timeline: a millisecond after the one before,
+    /// on line `i + 1`, status 200 to 202.
+    fn request(i: u32) -> Event<'static> {
+        let mut e = Event::new(
+            Kind::Request,
+            1_685_598_600_000_000 + i64::from(i) * 1000,
+            i + 1,
+            u64::from(i) * 80,
+        );
+        e.status = Some(200 + (i % 3) as u16);
+        e
+    }
+
     /// A timeline where one row in 97 has a pid and a job: those columns
     /// are stored marked, the status of every row dense, and both forms
     /// read back the same from the column file and from Parquet.
@@ -957,13 +970,7 @@ mod tests {
         let mut t = Timeline::new();
         let rows = 70_000u32;
         for i in 0..rows {
-            let mut e = Event::new(
-                Kind::Request,
-                1_685_598_600_000_000 + i64::from(i) * 1000,
-                i + 1,
-                u64::from(i) * 80,
-            );
-            e.status = Some(200 + (i % 3) as u16);
+            let mut e = request(i);
             e.message = Cow::Borrowed("GET / HTTP/1.1");
             if i % 97 == 0 {
                 e.pid = Some(i64::from(i));
@@ -1054,13 +1061,7 @@ mod tests {
         let mut t = Timeline::new();
         let rows = 200_000u32;
         for i in 0..rows {
-            let mut e = Event::new(
-                Kind::Request,
-                1_685_598_600_000_000 + i64::from(i) * 1000,
-                i + 1,
-                u64::from(i) * 80,
-            );
-            e.status = Some(200 + (i % 3) as u16);
+            let mut e = request(i);
             e.duration_ms = Some(f64::from(i % 1000));
             e.message = Cow::Owned(format!("GET /item/{i} HTTP/1.1"));
             e.route = Some(Cow::Borrowed("/item/:id"));
