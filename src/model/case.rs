@@ -269,14 +269,18 @@ impl StagedCase {
     ///
     /// `None` when the column file is left out, or could not be written
     /// or read back (it is a cache: the case is complete without it, and
-    /// the caller goes on with its own copy). An error only when `stop`
-    /// was set.
+    /// the caller goes on with its own copy), and on Windows (see below).
+    /// An error only when `stop` was set.
     pub fn write_column_file(
         &mut self,
         t: &Timeline,
         stop: &AtomicBool,
     ) -> Result<Option<Timeline>> {
-        if self.column_file == ColumnFile::Skip {
+        // Windows may refuse to rename a directory while a file in it is
+        // mapped, and the case is renamed into place at the end (pm-tui is
+        // untested there): the column file is written beside the Parquet
+        // files instead, as before.
+        if self.column_file == ColumnFile::Skip || cfg!(windows) {
             return Ok(None);
         }
         self.column_file = ColumnFile::Skip;
