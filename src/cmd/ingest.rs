@@ -5,7 +5,7 @@ use crate::cli::IngestArgs;
 use crate::style::{Bar, local_time};
 use anyhow::{Result, anyhow};
 use pm_parsers::time::Zone;
-use pm_tui::model::{Case, Finding, SourceReport, StagedCase};
+use pm_tui::model::{Case, Finding, SourceReport, StagedCase, Timeline};
 use pm_tui::text::{escape_terminal, human_ms, thousands};
 use pm_tui::{analyze, config, ingest};
 use serde_json::json;
@@ -54,42 +54,28 @@ pub fn run(args: IngestArgs, g: &Globals) -> Result<ExitCode> {
         })
     };
     let write_started = Instant::now();
-    // The column file first: from then on the timeline is read in place
-    // from it, and the memory it took is given back before the analysis
-    // and the Parquet write add theirs.
-    let mut timeline = out.timeline;
-    if let Some(st) = staged.as_mut() {
-        match st.write_column_file(&timeline, &interrupted) {
-            Ok(Some(mapped)) => {
-                timeline = mapped;
-                pm_tui::memory::release_freed_memory();
-            }
-            Ok(None) => {}
+    let analyse = |t: &Timeline| {
+        let started = Instant::now();
+        let findings = analyze::run(t, &out.sources, &analyze::AnalyzeConfig::default());
+        (findings, ms_since(started))
+    };
+    // The column file first, then the analysis beside the Parquet write
+    // (`StagedCase::write_beside`).
+    let (timeline, (findings, analyze_ms), written) = match staged.as_mut() {
+        Some(st) => match st.write_beside(out.timeline, &interrupted, analyse) {
+            Ok((timeline, analysed, written)) => (timeline, analysed, Some(written)),
             Err(_) => {
                 if let Some(st) = staged.take() {
                     st.abandon();
                 }
                 return Ok(interrupted_exit(&args.output));
             }
+        },
+        None => {
+            let analysed = analyse(&out.timeline);
+            (out.timeline, analysed, None)
         }
-    }
-    let timeline = timeline;
-    // The events are written while the analysis runs: writing is mostly
-    // one thread compressing pages, and both only read the timeline.
-    let analysis_started = Instant::now();
-    let (findings, analyze_ms, written) = std::thread::scope(|s| {
-        let writer = staged
-            .as_ref()
-            .map(|staged| s.spawn(|| staged.write_events(&timeline, &interrupted)));
-        let findings = analyze::run(&timeline, &out.sources, &analyze::AnalyzeConfig::default());
-        let analyze_ms = ms_since(analysis_started);
-        pm_tui::memory::release_freed_memory();
-        let written = writer.map(|w| {
-            w.join()
-                .unwrap_or_else(|_| Err(anyhow!("writing the case failed unexpectedly")))
-        });
-        (findings, analyze_ms, written)
-    });
+    };
     let case = Case::new(
         timeline,
         out.sources,

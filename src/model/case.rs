@@ -302,6 +302,41 @@ impl StagedCase {
         }
     }
 
+    /// The rest of an ingest once its timeline is built, for `pm-tui
+    /// ingest` and `pm-tui open` alike: the column file first, and the
+    /// timeline read back from it ([`StagedCase::write_column_file`]; the
+    /// built one is dropped and its memory given back), then `analyse` on
+    /// that timeline while the Parquet files are written beside it.
+    /// Returns the timeline the case keeps, what `analyse` gave, and how
+    /// the write went; an error only when `stop` was set before the column
+    /// file was done.
+    pub fn write_beside<A>(
+        &mut self,
+        timeline: Timeline,
+        stop: &AtomicBool,
+        analyse: impl FnOnce(&Timeline) -> A,
+    ) -> Result<(Timeline, A, Result<()>)> {
+        let timeline = match self.write_column_file(&timeline, stop)? {
+            Some(mapped) => {
+                drop(timeline);
+                crate::memory::release_freed_memory();
+                mapped
+            }
+            None => timeline,
+        };
+        let this = &*self;
+        let (found, written) = std::thread::scope(|s| {
+            let writer = s.spawn(|| this.write_events(&timeline, stop));
+            let found = analyse(&timeline);
+            crate::memory::release_freed_memory();
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the case failed unexpectedly")));
+            (found, written)
+        });
+        Ok((timeline, found, written))
+    }
+
     /// Write the events, their strings and attributes (safe to run on
     /// another thread than the analysis reading the same timeline): the
     /// Parquet files, and beside them, on a thread of its own (it is mostly

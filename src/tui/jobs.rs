@@ -333,30 +333,17 @@ fn ingest_case(
         Ok(s) => s,
         Err(e) => return saving(e),
     };
-    // As `pm-tui ingest` does: the column file first, and the session goes
-    // on from the timeline read back from it, mapped: its pages are the
-    // page cache's, not this process's memory, for as long as the TUI runs.
-    let mut timeline = out.timeline;
-    match staged.write_column_file(&timeline, cancel) {
-        Ok(Some(mapped)) => {
-            timeline = mapped;
-            pm_tui::memory::release_freed_memory();
-        }
-        Ok(None) => {}
+    // As `pm-tui ingest` does: the session goes on from the timeline read
+    // back from the column file, mapped: its pages are the page cache's,
+    // not this process's memory, for as long as the TUI runs.
+    let analyse = |t: &_| analyze::run(t, &out.sources, &analyze::AnalyzeConfig::default());
+    let (timeline, findings, written) = match staged.write_beside(out.timeline, cancel, analyse) {
+        Ok(done) => done,
         Err(_) => {
             staged.abandon();
             return JobResult::Cancelled;
         }
-    }
-    // The Parquet files are written while the analysis runs.
-    let (findings, written) = std::thread::scope(|s| {
-        let writer = s.spawn(|| staged.write_events(&timeline, cancel));
-        let findings = analyze::run(&timeline, &out.sources, &analyze::AnalyzeConfig::default());
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the case failed unexpectedly")));
-        (findings, written)
-    });
+    };
     let case = Case::new(
         timeline,
         out.sources,
