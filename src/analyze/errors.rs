@@ -110,7 +110,7 @@ pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, min_hot: usize
     let days = ((t1.div_euclid(DAY) - t0.div_euclid(DAY)) + 1).max(1) as usize;
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut http: BTreeMap<u16, String> = BTreeMap::new();
-    for i in t.rows_reading_text(0..t.len()) {
+    for i in t.rows_released_behind(0..t.len()) {
         let k = match key(t, i) {
             None => continue,
             Some(Key::Http(s)) => Cow::Borrowed(
@@ -128,12 +128,15 @@ pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, min_hot: usize
         }
     }
     let mut out = Vec::new();
+    // The keys' rows are read again below, scattered over the timeline:
+    // each pass hands back what it paged in behind it (the 5xx rows of an
+    // access log touch most pages of the columns they read).
     for (k, list) in by_key {
         if list.len() < min_count {
             continue;
         }
         let mut daily = vec![0usize; days];
-        for &i in &list {
+        for i in t.listed_rows_released_behind(list.iter().copied()) {
             let d = (t.ts(i).div_euclid(DAY) - t0.div_euclid(DAY)) as usize;
             if let Some(c) = daily.get_mut(d) {
                 *c += 1;
@@ -154,7 +157,7 @@ pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, min_hot: usize
         let quiet_per_hour = daily[days / 4] as f64 / 24.0;
         let hot_threshold = (5.0 * quiet_per_hour).max(min_hot as f64);
         let mut hourly: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
-        for &i in &list {
+        for i in t.listed_rows_released_behind(list.iter().copied()) {
             hourly.entry(t.ts(i).div_euclid(HOUR)).or_default().push(i);
         }
         // Hysteresis: a burst needs a hot hour, and extends over adjacent
@@ -193,18 +196,22 @@ pub fn bursts(t: &Timeline, sources: &[String], min_count: usize, min_hot: usize
 /// errors exceeds both two minutes and five times the burst's median gap,
 /// and keep everything from the first to the last piece holding at least
 /// one error in thirty-three.
-fn trim_strays(t: &Timeline, mut evs: Vec<usize>) -> Vec<usize> {
-    evs.sort_by_key(|&i| (t.ts(i), i));
+fn trim_strays(t: &Timeline, evs: Vec<usize>) -> Vec<usize> {
+    let mut evs: Vec<(i64, usize)> = t
+        .listed_rows_released_behind(evs)
+        .map(|i| (t.ts(i), i))
+        .collect();
+    evs.sort_unstable();
     if evs.len() < 3 {
-        return evs;
+        return evs.into_iter().map(|(_, i)| i).collect();
     }
-    let mut gaps: Vec<i64> = evs.windows(2).map(|w| t.ts(w[1]) - t.ts(w[0])).collect();
+    let mut gaps: Vec<i64> = evs.windows(2).map(|w| w[1].0 - w[0].0).collect();
     gaps.sort_unstable();
     let limit = (gaps[gaps.len() / 2] * 5).max(2 * 60 * 1_000_000);
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     let mut from = 0;
     for k in 1..=evs.len() {
-        if k == evs.len() || t.ts(evs[k]) - t.ts(evs[k - 1]) > limit {
+        if k == evs.len() || evs[k].0 - evs[k - 1].0 > limit {
             bounds.push((from, k));
             from = k;
         }
@@ -217,20 +224,20 @@ fn trim_strays(t: &Timeline, mut evs: Vec<usize>) -> Vec<usize> {
         .find(|p| big(p))
         .map(|p| p.1)
         .unwrap_or(evs.len());
-    evs[first..last].to_vec()
+    evs[first..last].iter().map(|&(_, i)| i).collect()
 }
 
 fn burst(t: &Timeline, sources: &[String], k: &str, cluster: Vec<usize>) -> Draft {
     let n = cluster.len();
     let start = t.ts(cluster[0]);
     let end = t.ts(cluster[n - 1]);
-    let files: BTreeSet<&str> = cluster
-        .iter()
-        .filter_map(|&i| sources.get(t.source(i) as usize).map(String::as_str))
+    let files: BTreeSet<&str> = t
+        .listed_rows_released_behind(cluster.iter().copied())
+        .filter_map(|i| sources.get(t.source(i) as usize).map(String::as_str))
         .collect();
-    let hosts: BTreeSet<&str> = cluster
-        .iter()
-        .filter_map(|&i| t.str(SymCol::Host, i))
+    let hosts: BTreeSet<&str> = t
+        .listed_rows_released_behind(cluster.iter().copied())
+        .filter_map(|i| t.str(SymCol::Host, i))
         .collect();
     let mut attrs = Map::new();
     attrs.insert("code".into(), json!(k));
@@ -243,7 +250,7 @@ fn burst(t: &Timeline, sources: &[String], k: &str, cluster: Vec<usize>) -> Draf
     );
     if k.starts_with("HTTP ") {
         let mut by_ep: BTreeMap<String, usize> = BTreeMap::new();
-        for &i in &cluster {
+        for i in t.listed_rows_released_behind(cluster.iter().copied()) {
             let ep = format!(
                 "{} {}",
                 t.str(SymCol::Method, i).unwrap_or(""),

@@ -117,29 +117,52 @@ fn series_in_chunks(
     min_total: u64,
     chunk_rows: usize,
 ) -> PolarsResult<Vec<EndpointSeries>> {
-    let mut key_of: HashMap<(u32, u32), u32> = HashMap::new();
+    // Endpoints with fewer than `min_total` requests are left out. They
+    // are counted first, so that their rows are never grouped: a log of
+    // cache-busted asset names has tens of thousands of them (84 K in the
+    // nginx log of BENCHMARKS.md, whose series took 20 MB until the end).
+    const SKIP: u32 = u32::MAX;
+    const UNSEEN: u32 = u32::MAX - 1;
+    let mut totals: HashMap<(u32, u32), u64> = HashMap::new();
+    for i in t.rows_released_behind(0..t.len()) {
+        if t.kind(i) == Kind::Request && t.duration_ms(i).is_some() {
+            *totals
+                .entry((t.sym(SymCol::Method, i), t.sym(SymCol::Route, i)))
+                .or_default() += 1;
+        }
+    }
+    let mut key_of: HashMap<(u32, u32), u32> = totals
+        .into_iter()
+        .map(|(k, n)| (k, if n >= min_total { UNSEEN } else { SKIP }))
+        .collect();
     let mut by_ep: Vec<EndpointSeries> = Vec::new();
     let mut chunk = Chunk::default();
-    for i in 0..t.len() {
+    for i in t.rows_released_behind(0..t.len()) {
         if t.kind(i) != Kind::Request {
             continue;
         }
         let Some(d) = t.duration_ms(i) else {
             continue;
         };
+        let k = (t.sym(SymCol::Method, i), t.sym(SymCol::Route, i));
+        let key = match key_of.get_mut(&k) {
+            None | Some(&mut SKIP) => continue,
+            Some(slot) => {
+                if *slot == UNSEEN {
+                    by_ep.push(EndpointSeries {
+                        endpoint: endpoint_name(t, i),
+                        buckets: Vec::new(),
+                        total: 0,
+                    });
+                    *slot = by_ep.len() as u32 - 1;
+                }
+                *slot
+            }
+        };
         let bucket = t.ts(i).div_euclid(width) * width;
         if chunk.ep.len() >= chunk_rows && chunk.bucket.last() != Some(&bucket) {
             group_chunk(std::mem::take(&mut chunk), &mut by_ep)?;
         }
-        let k = (t.sym(SymCol::Method, i), t.sym(SymCol::Route, i));
-        let key = *key_of.entry(k).or_insert_with(|| {
-            by_ep.push(EndpointSeries {
-                endpoint: endpoint_name(t, i),
-                buckets: Vec::new(),
-                total: 0,
-            });
-            by_ep.len() as u32 - 1
-        });
         chunk.ep.push(key);
         chunk.bucket.push(bucket);
         chunk.dur.push(d);

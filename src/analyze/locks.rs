@@ -842,7 +842,7 @@ pub fn is_lock_timeout(t: &Timeline, i: usize) -> bool {
 pub fn lock_timeouts(t: &Timeline, convoys: &[Draft]) -> Vec<Draft> {
     let gap = 60 * 60 * 1_000_000;
     let mut by_res: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for i in t.rows_reading_text(0..t.len()) {
+    for i in t.rows_released_behind(0..t.len()) {
         if !is_lock_timeout(t, i) {
             continue;
         }

@@ -43,7 +43,7 @@ pub fn run(args: EventsArgs, g: &Globals) -> Result<ExitCode> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut shown = 0usize;
     let p = &g.paint;
-    for i in t.rows_reading_text(start..end.max(start)) {
+    for i in t.rows_released_behind(start..end.max(start)) {
         if !kinds.is_empty() && !kinds.contains(&t.kind(i)) {
             continue;
         }

@@ -87,7 +87,9 @@ pub struct IngestOptions {
     /// memory. See [`IngestOptions::spill_beside`].
     pub spill_dir: Option<PathBuf>,
     /// Bytes of message text a file's timeline holds in memory before it
-    /// spills to `spill_dir`.
+    /// spills to `spill_dir`. A large file's other columns (times, lines,
+    /// ids, attributes: see `model/filevec.rs`) move there past an eighth
+    /// of it each.
     pub spill_past: usize,
 }
 
@@ -606,6 +608,7 @@ impl Joined<'_> {
     /// cancellation): what follows it is not trusted.
     fn join_ready(&mut self, cuts: &[u64], size: u64) -> bool {
         while let Some((mut part, mut acct, err)) = self.waiting.remove(&self.next) {
+            let rows_before_part = self.timeline.len();
             let lines_before = self.total.lines.min(u64::from(u32::MAX)) as u32;
             part.shift_position(lines_before, self.total.bytes);
             for ex in &mut acct.skipped_examples {
@@ -632,6 +635,12 @@ impl Joined<'_> {
                 self.timeline
                     .reserve_like_so_far(self.rows_before + estimate.min(most));
             }
+            // The rows so far live in files from now on (when the ingest
+            // has somewhere to put them), and their pages are handed back:
+            // nothing reads them until the file is parsed.
+            self.timeline.spill_columns();
+            self.timeline
+                .release_rows(rows_before_part..self.timeline.len());
             // Each part's memory goes back to the system as soon as it is
             // copied: glibc keeps freed blocks of this size in its arenas.
             crate::memory::release_freed_memory();
@@ -720,6 +729,7 @@ pub fn run(
             *k += 1;
         }
     }
+    timeline.release_rows(0..timeline.len());
     for (s, k) in sources.iter_mut().zip(kept) {
         s.events_kept = k;
     }
@@ -926,6 +936,15 @@ mod tests {
         std::fs::create_dir(&spill_dir).unwrap();
         let split = run_with(true, Some(&spill_dir));
         assert!(split.timeline.message.is_mapped(), "the text spilled");
+        // The other columns grew in files, and what the ingest read of them
+        // is handed back: mapped, not resident.
+        assert!(split.timeline.ts.in_file() && split.timeline.attrs.pairs.in_file());
+        let mapped_kib = split.timeline.mapped_bytes() as u64 / 1024;
+        let resident_kib = crate::memory::tests::resident_kib(&spill_dir);
+        assert!(
+            mapped_kib > 200 && resident_kib * 4 < mapped_kib,
+            "{resident_kib} of {mapped_kib} KiB resident"
+        );
         assert_eq!(one.timeline.len(), 6000);
         assert_eq!(split.timeline.debug_rows(), one.timeline.debug_rows());
         let acct = |o: &IngestOutput| format!("{:?}", o.sources);

@@ -7,6 +7,12 @@
 //! a second. Writing to a mapped column first copies it (copy on write);
 //! nothing in pm-tui writes to a reopened timeline's columns except a
 //! re-sort, which builds new ones anyway.
+//!
+//! A large file's columns can also grow in an unlinked file mapped shared
+//! (`filevec.rs`, Linux only): [`Buf::spill`] moves a large owned column
+//! there, and it is then read and written in place like an owned one,
+//! with [`Buf::release`] handing its pages back. If the file cannot grow
+//! (a full disk), the column comes back into memory and goes on there.
 
 use memmap2::Mmap;
 use std::ops::{Deref, DerefMut};
@@ -25,6 +31,9 @@ enum Repr<T: 'static> {
         vals: &'static [T],
         _map: Arc<Mmap>,
     },
+    /// Owned values in an unlinked file (see the module docs).
+    #[cfg(target_os = "linux")]
+    File(super::filevec::FileVec<T>),
 }
 
 impl<T: bytemuck::Pod> Buf<T> {
@@ -58,6 +67,11 @@ impl<T> Buf<T> {
     /// left alone. Writers that stream a large mapped column once (the
     /// column file, Parquet) call this behind them.
     pub(crate) fn release(&self, range: std::ops::Range<usize>) {
+        #[cfg(target_os = "linux")]
+        if let Repr::File(f) = &self.0 {
+            f.release(range);
+            return;
+        }
         #[cfg(unix)]
         if let Repr::Mapped { vals, _map } = &self.0 {
             let Some(sub) = vals.get(range) else {
@@ -84,6 +98,37 @@ impl<T> Buf<T> {
     pub(crate) fn is_mapped(&self) -> bool {
         matches!(self.0, Repr::Mapped { .. })
     }
+
+    /// True when the values lie in a file, mapped ([`Buf::release`] hands
+    /// their pages back).
+    pub(crate) fn in_file(&self) -> bool {
+        match &self.0 {
+            Repr::Owned(_) => false,
+            Repr::Mapped { .. } => true,
+            #[cfg(target_os = "linux")]
+            Repr::File(_) => true,
+        }
+    }
+}
+
+impl<T: Copy> Buf<T> {
+    /// Move owned values holding `min_bytes` or more (counting the room
+    /// reserved for more) into an unlinked file in `dir`, where they grow
+    /// from now on (see the module docs). Nothing changes for smaller or
+    /// mapped columns, off Linux, or when the file cannot be made.
+    pub(crate) fn spill(&mut self, dir: &std::path::Path, min_bytes: usize) {
+        #[cfg(target_os = "linux")]
+        if let Repr::Owned(v) = &self.0 {
+            if v.capacity() * std::mem::size_of::<T>() < min_bytes {
+                return;
+            }
+            if let Ok(f) = super::filevec::FileVec::with_values(dir, v, v.capacity()) {
+                self.0 = Repr::File(f);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (dir, min_bytes);
+    }
 }
 
 impl<T> Buf<T> {
@@ -96,14 +141,17 @@ impl<T> Buf<T> {
     #[inline]
     pub(crate) fn to_mut(&mut self) -> &mut Vec<T>
     where
-        T: Clone,
+        T: Copy,
     {
-        if let Repr::Mapped { vals, .. } = &self.0 {
-            self.0 = Repr::Owned(vals.to_vec());
+        match &self.0 {
+            Repr::Owned(_) => {}
+            Repr::Mapped { vals, .. } => self.0 = Repr::Owned(vals.to_vec()),
+            #[cfg(target_os = "linux")]
+            Repr::File(f) => self.0 = Repr::Owned(f.as_slice().to_vec()),
         }
         match &mut self.0 {
             Repr::Owned(v) => v,
-            Repr::Mapped { .. } => unreachable!("just made owned"),
+            _ => unreachable!("just made owned"),
         }
     }
 
@@ -111,10 +159,16 @@ impl<T> Buf<T> {
     #[inline]
     pub(crate) fn push(&mut self, v: T)
     where
-        T: Clone,
+        T: Copy,
     {
         match &mut self.0 {
             Repr::Owned(vals) => vals.push(v),
+            #[cfg(target_os = "linux")]
+            Repr::File(f) => {
+                if let Err(v) = f.push(v) {
+                    self.to_mut().push(v);
+                }
+            }
             Repr::Mapped { .. } => self.to_mut().push(v),
         }
     }
@@ -122,31 +176,55 @@ impl<T> Buf<T> {
     /// Append a copy of `s`.
     pub(crate) fn extend_from_slice(&mut self, s: &[T])
     where
-        T: Clone,
+        T: Copy,
     {
+        #[cfg(target_os = "linux")]
+        if let Repr::File(f) = &mut self.0 {
+            if f.extend_from_slice(s).is_ok() {
+                return;
+            }
+        }
         self.to_mut().extend_from_slice(s);
     }
 
     /// Room for exactly `n` more values.
     pub(crate) fn reserve_exact(&mut self, n: usize)
     where
-        T: Clone,
+        T: Copy,
     {
+        #[cfg(target_os = "linux")]
+        if let Repr::File(f) = &mut self.0 {
+            if f.reserve_exact(n).is_ok() {
+                return;
+            }
+        }
         self.to_mut().reserve_exact(n);
     }
 
     /// Resize to `n` values, new ones `v`.
     pub(crate) fn resize(&mut self, n: usize, v: T)
     where
-        T: Clone,
+        T: Copy,
     {
+        #[cfg(target_os = "linux")]
+        if let Repr::File(f) = &mut self.0 {
+            if f.resize(n, v).is_ok() {
+                return;
+            }
+        }
         self.to_mut().resize(n, v);
     }
 
     /// Give back spare capacity (nothing to do for mapped values).
     pub(crate) fn shrink_to_fit(&mut self) {
-        if let Repr::Owned(v) = &mut self.0 {
-            v.shrink_to_fit();
+        match &mut self.0 {
+            Repr::Owned(v) => v.shrink_to_fit(),
+            Repr::Mapped { .. } => {}
+            #[cfg(target_os = "linux")]
+            Repr::File(f) => {
+                // A file that cannot shrink only keeps its spare room.
+                let _ = f.shrink_to_fit();
+            }
         }
     }
 }
@@ -165,6 +243,8 @@ impl<T> Held for Buf<T> {
         match &self.0 {
             Repr::Owned(v) => v.capacity() * std::mem::size_of::<T>(),
             Repr::Mapped { .. } => 0,
+            #[cfg(target_os = "linux")]
+            Repr::File(_) => 0,
         }
     }
 
@@ -172,6 +252,8 @@ impl<T> Held for Buf<T> {
         match &self.0 {
             Repr::Owned(_) => 0,
             Repr::Mapped { vals, .. } => std::mem::size_of_val(*vals),
+            #[cfg(target_os = "linux")]
+            Repr::File(f) => f.len() * std::mem::size_of::<T>(),
         }
     }
 }
@@ -190,13 +272,22 @@ impl<T> Deref for Buf<T> {
         match &self.0 {
             Repr::Owned(v) => v,
             Repr::Mapped { vals, .. } => vals,
+            #[cfg(target_os = "linux")]
+            Repr::File(f) => f.as_slice(),
         }
     }
 }
 
-impl<T: Clone> DerefMut for Buf<T> {
+impl<T: Copy> DerefMut for Buf<T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
+        #[cfg(target_os = "linux")]
+        if matches!(self.0, Repr::File(_)) {
+            let Repr::File(f) = &mut self.0 else {
+                unreachable!("just matched")
+            };
+            return f.as_mut_slice();
+        }
         self.to_mut()
     }
 }
@@ -209,6 +300,8 @@ impl<T: Clone> Clone for Buf<T> {
                 vals,
                 _map: Arc::clone(_map),
             }),
+            #[cfg(target_os = "linux")]
+            Repr::File(f) => Buf(Repr::Owned(f.as_slice().to_vec())),
         }
     }
 }
@@ -231,8 +324,15 @@ impl<T> FromIterator<T> for Buf<T> {
     }
 }
 
-impl<T: Clone> Extend<T> for Buf<T> {
+impl<T: Copy> Extend<T> for Buf<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, it: I) {
+        #[cfg(target_os = "linux")]
+        if let Repr::File(_) = &self.0 {
+            for v in it {
+                self.push(v);
+            }
+            return;
+        }
         self.to_mut().extend(it);
     }
 }
@@ -246,12 +346,12 @@ impl<'a, T> IntoIterator for &'a Buf<T> {
     }
 }
 
-impl<'a, T: Clone> IntoIterator for &'a mut Buf<T> {
+impl<'a, T: Copy> IntoIterator for &'a mut Buf<T> {
     type Item = &'a mut T;
     type IntoIter = std::slice::IterMut<'a, T>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.to_mut().iter_mut()
+        self.deref_mut().iter_mut()
     }
 }
 
@@ -283,6 +383,49 @@ mod tests {
         assert_eq!(&c[..], &[7, 8, 9], "a clone keeps reading the map");
         b[0] = 1;
         assert_eq!(b[0], 1);
+    }
+
+    /// A spilled column reads, grows, changes and clones as an owned one,
+    /// holds no heap, and keeps its values when its pages are handed back.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn spilled_values_behave_as_owned_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut want: Vec<u64> = (0..300_000).collect();
+        let mut b: Buf<u64> = Buf::from(want.clone());
+        b.spill(dir.path(), usize::MAX);
+        assert!(!b.in_file(), "too small to spill");
+        b.spill(dir.path(), 1 << 20);
+        assert!(b.in_file() && !b.is_mapped());
+        assert_eq!((b.heap_bytes(), b.mapped_bytes()), (0, 2_400_000));
+        b.push(7);
+        b.extend_from_slice(&[8, 9]);
+        b.extend([10, 11]);
+        b.reserve_exact(1000);
+        b.resize(300_010, 3);
+        b[5] = 55;
+        want.extend([7, 8, 9, 10, 11]);
+        want.resize(300_010, 3);
+        want[5] = 55;
+        assert_eq!(&b[..], &want[..]);
+        b.release(0..b.len());
+        assert_eq!(&b[..], &want[..], "read back after a release");
+        let c = b.clone();
+        assert!(!c.in_file() && c[..] == want[..], "a clone is owned");
+        b.shrink_to_fit();
+        assert_eq!(&b[..], &want[..]);
+        b.to_mut().push(1);
+        assert!(!b.in_file(), "to_mut brings the values back to memory");
+        assert_eq!(b.len(), want.len() + 1);
+    }
+
+    /// A column that cannot spill (no such directory) stays in memory.
+    #[test]
+    fn a_column_that_cannot_spill_stays_owned() {
+        let mut b: Buf<u32> = Buf::from(vec![1, 2, 3]);
+        b.spill(std::path::Path::new("/nonexistent/pm-tui"), 0);
+        assert!(!b.in_file());
+        assert_eq!(&b[..], &[1, 2, 3]);
     }
 
     #[test]

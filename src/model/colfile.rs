@@ -130,17 +130,61 @@ const SPARSE_COLUMNS: usize = 7 + SymCol::ALL.len() + 1;
 
 pub(crate) const SECTIONS: usize = Section::Marks as usize + SPARSE_COLUMNS;
 
-/// Bytes of message text written between two hand-backs of its pages.
+/// Bytes of a column written between two hand-backs of its pages.
 const RELEASE_BYTES: usize = 8 << 20;
 
 fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
     Cow::Borrowed(bytemuck::cast_slice(v))
 }
 
+/// A column whose bytes are written as they are, and whose pages the
+/// writer hands back behind it when they are read in place from a file
+/// (a reopened case's, or a large ingest's: `filevec.rs`, `spill.rs`).
+trait ColBytes: Sync {
+    fn bytes(&self) -> &[u8];
+    /// [`Buf::release`] of the values in `bytes`.
+    fn release_bytes(&self, bytes: std::ops::Range<usize>);
+}
+
+impl<T: bytemuck::Pod + Sync> ColBytes for Buf<T> {
+    fn bytes(&self) -> &[u8] {
+        bytemuck::cast_slice(self)
+    }
+
+    fn release_bytes(&self, bytes: std::ops::Range<usize>) {
+        let size = std::mem::size_of::<T>();
+        self.release(bytes.start / size..bytes.end.div_ceil(size));
+    }
+}
+
+/// One section to write.
+enum Sec<'a> {
+    /// Bytes made for the file (codes, JSON, names).
+    Bytes(Cow<'a, [u8]>),
+    /// A column's own bytes.
+    Col(&'a dyn ColBytes),
+}
+
+impl Sec<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Sec::Bytes(b) => b,
+            Sec::Col(c) => c.bytes(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.bytes().len()
+    }
+}
+
 /// A sparse column's two sections: its values and its marks.
-fn sparse_sections<T: super::sparse::Cell + bytemuck::Pod>(c: &Sparse<T>) -> [Cow<'_, [u8]>; 2] {
-    let (vals, marks) = c.stored();
-    [bytes_of(vals), bytes_of(marks)]
+fn sparse_sections<T: super::sparse::Cell + bytemuck::Pod + Sync>(c: &Sparse<T>) -> [Sec<'_>; 2] {
+    let (vals, marks) = c.stored_bufs();
+    [
+        Sec::Col(vals),
+        marks.map_or(Sec::Bytes(Cow::Borrowed(&[])), |m| Sec::Col(m)),
+    ]
 }
 
 /// Write `t` to `path` (see the module docs), giving up when `stop` is set.
@@ -157,17 +201,17 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     let kind: Vec<u8> = t.kind.iter().map(|k| k.code()).collect();
     let (extras, extra_ends) = t.extras.raw_parts();
     let (string_text, string_ends) = t.strings.raw();
-    let (msg, msg_ends) = t.message.raw();
-    let (msg, msg_file): (&[u8], &[u8]) = match linked {
-        true => (&[], TEXT_FILE_NAME.as_bytes()),
-        false => (msg, &[]),
+    let (msg, msg_ends) = t.message.raw_bufs();
+    let (msg, msg_file) = match linked {
+        true => (Sec::Bytes(Cow::Borrowed(&[])), TEXT_FILE_NAME.as_bytes()),
+        false => (Sec::Col(msg), &[][..]),
     };
-    let (path_text, path_ends) = t.path.own.raw();
-    let (stmt, stmt_ends) = t.statement.raw();
+    let (path_text, path_ends) = t.path.own.raw_bufs();
+    let (stmt, stmt_ends) = t.statement.raw_bufs();
     // Every sparse column but the level (its codes are written apart) and
     // the path slices: their values in place, their marks at the end, in
     // the same order.
-    let numeric = [
+    let numeric = vec![
         sparse_sections(&t.line_count),
         sparse_sections(&t.pid),
         sparse_sections(&t.blocker_pid),
@@ -175,39 +219,39 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
         sparse_sections(&t.status),
         sparse_sections(&t.bytes),
     ];
-    let syms: Vec<[Cow<'_, [u8]>; 2]> = t.syms.iter().map(sparse_sections).collect();
+    let syms: Vec<[Sec<'_>; 2]> = t.syms.iter().map(sparse_sections).collect();
     let [path_at, path_at_marks] = sparse_sections(&t.path.at);
-    let mut sections: Vec<Cow<'_, [u8]>> = vec![
-        bytes_of(&t.ts),
-        Cow::Owned(kind),
-        bytes_of(&t.source),
-        bytes_of(&t.line),
-        bytes_of(&t.offset),
-        Cow::Owned(level),
+    let (mut values, mut marks): (Vec<Sec<'_>>, Vec<Sec<'_>>) =
+        numeric.into_iter().chain(syms).map(|[v, m]| (v, m)).unzip();
+    let mut sections: Vec<Sec<'_>> = vec![
+        Sec::Col(&t.ts),
+        Sec::Bytes(Cow::Owned(kind)),
+        Sec::Col(&t.source),
+        Sec::Col(&t.line),
+        Sec::Col(&t.offset),
+        Sec::Bytes(Cow::Owned(level)),
     ];
-    sections.extend(numeric.iter().map(|[vals, _]| vals.clone()));
-    sections.extend(syms.iter().map(|[vals, _]| vals.clone()));
+    sections.append(&mut values);
     sections.extend([
-        Cow::Borrowed(msg),
-        bytes_of(msg_ends),
+        msg,
+        Sec::Col(msg_ends),
         path_at,
-        Cow::Borrowed(path_text),
-        bytes_of(path_ends),
-        Cow::Borrowed(stmt),
-        bytes_of(stmt_ends),
-        bytes_of(&t.attrs.ends),
-        bytes_of(&t.attrs.pairs),
-        bytes_of(&t.extra_rows),
-        Cow::Borrowed(extras),
-        bytes_of(extra_ends),
-        Cow::Borrowed(string_text),
-        bytes_of(string_ends),
-        Cow::Borrowed(msg_file),
+        Sec::Col(path_text),
+        Sec::Col(path_ends),
+        Sec::Col(stmt),
+        Sec::Col(stmt_ends),
+        Sec::Col(&t.attrs.ends),
+        Sec::Col(&t.attrs.pairs),
+        Sec::Bytes(bytes_of(&t.extra_rows)),
+        Sec::Bytes(Cow::Borrowed(extras)),
+        Sec::Bytes(bytes_of(extra_ends)),
+        Sec::Bytes(Cow::Borrowed(string_text)),
+        Sec::Bytes(bytes_of(string_ends)),
+        Sec::Bytes(Cow::Borrowed(msg_file)),
     ]);
     debug_assert_eq!(sections.len(), Section::Marks as usize);
-    sections.push(bytes_of(level_marks));
-    sections.extend(numeric.iter().map(|[_, marks]| marks.clone()));
-    sections.extend(syms.iter().map(|[_, marks]| marks.clone()));
+    sections.push(Sec::Bytes(bytes_of(level_marks)));
+    sections.append(&mut marks);
     sections.push(path_at_marks);
     debug_assert_eq!(sections.len(), SECTIONS);
     let align = |n: usize| n.div_ceil(ALIGN) * ALIGN;
@@ -228,30 +272,27 @@ pub(crate) fn write(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> 
     let zeros = [0u8; ALIGN];
     let mut written = header.len();
     out.write_all(&header).with_context(context)?;
-    for (k, s) in sections.iter().enumerate() {
+    for s in &sections {
         if stop.load(Ordering::Relaxed) {
             bail!("interrupted");
         }
         out.write_all(&zeros[..align(written) - written])
             .with_context(context)?;
         written = align(written);
-        let spilled = match k {
-            k if k == Section::MessageText as usize => Some(&t.message),
-            k if k == Section::StatementText as usize => Some(&t.statement),
-            _ => None,
-        };
-        if let Some(col) = spilled {
-            // Spilled text is read in place: hand its pages back behind
-            // the copy, a stretch at a time.
-            for at in (0..s.len()).step_by(RELEASE_BYTES) {
-                let end = s.len().min(at + RELEASE_BYTES);
-                out.write_all(&s[at..end]).with_context(context)?;
-                col.release_bytes(at..end);
+        let bytes = s.bytes();
+        match s {
+            // A column read in place from a file is handed back behind the
+            // copy, a stretch at a time.
+            Sec::Col(col) => {
+                for at in (0..bytes.len()).step_by(RELEASE_BYTES) {
+                    let end = bytes.len().min(at + RELEASE_BYTES);
+                    out.write_all(&bytes[at..end]).with_context(context)?;
+                    col.release_bytes(at..end);
+                }
             }
-        } else {
-            out.write_all(s).with_context(context)?;
+            Sec::Bytes(_) => out.write_all(bytes).with_context(context)?,
         }
-        written += s.len();
+        written += bytes.len();
     }
     out.flush().with_context(context)?;
     Ok(())

@@ -5,6 +5,8 @@ mod buf;
 pub mod case;
 mod colfile;
 mod event_batches;
+#[cfg(target_os = "linux")]
+mod filevec;
 pub mod finding;
 mod parquet_write;
 mod pathcol;

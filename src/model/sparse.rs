@@ -222,7 +222,6 @@ impl<T: Cell> Sparse<T> {
                 if v.same(absent) {
                     return false;
                 }
-                let (bits, vals) = (bits.to_mut(), vals.to_mut());
                 let w = row / 64;
                 let new_word = w >= bits.len();
                 if new_word {
@@ -514,6 +513,8 @@ impl<T: Cell> Sparse<T> {
     /// ([`Sparse::settle`]) and give back the spare capacity.
     pub(crate) fn shrink_to_fit(&mut self, rows: usize) {
         self.settle(rows);
+        // Settling counts the values: hand back what that read in place.
+        self.release(0..rows);
         match &mut self.form {
             Form::Dense(vals) => vals.shrink_to_fit(),
             Form::Marked { bits, rank, vals } => {
@@ -537,6 +538,18 @@ impl<T: Cell> Sparse<T> {
                 (Some(&word), Some(&r)) => r as usize + word.count_ones() as usize,
                 _ => 0,
             },
+        }
+    }
+
+    /// Move the column's values and marks into unlinked files in `dir`
+    /// where they hold `min_bytes` or more ([`Buf::spill`]).
+    pub(crate) fn spill(&mut self, dir: &std::path::Path, min_bytes: usize) {
+        match &mut self.form {
+            Form::Dense(vals) => vals.spill(dir, min_bytes),
+            Form::Marked { bits, vals, .. } => {
+                bits.spill(dir, min_bytes);
+                vals.spill(dir, min_bytes);
+            }
         }
     }
 
@@ -564,6 +577,14 @@ impl<T: Cell> Sparse<T> {
         match &self.form {
             Form::Dense(vals) => (vals, &[]),
             Form::Marked { bits, vals, .. } => (vals, bits),
+        }
+    }
+
+    /// [`Sparse::stored`] as the columns hold them (no marks when dense).
+    pub(crate) fn stored_bufs(&self) -> (&Buf<T>, Option<&Buf<u64>>) {
+        match &self.form {
+            Form::Dense(vals) => (vals, None),
+            Form::Marked { bits, vals, .. } => (vals, Some(bits)),
         }
     }
 

@@ -444,10 +444,16 @@ impl TextCol {
         }
     }
 
-    /// Hand back the resident pages of rows `rows`' text when it is read
-    /// in place from a file (see [`Buf::release`]).
+    /// Move the row ends into an unlinked file in `dir` once they hold
+    /// `min_bytes` ([`Buf::spill`]; the text spills on its own).
+    pub(crate) fn spill_ends(&mut self, dir: &Path, min_bytes: usize) {
+        self.ends.spill(dir, min_bytes);
+    }
+
+    /// Hand back the resident pages of rows `rows`' text and ends when
+    /// they are read in place from a file (see [`Buf::release`]).
     pub(crate) fn release(&self, rows: std::ops::Range<usize>) {
-        if !self.is_mapped() || rows.is_empty() {
+        if rows.is_empty() || !(self.buf.in_file() || self.ends.in_file()) {
             return;
         }
         let end_of = |r: usize| match r {
@@ -461,13 +467,9 @@ impl TextCol {
     }
 
     /// True when the text is read in place from a file.
+    #[cfg(test)]
     pub(crate) fn is_mapped(&self) -> bool {
         self.buf.is_mapped()
-    }
-
-    /// [`TextCol::release`] by text bytes rather than rows.
-    pub(crate) fn release_bytes(&self, bytes: std::ops::Range<usize>) {
-        self.buf.release(bytes);
     }
 
     /// Row `i`, `None` when empty.
@@ -542,6 +544,11 @@ impl TextCol {
         (&self.buf, &self.ends)
     }
 
+    /// [`TextCol::raw`] as the column holds them.
+    pub(crate) fn raw_bufs(&self) -> (&Buf<u8>, &Buf<u64>) {
+        (&self.buf, &self.ends)
+    }
+
     /// A column of `rows` rows from [`TextCol::raw`]'s parts; `None` when
     /// `ends` is neither empty nor one per row.
     pub(crate) fn from_raw(buf: Buf<u8>, ends: Buf<u64>, rows: usize) -> Option<TextCol> {
@@ -607,7 +614,7 @@ impl AttrCol {
     /// Hand back the resident pages of rows `rows` when they are read in
     /// place from a file ([`Buf::release`]).
     fn release(&self, rows: std::ops::Range<usize>) {
-        if rows.is_empty() || !self.ends.is_mapped() {
+        if rows.is_empty() || !self.ends.in_file() {
             return;
         }
         let end_of = |r: usize| match r {
@@ -978,6 +985,41 @@ impl Timeline {
         let dir = Arc::from(dir);
         self.message.spill_into(&dir, bytes);
         self.statement.spill_into(&dir, bytes);
+    }
+
+    /// Move every column holding an eighth of what text holds before it
+    /// spills, or more (counting the room reserved for more), into an
+    /// unlinked file in the directory text spills to, where it grows from
+    /// now on, mapped (`filevec.rs`). A large file's timeline calls this as
+    /// its parts are appended, and [`Timeline::release_rows`] behind them:
+    /// the rows built so far then cost the page cache, not this process's
+    /// memory. Nothing happens without a spill directory.
+    pub(crate) fn spill_columns(&mut self) {
+        let Some(dir) = self.message.spill_dir.clone() else {
+            return;
+        };
+        let min_bytes = self.message.spill_at / 8;
+        let dir: &Path = &dir;
+        self.ts.spill(dir, min_bytes);
+        self.source.spill(dir, min_bytes);
+        self.line.spill(dir, min_bytes);
+        self.offset.spill(dir, min_bytes);
+        self.level.spill(dir, min_bytes);
+        self.line_count.spill(dir, min_bytes);
+        self.pid.spill(dir, min_bytes);
+        self.blocker_pid.spill(dir, min_bytes);
+        self.duration_ms.spill(dir, min_bytes);
+        self.status.spill(dir, min_bytes);
+        self.bytes.spill(dir, min_bytes);
+        for c in &mut self.syms {
+            c.spill(dir, min_bytes);
+        }
+        self.message.spill_ends(dir, min_bytes);
+        self.path.at.spill(dir, min_bytes);
+        self.path.own.spill_ends(dir, min_bytes);
+        self.statement.spill_ends(dir, min_bytes);
+        self.attrs.ends.spill(dir, min_bytes);
+        self.attrs.pairs.spill(dir, min_bytes);
     }
 
     /// Read spilled text in place from now on: call once the timeline is
@@ -1546,7 +1588,17 @@ impl Timeline {
     /// Sort by time; ties keep source, line and emission order, so the
     /// result (and every event id) is deterministic.
     pub fn sort(&mut self) {
-        let sorted = (1..self.len()).all(|i| self.order_key(i - 1) <= self.order_key(i));
+        // Columns read in place from a file are handed back behind the
+        // check, so that an ordered timeline costs no memory to find so.
+        let sorted = (1..self.len()).all(|i| {
+            if i % RELEASE_EVERY == 0 {
+                let behind = i - RELEASE_EVERY..i;
+                self.ts.release(behind.clone());
+                self.source.release(behind.clone());
+                self.line.release(behind);
+            }
+            self.order_key(i - 1) <= self.order_key(i)
+        });
         if sorted {
             return;
         }
@@ -1564,25 +1616,41 @@ impl Timeline {
         fn pick<T: Clone, C: FromIterator<T>>(v: &[T], idx: &[usize]) -> C {
             idx.iter().map(|&i| v[i].clone()).collect()
         }
+        // A timeline whose columns spill (a large file's) has each new
+        // column spilled as soon as it is made, so that one column at a
+        // time is in memory, not a second copy of them all.
         self.ts = pick(&self.ts, idx);
+        self.spill_columns();
         self.kind = pick(&self.kind, idx);
         self.level = self.level.pick(idx);
         self.source = pick(&self.source, idx);
+        self.spill_columns();
         self.line = pick(&self.line, idx);
+        self.spill_columns();
         self.offset = pick(&self.offset, idx);
+        self.spill_columns();
         self.line_count = self.line_count.pick(idx);
         self.pid = self.pid.pick(idx);
         self.blocker_pid = self.blocker_pid.pick(idx);
         self.duration_ms = self.duration_ms.pick(idx);
+        self.spill_columns();
         self.status = self.status.pick(idx);
         self.bytes = self.bytes.pick(idx);
+        self.spill_columns();
+        let spill_to = (self.message.spill_dir.clone()).map(|d| (d, self.message.spill_at / 8));
         for c in &mut self.syms {
             *c = c.pick(idx);
+            if let Some((dir, at)) = &spill_to {
+                c.spill(dir, *at);
+            }
         }
         self.message = self.message.pick(idx);
+        self.spill_columns();
         self.path = self.path.pick(idx);
+        self.spill_columns();
         self.statement = self.statement.pick(idx);
         self.attrs = self.attrs.pick(idx);
+        self.spill_columns();
         if self.extras.len() > 0 {
             let old_rows = std::mem::take(&mut self.extra_rows);
             let old = std::mem::take(&mut self.extras);
@@ -1711,23 +1779,45 @@ impl Timeline {
         self.extras.get(k)
     }
 
-    /// Rows `rows` in order, for a scan that reads their text: the
-    /// message and statement text behind the scan, when read in place
-    /// from a file (spilled at ingest, or a reopened case's), is handed
-    /// back every [`RELEASE_EVERY`] rows, so a stretch of it is resident
-    /// at a time, not all of it (two such scans of the analysis kept
-    /// 250 MB of spilled text resident on the mixed corpus of
-    /// BENCHMARKS.md; a search of a reopened case kept all of its text).
-    pub fn rows_reading_text(
+    /// Rows `rows` in order, for a scan that reads each row once: every
+    /// column read in place from a file (a large ingest's, its column file,
+    /// or a reopened case's) is handed back behind the scan every
+    /// [`RELEASE_EVERY`] rows, so a stretch of it is resident at a time,
+    /// not all of it (two such scans of the analysis kept 250 MB of
+    /// spilled text resident on the mixed corpus of BENCHMARKS.md; a search
+    /// of a reopened case kept all of its text; the latency series kept
+    /// the six columns it reads). A scan may still read any row: a row
+    /// handed back is read again from the file.
+    pub fn rows_released_behind(
         &self,
         rows: std::ops::Range<usize>,
     ) -> impl Iterator<Item = usize> + '_ {
         let start = rows.start;
         rows.inspect(move |&i| {
             if i > start && (i - start) % RELEASE_EVERY == 0 {
-                self.message.release(i - RELEASE_EVERY..i);
-                self.statement.release(i - RELEASE_EVERY..i);
+                self.release_rows(i - RELEASE_EVERY..i);
             }
+        })
+    }
+
+    /// [`Timeline::rows_released_behind`] for a list of rows, ascending
+    /// (the rows of one key, one burst): what the scan read behind it is
+    /// handed back each time it has gone [`RELEASE_EVERY`] rows further.
+    /// Rows scattered over the timeline each touch pages of their own, so
+    /// what is resident is bounded by how far the scan went, not by how
+    /// many rows it read.
+    pub fn listed_rows_released_behind<'a>(
+        &'a self,
+        rows: impl IntoIterator<Item = usize> + 'a,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let mut from = None;
+        rows.into_iter().inspect(move |&i| match from {
+            Some(f) if i >= f + RELEASE_EVERY => {
+                self.release_rows(f..i);
+                from = Some(i);
+            }
+            Some(_) => {}
+            None => from = Some(i),
         })
     }
 
@@ -1969,7 +2059,7 @@ mod tests {
         t.finish_spill();
         assert!(t.message.is_mapped());
         let mut seen = 0;
-        for i in t.rows_reading_text(0..n) {
+        for i in t.rows_released_behind(0..n) {
             assert_eq!((i, t.message(i)), (seen, text(i).as_str()));
             seen += 1;
         }
@@ -1992,7 +2082,7 @@ mod tests {
             );
         }
         let from = RELEASE_EVERY + 3;
-        let rows: Vec<usize> = t.rows_reading_text(from..n).collect();
+        let rows: Vec<usize> = t.rows_released_behind(from..n).collect();
         assert_eq!(rows, (from..n).collect::<Vec<_>>());
         // Released pages read back the same.
         assert_eq!(t.message(0), text(0));

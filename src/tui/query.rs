@@ -301,7 +301,7 @@ impl Filter {
         let lo = self.since.map(|s| t.lower_bound(s)).unwrap_or(0);
         let hi = self.until.map(|u| t.lower_bound(u)).unwrap_or(t.len());
         let mut out = Vec::new();
-        for i in t.rows_reading_text(lo..hi.max(lo)) {
+        for i in t.rows_released_behind(lo..hi.max(lo)) {
             if i % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
                 return None;
             }
