@@ -678,6 +678,7 @@ pub fn run(
             let mut reports = Vec::with_capacity(members.len());
             let mut group_format = None;
             for &i in members {
+                let rows_before = timeline.len();
                 let r = ingest_file(
                     &found[i],
                     i as u32,
@@ -687,6 +688,11 @@ pub fn run(
                     &mut timeline,
                     &progress,
                 );
+                // A group of many files grows large file by file: its
+                // columns go to disk once they are (as a large file's do
+                // part by part), and what each file added is handed back.
+                timeline.spill_columns();
+                timeline.release_rows(rows_before..timeline.len());
                 progress.file_done(&r.path);
                 reports.push((i, r));
             }

@@ -419,6 +419,48 @@ mod tests {
         assert_eq!(b.len(), want.len() + 1);
     }
 
+    /// A spilled column whose file cannot grow (a full disk) comes back
+    /// into memory with every value, and goes on growing there.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_spilled_column_that_cannot_grow_comes_back_into_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let first: Vec<u32> = (0..16 * 1024).collect();
+        let file = crate::model::filevec::FileVec::with_values(dir.path(), &first, 0).unwrap();
+        let mut want = first.clone();
+        let grow = |b: &mut Buf<u32>, want: &mut Vec<u32>, how: u32| {
+            let more: Vec<u32> = (0..20_000).map(|i| i * how).collect();
+            match how {
+                1 => b.extend_from_slice(&more),
+                2 => more.iter().for_each(|&v| b.push(v)),
+                3 => b.resize(b.len() + more.len(), 3),
+                _ => b.extend(more.iter().copied()),
+            }
+            match how {
+                3 => want.resize(want.len() + more.len(), 3),
+                _ => want.extend_from_slice(&more),
+            }
+        };
+        for how in 1..=4 {
+            let mut b = Buf(Repr::File(
+                crate::model::filevec::FileVec::with_values(dir.path(), &want, 0)
+                    .unwrap()
+                    .limited_to(want.len() * 4 + 100),
+            ));
+            assert!(b.in_file());
+            grow(&mut b, &mut want, how);
+            assert!(!b.in_file(), "back in memory ({how})");
+            assert_eq!(&b[..], &want[..]);
+        }
+        let mut b = Buf(Repr::File(file.limited_to(1 << 20)));
+        b.reserve_exact(1 << 20);
+        assert!(
+            !b.in_file(),
+            "a reservation the disk refuses is made in memory"
+        );
+        assert_eq!(&b[..], &first[..]);
+    }
+
     /// A column that cannot spill (no such directory) stays in memory.
     #[test]
     fn a_column_that_cannot_spill_stays_owned() {

@@ -69,6 +69,9 @@ pub(crate) struct FileVec<T> {
     file: File,
     len: usize,
     cap: usize,
+    /// Bytes the file may not grow past (tests stand in for a full disk).
+    #[cfg(test)]
+    limit: usize,
     _slot: Slot,
     _values: PhantomData<T>,
 }
@@ -123,6 +126,8 @@ impl<T: Copy> FileVec<T> {
             file,
             len: 0,
             cap,
+            #[cfg(test)]
+            limit: usize::MAX,
             _slot: slot,
             _values: PhantomData,
         };
@@ -132,6 +137,13 @@ impl<T: Copy> FileVec<T> {
 }
 
 impl<T> FileVec<T> {
+    /// This file, refusing to grow past `bytes` as a full disk would.
+    #[cfg(test)]
+    pub(crate) fn limited_to(mut self, bytes: usize) -> FileVec<T> {
+        self.limit = bytes;
+        self
+    }
+
     /// The values.
     #[inline]
     pub(crate) fn as_slice(&self) -> &[T] {
@@ -163,6 +175,10 @@ impl<T> FileVec<T> {
         let bytes = cap
             .checked_mul(std::mem::size_of::<T>())
             .ok_or_else(|| invalid("too large"))?;
+        #[cfg(test)]
+        if bytes > self.limit {
+            return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+        }
         allocate(&self.file, bytes)?;
         // SAFETY: the file is now at least `bytes` long; the old values
         // keep their place in the file, and no borrow of the map outlives

@@ -1022,6 +1022,13 @@ impl Timeline {
         self.attrs.pairs.spill(dir, min_bytes);
     }
 
+    /// [`Timeline::spill_columns`], then hand back every page the columns
+    /// in files hold (those just copied there, first of all).
+    fn spill_and_release(&mut self) {
+        self.spill_columns();
+        self.release_rows(0..self.len());
+    }
+
     /// Read spilled text in place from now on: call once the timeline is
     /// built, before reading its rows.
     pub fn finish_spill(&mut self) {
@@ -1232,6 +1239,10 @@ impl Timeline {
             || gather_text(&parts, o, |t| &t.message),
         );
         (out.ts, out.message) = (ts, message);
+        // The merged columns go to disk as they are made when the text
+        // does (the message column now says where): one or two are in
+        // memory at a time, not the whole merged timeline.
+        out.spill_and_release();
         for p in &mut parts {
             (p.ts, p.message) = (Buf::new(), TextCol::default());
         }
@@ -1258,6 +1269,7 @@ impl Timeline {
             own: path_own,
         };
         out.statement = statement;
+        out.spill_and_release();
         for p in &mut parts {
             (p.kind, p.source, p.line) = (Vec::new(), Buf::new(), Buf::new());
             (p.path, p.statement) = (PathCol::default(), TextCol::default());
@@ -1278,6 +1290,7 @@ impl Timeline {
             },
         );
         (out.offset, out.attrs) = (offset, attrs);
+        out.spill_and_release();
         for p in &mut parts {
             (p.offset, p.attrs) = (Buf::new(), AttrCol::default());
         }
@@ -1302,6 +1315,7 @@ impl Timeline {
         (out.level, out.line_count, out.pid, out.blocker_pid) =
             (level, line_count, pid, blocker_pid);
         (out.duration_ms, out.status, out.bytes) = (duration_ms, status, bytes);
+        out.spill_and_release();
         for p in &mut parts {
             p.level.shrink_to_nothing();
             p.line_count.shrink_to_nothing();
@@ -1319,6 +1333,7 @@ impl Timeline {
                 || gather_sparse(&parts, o, &|t| &t.syms[c + 1], &remap),
             );
             (out.syms[c], out.syms[c + 1]) = (a, b);
+            out.spill_and_release();
             for p in &mut parts {
                 p.syms[c].shrink_to_nothing();
                 p.syms[c + 1].shrink_to_nothing();
