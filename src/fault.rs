@@ -9,6 +9,11 @@
 //! the process with "Bus error" and leaves a TUI's terminal raw, on the
 //! alternate screen, with the mouse captured.
 //!
+//! An ingest also keeps a large file's columns in unlinked files it maps
+//! (`model/filevec.rs`). Their blocks are allocated before they are
+//! written, so a full disk is an error there, not a fault; a failing disk
+//! can still fault.
+//!
 //! [`guard_mapped_files`] installs a `SIGBUS` handler that instead puts
 //! the terminal back (when the TUI had it, see [`terminal_taken`]), says
 //! what happened and what to do, and exits with status 1. A fault cannot
@@ -34,9 +39,10 @@ pub fn terminal_taken(taken: bool) {
 }
 
 /// The message, and the exit status, of a fault on a mapped file.
-pub const MESSAGE: &str = "pm-tui: error: a case file pm-tui had mapped into memory \
-(events.cols, events.text or a Parquet file) was cut short by another program while it was being \
-read (SIGBUS). Open the case again; if it is damaged, ingest again to rebuild it.\n";
+pub const MESSAGE: &str = "pm-tui: error: a file pm-tui had mapped into memory could not be \
+read (SIGBUS): a case file (events.cols, events.text or a Parquet file) cut short by another \
+program, or a disk error in the temporary files an ingest keeps a large timeline in. Open the case \
+again; if it is damaged, ingest again to rebuild it.\n";
 
 /// The exit status after [`MESSAGE`].
 pub const EXIT_STATUS: i32 = 1;

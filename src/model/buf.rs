@@ -33,7 +33,7 @@ enum Repr<T: 'static> {
     },
     /// Owned values in an unlinked file (see the module docs).
     #[cfg(target_os = "linux")]
-    File(super::filevec::FileVec<T>),
+    File(Box<super::filevec::FileVec<T>>),
 }
 
 impl<T: bytemuck::Pod> Buf<T> {
@@ -123,7 +123,7 @@ impl<T: Copy> Buf<T> {
                 return;
             }
             if let Ok(f) = super::filevec::FileVec::with_values(dir, v, v.capacity()) {
-                self.0 = Repr::File(f);
+                self.0 = Repr::File(Box::new(f));
             }
         }
         #[cfg(not(target_os = "linux"))]
@@ -442,17 +442,17 @@ mod tests {
             }
         };
         for how in 1..=4 {
-            let mut b = Buf(Repr::File(
+            let mut b = Buf(Repr::File(Box::new(
                 crate::model::filevec::FileVec::with_values(dir.path(), &want, 0)
                     .unwrap()
                     .limited_to(want.len() * 4 + 100),
-            ));
+            )));
             assert!(b.in_file());
             grow(&mut b, &mut want, how);
             assert!(!b.in_file(), "back in memory ({how})");
             assert_eq!(&b[..], &want[..]);
         }
-        let mut b = Buf(Repr::File(file.limited_to(1 << 20)));
+        let mut b = Buf(Repr::File(Box::new(file.limited_to(1 << 20))));
         b.reserve_exact(1 << 20);
         assert!(
             !b.in_file(),

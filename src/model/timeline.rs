@@ -1605,15 +1605,21 @@ impl Timeline {
     pub fn sort(&mut self) {
         // Columns read in place from a file are handed back behind the
         // check, so that an ordered timeline costs no memory to find so.
-        let sorted = (1..self.len()).all(|i| {
-            if i % RELEASE_EVERY == 0 {
-                let behind = i - RELEASE_EVERY..i;
-                self.ts.release(behind.clone());
-                self.source.release(behind.clone());
-                self.line.release(behind);
-            }
-            self.order_key(i - 1) <= self.order_key(i)
-        });
+        // (A stretch at a time, over slices: the check is most of
+        // reopening a case, which sorts what it loads.)
+        let (ts, source, line) = (&self.ts[..], &self.source[..], &self.line[..]);
+        let n = ts.len().min(source.len()).min(line.len());
+        let mut sorted = true;
+        let mut from = 0;
+        while sorted && from + 1 < n {
+            let to = (from + RELEASE_EVERY).min(n);
+            let key = |i: usize| (ts[i], source[i], line[i]);
+            sorted = (from + 1..to).all(|i| key(i - 1) <= key(i));
+            self.ts.release(from..to);
+            self.source.release(from..to);
+            self.line.release(from..to);
+            from = to - 1;
+        }
         if sorted {
             return;
         }
@@ -1622,6 +1628,7 @@ impl Timeline {
         self.apply_permutation(&idx);
     }
 
+    #[inline]
     fn order_key(&self, i: usize) -> (i64, u32, u32, usize) {
         (self.ts[i], self.source[i], self.line[i], i)
     }
