@@ -125,10 +125,17 @@ trap 'exit 143' TERM
 # Helpers
 # ---------------------------------------------------------------------------
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ports are taken below the kernel's ephemeral range: a port inside it can
+# be the local port of some outgoing connection, which a connect() probe
+# does not see but a server's bind() does (mariadbd once failed CI with
+# "Address already in use" that way).
 free_port() {
-    local p i
+    local p i low=32768 span
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    span=$((low - 20000))
+    [ "$span" -ge 1000 ] || span=40000
     for i in $(seq 1 500); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        p=$((20000 + (RANDOM * 32768 + RANDOM) % span))
         [ "$p" = "${PG_PORT:-}" ] && continue
         port_in_use "$p" || { echo "$p"; return 0; }
     done
