@@ -267,18 +267,23 @@ fn report(
             human_ms(phases.write_ms),
             human_ms(phases.analyze_ms)
         )?;
-        let spilled = match phases.spilled_bytes >> 20 {
-            0 => String::new(),
-            mb => format!(
-                " · message and statement text {} MB on disk",
-                thousands(mb as u64)
+        // A large file's text and columns wait on disk while it is parsed
+        // (temporary files, read in place): say how much of the timeline
+        // was where.
+        let all = phases.timeline_bytes + phases.spilled_bytes;
+        let placed = match phases.spilled_bytes {
+            0 => " in memory".to_string(),
+            disk => format!(
+                ": {} MB in memory, {} MB in temporary files on disk",
+                thousands((phases.timeline_bytes >> 20) as u64),
+                thousands((disk >> 20) as u64)
             ),
         };
         writeln!(
             w,
-            "  memory      timeline columns {} MB ({} bytes per event){spilled} · {} interned strings {} MB",
-            thousands((phases.timeline_bytes >> 20) as u64),
-            phases.timeline_bytes / (m.events.max(1) as usize),
+            "  memory      timeline {} MB ({} bytes per event){placed} · {} interned strings {} MB",
+            thousands((all >> 20) as u64),
+            all / (m.events.max(1) as usize),
             thousands(phases.strings_bytes.0 as u64),
             thousands((phases.strings_bytes.1 >> 20) as u64),
         )?;
