@@ -190,27 +190,25 @@ impl<T> FileVec<T> {
 
     /// Room for exactly `more` values after the ones there are.
     pub(crate) fn reserve_exact(&mut self, more: usize) -> io::Result<()> {
-        let want = self
-            .len
-            .checked_add(more)
-            .ok_or_else(|| invalid("too large"))?;
-        if want <= self.cap {
-            return Ok(());
-        }
-        self.grow_to(want)
+        self.make_room(more, false)
     }
 
     /// Room for `more` values after the ones there are, growing by at
     /// least doubling (as a `Vec` does).
     pub(crate) fn reserve(&mut self, more: usize) -> io::Result<()> {
+        self.make_room(more, true)
+    }
+
+    fn make_room(&mut self, more: usize, doubling: bool) -> io::Result<()> {
         let want = self
             .len
             .checked_add(more)
             .ok_or_else(|| invalid("too large"))?;
-        if want <= self.cap {
-            return Ok(());
+        match (want <= self.cap, doubling) {
+            (true, _) => Ok(()),
+            (false, false) => self.grow_to(want),
+            (false, true) => self.grow_to(want.max(self.cap.saturating_mul(2))),
         }
-        self.grow_to(want.max(self.cap.saturating_mul(2)))
     }
 
     /// Append `vals`, for which there is room.
