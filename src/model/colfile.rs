@@ -140,13 +140,13 @@ fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Cow<'_, [u8]> {
 /// A column whose bytes are written as they are, and whose pages the
 /// writer hands back behind it when they are read in place from a file
 /// (a reopened case's, or a large ingest's: `filevec.rs`, `spill.rs`).
-trait ColBytes: Sync {
+trait ColBytes {
     fn bytes(&self) -> &[u8];
     /// [`Buf::release`] of the values in `bytes`.
     fn release_bytes(&self, bytes: std::ops::Range<usize>);
 }
 
-impl<T: bytemuck::Pod + Sync> ColBytes for Buf<T> {
+impl<T: bytemuck::Pod> ColBytes for Buf<T> {
     fn bytes(&self) -> &[u8] {
         bytemuck::cast_slice(self)
     }
@@ -179,7 +179,7 @@ impl Sec<'_> {
 }
 
 /// A sparse column's two sections: its values and its marks.
-fn sparse_sections<T: super::sparse::Cell + bytemuck::Pod + Sync>(c: &Sparse<T>) -> [Sec<'_>; 2] {
+fn sparse_sections<T: super::sparse::Cell + bytemuck::Pod>(c: &Sparse<T>) -> [Sec<'_>; 2] {
     let (vals, marks) = c.stored_bufs();
     [
         Sec::Col(vals),

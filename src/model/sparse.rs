@@ -574,10 +574,8 @@ impl<T: Cell> Sparse<T> {
     /// empty while no row has a value; one value per row and no marks when
     /// dense; otherwise the values of the marked rows and the marks.
     pub(crate) fn stored(&self) -> (&[T], &[u64]) {
-        match &self.form {
-            Form::Dense(vals) => (vals, &[]),
-            Form::Marked { bits, vals, .. } => (vals, bits),
-        }
+        let (vals, marks) = self.stored_bufs();
+        (vals, marks.map_or(&[], |m| m))
     }
 
     /// [`Sparse::stored`] as the columns hold them (no marks when dense).

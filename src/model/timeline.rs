@@ -541,7 +541,8 @@ impl TextCol {
 
     /// The text buffer and the row ends (empty while every row is empty).
     pub(crate) fn raw(&self) -> (&[u8], &[u64]) {
-        (&self.buf, &self.ends)
+        let (buf, ends) = self.raw_bufs();
+        (buf, ends)
     }
 
     /// [`TextCol::raw`] as the column holds them.
@@ -1659,12 +1660,9 @@ impl Timeline {
         self.status = self.status.pick(idx);
         self.bytes = self.bytes.pick(idx);
         self.spill_columns();
-        let spill_to = (self.message.spill_dir.clone()).map(|d| (d, self.message.spill_at / 8));
-        for c in &mut self.syms {
-            *c = c.pick(idx);
-            if let Some((dir, at)) = &spill_to {
-                c.spill(dir, *at);
-            }
+        for k in 0..self.syms.len() {
+            self.syms[k] = self.syms[k].pick(idx);
+            self.spill_columns();
         }
         self.message = self.message.pick(idx);
         self.spill_columns();
@@ -2108,6 +2106,42 @@ mod tests {
         assert_eq!(rows, (from..n).collect::<Vec<_>>());
         // Released pages read back the same.
         assert_eq!(t.message(0), text(0));
+    }
+
+    /// A scan of listed rows (every third, as an error key's) reads them
+    /// in order and hands back the spilled columns behind it: a stretch is
+    /// resident at the end, not every page it read.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn listed_rows_hand_back_the_columns_they_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = Timeline::new();
+        t.spill_text_past(dir.path(), 0);
+        let n = RELEASE_EVERY * 8;
+        for i in 0..n {
+            t.push(0, &Event::new(Kind::Log, i as i64, i as u32 + 1, 0));
+        }
+        t.finish_spill();
+        t.spill_columns();
+        t.release_rows(0..n);
+        assert!(t.ts.in_file() && t.line.in_file());
+        let resident = || crate::memory::tests::resident_kib(dir.path());
+        let listed: Vec<usize> = (0..n).step_by(3).collect();
+        let mut sum = 0;
+        let seen: Vec<usize> = t
+            .listed_rows_released_behind(listed.iter().copied())
+            .inspect(|&i| sum += t.ts(i) + i64::from(t.line(i)))
+            .collect();
+        assert_eq!(seen, listed);
+        let scanned = resident();
+        let plain: i64 = listed.iter().map(|&i| t.ts(i) + i64::from(t.line(i))).sum();
+        let read = resident();
+        assert_eq!(sum, plain);
+        assert!(read > 4 * 1024, "{read} KiB resident after a plain read");
+        assert!(
+            scanned * 2 < read,
+            "{scanned} KiB resident after the scan, {read} after a plain read"
+        );
     }
 
     #[test]
