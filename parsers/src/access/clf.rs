@@ -75,36 +75,56 @@ fn close_quote(b: &[u8], start: usize) -> Option<usize> {
     }
 }
 
-/// Next space-separated token at `i` → (token, index after it).
+/// Next space-separated token at `i` → (token, index after it). A byte
+/// loop: tokens are a status or a size, shorter than `memchr`'s set-up.
 #[inline]
 fn token(s: &str, i: usize) -> Option<(&str, usize)> {
     let b = s.as_bytes();
     let rest = b.get(i..)?;
-    let end = memchr(b' ', rest).map_or(b.len(), |j| i + j);
+    let end = rest
+        .iter()
+        .position(|&c| c == b' ')
+        .map_or(b.len(), |j| i + j);
     Some((&s[i..end], end))
 }
 
 /// Read the fixed head of a CLF line (behind a `docker compose logs`
 /// prefix such as `web-1  | `, if any).
 pub fn parse_head(text: &str) -> Option<Head<'_>> {
+    head_with(text, &mut time::parse_clf)
+}
+
+/// [`parse_head`], reading the bracketed time with `time` (which returns the
+/// stamp and the bytes it used).
+fn head_with<'a>(
+    text: &'a str,
+    time: &mut impl FnMut(&str) -> Option<(Stamp, usize)>,
+) -> Option<Head<'a>> {
     let text = super::strip_compose_prefix(text);
     let b = text.as_bytes();
     let lb = memchr(b'[', b)?;
     if lb < 6 || b[lb - 1] != b' ' {
         return None;
     }
-    // `[vhost] remote ident user ` before the bracket.
-    let pre = &text[..lb - 1];
+    // `[vhost] remote ident user ` before the bracket: three or four
+    // tokens, split by hand (`str::split` was a tenth of this function).
     let mut toks: [&str; 4] = [""; 4];
     let mut n = 0;
-    for t in pre.split(' ') {
-        if t.is_empty() {
+    let mut i = 0;
+    let pre = lb - 1;
+    while i < pre {
+        if b[i] == b' ' {
+            i += 1;
             continue;
+        }
+        let start = i;
+        while i < pre && b[i] != b' ' {
+            i += 1;
         }
         if n == 4 {
             return None;
         }
-        toks[n] = t;
+        toks[n] = &text[start..i];
         n += 1;
     }
     let (vhost, remote, user) = match n {
@@ -112,7 +132,7 @@ pub fn parse_head(text: &str) -> Option<Head<'_>> {
         4 => (Some(toks[0]), toks[1], toks[3]),
         _ => return None,
     };
-    let (stamp, used) = time::parse_clf(&text[lb + 1..])?;
+    let (stamp, used) = time(&text[lb + 1..])?;
     let mut i = lb + 1 + used;
     if b.get(i) != Some(&b']') || b.get(i + 1) != Some(&b' ') || b.get(i + 2) != Some(&b'"') {
         return None;
@@ -188,7 +208,7 @@ impl<'a> Iterator for Tail<'a> {
         }
         self.i = j;
         let t = &self.s[start..j];
-        if let Some(eq) = memchr(b'=', t.as_bytes()) {
+        if let Some(eq) = t.bytes().position(|c| c == b'=') {
             if eq > 0 {
                 return Some(Tok::Kv(&t[..eq], &t[eq + 1..]));
             }
@@ -235,12 +255,12 @@ fn looks_like_addr_list(s: &str) -> bool {
 /// A timing value: decimal = seconds, integer = microseconds, `%T/%D` =
 /// its µs half. `None` for `-` and non-numbers.
 fn timing_ms(t: &str) -> Option<f64> {
-    if let Some(slash) = memchr(b'/', t.as_bytes()) {
+    if let Some(slash) = t.bytes().position(|c| c == b'/') {
         let (a, b) = (&t[..slash], &t[slash + 1..]);
         uint(a)?;
         return uint(b).map(|us| us as f64 / 1000.0);
     }
-    if memchr(b'.', t.as_bytes()).is_some() {
+    if t.as_bytes().contains(&b'.') {
         super::secs_to_ms(t)
     } else {
         uint(t).map(|us| us as f64 / 1000.0)
@@ -320,7 +340,7 @@ pub fn parse_extras<'a>(tail: &'a str, bytes: Option<u64>) -> Extras<'a> {
         }
     }
     let used = &slots[..nslots];
-    let decimal = |t: &str| t == "-" || memchr(b'.', t.as_bytes()).is_some();
+    let decimal = |t: &str| t == "-" || t.as_bytes().contains(&b'.');
     if used.iter().flatten().any(|t| t.contains('.')) {
         // nginx: the first decimal is `$request_time`, the next decimal (or
         // `-`) `$upstream_response_time`; integers among them (an
@@ -396,7 +416,64 @@ pub fn parse_line<'a>(
     resolver: &Resolver,
     line: &Line<'_>,
 ) -> Result<Event<'a>, &'static str> {
-    let h = parse_head(text).ok_or(REASON_NOT_ACCESS)?;
+    parse_line_with(text, resolver, line, &mut LastTime::default())
+}
+
+/// The last bracketed time a [`ClfParser`] read, and the instant it
+/// resolved to: an access log writes the same second on many lines in a
+/// row, and reading and resolving it again was a tenth of the line.
+#[derive(Debug)]
+struct LastTime {
+    /// The time as written, up to the closing bracket (`len` bytes of it).
+    text: [u8; LastTime::MAX],
+    len: usize,
+    ts: i64,
+}
+
+impl Default for LastTime {
+    fn default() -> Self {
+        LastTime {
+            text: [0; LastTime::MAX],
+            len: 0,
+            ts: 0,
+        }
+    }
+}
+
+impl LastTime {
+    /// Longest time kept (`10/Oct/2000:13:55:36.123456 -0700` is 34 bytes).
+    const MAX: usize = 40;
+
+    /// The bracketed time at the start of `s` (as [`time::parse_clf`]
+    /// reads it), as an instant when `resolver` resolves it.
+    fn read(&mut self, s: &str, resolver: &Resolver) -> Option<(Stamp, usize)> {
+        let b = s.as_bytes();
+        if self.len > 0
+            && b.get(..self.len) == Some(&self.text[..self.len])
+            && b.get(self.len) == Some(&b']')
+        {
+            return Some((Stamp::Utc(self.ts), self.len));
+        }
+        let (stamp, used) = time::parse_clf(s)?;
+        match resolver.resolve(stamp) {
+            Some(ts) if used <= LastTime::MAX && b.get(used) == Some(&b']') => {
+                self.text[..used].copy_from_slice(&b[..used]);
+                self.len = used;
+                self.ts = ts;
+                Some((Stamp::Utc(ts), used))
+            }
+            _ => Some((stamp, used)),
+        }
+    }
+}
+
+fn parse_line_with<'a>(
+    text: &'a str,
+    resolver: &Resolver,
+    line: &Line<'_>,
+    last: &mut LastTime,
+) -> Result<Event<'a>, &'static str> {
+    let h = head_with(text, &mut |s| last.read(s, resolver)).ok_or(REASON_NOT_ACCESS)?;
     let ts = resolver.resolve(h.stamp).ok_or(REASON_BAD_TIME)?;
     let x = parse_extras(h.tail, h.bytes);
     let mut e = request_event(ts, line);
@@ -469,9 +546,7 @@ macro_rules! clf_format {
                 sniff_variant(sample, $variant)
             }
             fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
-                Box::new(ClfParser {
-                    resolver: ctx.resolver,
-                })
+                Box::new(ClfParser::new(ctx.resolver))
             }
             fn line_independent(&self) -> bool {
                 true
@@ -503,18 +578,22 @@ clf_format!(
 /// classified per line).
 pub struct ClfParser {
     resolver: Resolver,
+    last: LastTime,
 }
 
 impl ClfParser {
     /// A parser resolving zone-less stamps with `resolver`.
     pub fn new(resolver: Resolver) -> ClfParser {
-        ClfParser { resolver }
+        ClfParser {
+            resolver,
+            last: LastTime::default(),
+        }
     }
 }
 
 impl LineParser for ClfParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
-        match parse_line(line.text, &self.resolver, line) {
+        match parse_line_with(line.text, &self.resolver, line, &mut self.last) {
             Ok(e) => {
                 out.push(e);
                 Disposition::Parsed
@@ -611,6 +690,63 @@ mod tests {
         assert_eq!(e.duration_ms, Some(31.0));
         assert_eq!(e.attr("upstream_ms"), None);
         assert_eq!(e.attr("ua"), Some("ua"));
+    }
+
+    /// The parser keeps the last time it read: every line must read as it
+    /// does alone, whether its time repeats the line before's, shares its
+    /// start (a fraction, another zone) or is no date at all.
+    #[test]
+    fn repeated_times_read_as_lines_alone() {
+        let lines = [
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0900] "GET /a HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0900] "GET /b HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0000] "GET /c HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00.250 +0000] "GET /d HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0000] "GET /e HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00] "GET /f HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00] "GET /g HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [31/Feb/2023:14:50:00 +0000] "GET /h HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0000 "GET /i HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:00 +0000] "GET /j HTTP/1.1" 200 5"#,
+            r#"1.2.3.4 - - [01/Jun/2023:14:50:01 +0000] "GET /k HTTP/1.1" 200 5"#,
+        ];
+        let r = Resolver::new("Asia/Tokyo".parse().unwrap());
+        let mut parser = ClfParser::new(r);
+        let mut events = Vec::new();
+        let mut alone = Vec::new();
+        for (i, text) in lines.iter().enumerate() {
+            let l = Line {
+                text,
+                number: i as u32 + 1,
+                offset: 0,
+                overlong: None,
+            };
+            struct Keep<'v>(&'v mut Vec<(u32, i64)>);
+            impl EventSink for Keep<'_> {
+                fn push(&mut self, e: Event<'_>) {
+                    self.0.push((e.line, e.ts));
+                }
+            }
+            if let Disposition::Skipped(why) = parser.line(&l, &mut Keep(&mut events)) {
+                events.push((l.number, i64::from(why.len() as u32)));
+            }
+            alone.push(match parse_line(text, &r, &l) {
+                Ok(e) => (e.line, e.ts),
+                Err(why) => (l.number, i64::from(why.len() as u32)),
+            });
+        }
+        assert_eq!(events, alone);
+        let ts = |i: usize| events[i].1;
+        assert_eq!(ts(1), ts(0));
+        assert_eq!(ts(2) - ts(0), 9 * 3_600_000_000);
+        assert_eq!(ts(3) - ts(2), 250_000);
+        assert_eq!(ts(4), ts(2));
+        assert_eq!(ts(5), ts(0), "no zone: the source's (Asia/Tokyo)");
+        assert_eq!(ts(6), ts(5));
+        assert_eq!(ts(7), REASON_NOT_ACCESS.len() as i64, "no such date");
+        assert_eq!(ts(8), REASON_NOT_ACCESS.len() as i64);
+        assert_eq!(ts(9), ts(2));
+        assert_eq!(ts(10) - ts(9), 1_000_000);
     }
 
     #[test]
