@@ -94,6 +94,12 @@ const CLASS: [u8; 256] = {
 /// digits, `_` and `-` with two digits or more. Percent-encoded or non-ASCII
 /// slugs are not ids (they name pages).
 fn id_segment(seg: &[u8]) -> Option<usize> {
+    // Most segments are short words (`api`, `items`, `static`): under 8
+    // bytes only the all-digits rule can hold, and it needs a digit first.
+    let first = *seg.first()?;
+    if seg.len() < 8 && !first.is_ascii_digit() {
+        return None;
+    }
     let dot = seg
         .iter()
         .rposition(|&c| c == b'.')
