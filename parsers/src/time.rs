@@ -426,6 +426,57 @@ pub fn parse_clf(s: &str) -> Option<(Stamp, usize)> {
     Some(with_zone(naive, b, 12 + used))
 }
 
+/// The last time in Common Log Format a line parser read (see
+/// [`parse_clf`]), and the instant it resolved to: an access log writes the
+/// same second on many lines in a row, and reading and resolving it again
+/// was a tenth of an nginx line's parse. One per parser (a source's
+/// resolver never changes).
+#[derive(Debug)]
+pub struct LastClfTime {
+    /// The time as written, up to the closing bracket (`len` bytes of it).
+    text: [u8; LastClfTime::MAX],
+    len: usize,
+    ts: i64,
+}
+
+impl Default for LastClfTime {
+    fn default() -> Self {
+        LastClfTime {
+            text: [0; LastClfTime::MAX],
+            len: 0,
+            ts: 0,
+        }
+    }
+}
+
+impl LastClfTime {
+    /// Longest time kept (`10/Oct/2000:13:55:36.123456 -0700` is 34 bytes).
+    const MAX: usize = 40;
+
+    /// The bracketed time at the start of `s` (as [`parse_clf`] reads it,
+    /// up to the `]` that must follow it), as an instant when `resolver`
+    /// resolves it.
+    pub fn read(&mut self, s: &str, resolver: &Resolver) -> Option<(Stamp, usize)> {
+        let b = s.as_bytes();
+        if self.len > 0
+            && b.get(..self.len) == Some(&self.text[..self.len])
+            && b.get(self.len) == Some(&b']')
+        {
+            return Some((Stamp::Utc(self.ts), self.len));
+        }
+        let (stamp, used) = parse_clf(s)?;
+        match resolver.resolve(stamp) {
+            Some(ts) if used <= LastClfTime::MAX && b.get(used) == Some(&b']') => {
+                self.text[..used].copy_from_slice(&b[..used]);
+                self.len = used;
+                self.ts = ts;
+                Some((Stamp::Utc(ts), used))
+            }
+            _ => Some((stamp, used)),
+        }
+    }
+}
+
 /// RFC 3164 syslog: `Jun  9 06:06:20` (no year, no zone), optionally followed
 /// by a year (`Jun 9 2023 06:06:20` or `Jun  9 06:06:20 2023`).
 pub fn parse_syslog(s: &str) -> Option<(Stamp, usize)> {

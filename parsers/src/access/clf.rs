@@ -33,7 +33,7 @@ use super::{
 use crate::event::{Event, EventSink};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
-use crate::time::{self, Resolver, Stamp};
+use crate::time::{self, LastClfTime, Resolver, Stamp};
 use memchr::memchr;
 use std::borrow::Cow;
 
@@ -416,62 +416,14 @@ pub fn parse_line<'a>(
     resolver: &Resolver,
     line: &Line<'_>,
 ) -> Result<Event<'a>, &'static str> {
-    parse_line_with(text, resolver, line, &mut LastTime::default())
-}
-
-/// The last bracketed time a [`ClfParser`] read, and the instant it
-/// resolved to: an access log writes the same second on many lines in a
-/// row, and reading and resolving it again was a tenth of the line.
-#[derive(Debug)]
-struct LastTime {
-    /// The time as written, up to the closing bracket (`len` bytes of it).
-    text: [u8; LastTime::MAX],
-    len: usize,
-    ts: i64,
-}
-
-impl Default for LastTime {
-    fn default() -> Self {
-        LastTime {
-            text: [0; LastTime::MAX],
-            len: 0,
-            ts: 0,
-        }
-    }
-}
-
-impl LastTime {
-    /// Longest time kept (`10/Oct/2000:13:55:36.123456 -0700` is 34 bytes).
-    const MAX: usize = 40;
-
-    /// The bracketed time at the start of `s` (as [`time::parse_clf`]
-    /// reads it), as an instant when `resolver` resolves it.
-    fn read(&mut self, s: &str, resolver: &Resolver) -> Option<(Stamp, usize)> {
-        let b = s.as_bytes();
-        if self.len > 0
-            && b.get(..self.len) == Some(&self.text[..self.len])
-            && b.get(self.len) == Some(&b']')
-        {
-            return Some((Stamp::Utc(self.ts), self.len));
-        }
-        let (stamp, used) = time::parse_clf(s)?;
-        match resolver.resolve(stamp) {
-            Some(ts) if used <= LastTime::MAX && b.get(used) == Some(&b']') => {
-                self.text[..used].copy_from_slice(&b[..used]);
-                self.len = used;
-                self.ts = ts;
-                Some((Stamp::Utc(ts), used))
-            }
-            _ => Some((stamp, used)),
-        }
-    }
+    parse_line_with(text, resolver, line, &mut LastClfTime::default())
 }
 
 fn parse_line_with<'a>(
     text: &'a str,
     resolver: &Resolver,
     line: &Line<'_>,
-    last: &mut LastTime,
+    last: &mut LastClfTime,
 ) -> Result<Event<'a>, &'static str> {
     let h = head_with(text, &mut |s| last.read(s, resolver)).ok_or(REASON_NOT_ACCESS)?;
     let ts = resolver.resolve(h.stamp).ok_or(REASON_BAD_TIME)?;
@@ -578,7 +530,7 @@ clf_format!(
 /// classified per line).
 pub struct ClfParser {
     resolver: Resolver,
-    last: LastTime,
+    last: LastClfTime,
 }
 
 impl ClfParser {
@@ -586,7 +538,7 @@ impl ClfParser {
     pub fn new(resolver: Resolver) -> ClfParser {
         ClfParser {
             resolver,
-            last: LastTime::default(),
+            last: LastClfTime::default(),
         }
     }
 }
@@ -721,30 +673,29 @@ mod tests {
                 offset: 0,
                 overlong: None,
             };
-            struct Keep<'v>(&'v mut Vec<(u32, i64)>);
-            impl EventSink for Keep<'_> {
+            struct Keep(Vec<i64>);
+            impl EventSink for Keep {
                 fn push(&mut self, e: Event<'_>) {
-                    self.0.push((e.line, e.ts));
+                    self.0.push(e.ts);
                 }
             }
-            if let Disposition::Skipped(why) = parser.line(&l, &mut Keep(&mut events)) {
-                events.push((l.number, i64::from(why.len() as u32)));
-            }
-            alone.push(match parse_line(text, &r, &l) {
-                Ok(e) => (e.line, e.ts),
-                Err(why) => (l.number, i64::from(why.len() as u32)),
+            let mut kept = Keep(Vec::new());
+            events.push(match parser.line(&l, &mut kept) {
+                Disposition::Skipped(why) => Err(why),
+                _ => kept.0.first().copied().ok_or("no event"),
             });
+            alone.push(parse_line(text, &r, &l).map(|e| e.ts));
         }
         assert_eq!(events, alone);
-        let ts = |i: usize| events[i].1;
+        let ts = |i: usize| events[i].unwrap_or_default();
         assert_eq!(ts(1), ts(0));
         assert_eq!(ts(2) - ts(0), 9 * 3_600_000_000);
         assert_eq!(ts(3) - ts(2), 250_000);
         assert_eq!(ts(4), ts(2));
         assert_eq!(ts(5), ts(0), "no zone: the source's (Asia/Tokyo)");
         assert_eq!(ts(6), ts(5));
-        assert_eq!(ts(7), REASON_NOT_ACCESS.len() as i64, "no such date");
-        assert_eq!(ts(8), REASON_NOT_ACCESS.len() as i64);
+        assert_eq!(events[7], Err(REASON_NOT_ACCESS), "no such date");
+        assert_eq!(events[8], Err(REASON_NOT_ACCESS));
         assert_eq!(ts(9), ts(2));
         assert_eq!(ts(10) - ts(9), 1_000_000);
     }

@@ -28,7 +28,7 @@ use crate::event::{Event, EventSink, Kind};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
 use crate::syslog::{JobTracker, parse_header};
-use crate::time::{self, Resolver};
+use crate::time::{self, LastClfTime, Resolver};
 use memchr::memchr;
 use std::borrow::Cow;
 
@@ -53,12 +53,22 @@ pub fn parse_body<'a>(
     resolver: &Resolver,
     line: &Line<'_>,
 ) -> Result<Event<'a>, &'static str> {
+    parse_body_with(body, resolver, line, &mut LastClfTime::default())
+}
+
+/// [`parse_body`], reusing the time of the line before when it is the same.
+fn parse_body_with<'a>(
+    body: &'a str,
+    resolver: &Resolver,
+    line: &Line<'_>,
+    last: &mut LastClfTime,
+) -> Result<Event<'a>, &'static str> {
     let (client, rest) = tok(body).ok_or(REASON_NOT_ACCESS)?;
     let colon = memchr::memrchr(b':', client.as_bytes()).ok_or(REASON_NOT_ACCESS)?;
     uint(&client[colon + 1..]).ok_or(REASON_NOT_ACCESS)?;
     let ip = &client[..colon];
     let rest = rest.strip_prefix('[').ok_or(REASON_NOT_ACCESS)?;
-    let (stamp, used) = time::parse_clf(rest).ok_or(REASON_NOT_ACCESS)?;
+    let (stamp, used) = last.read(rest, resolver).ok_or(REASON_NOT_ACCESS)?;
     let rest = rest[used..].strip_prefix("] ").ok_or(REASON_NOT_ACCESS)?;
     let (frontend, rest) = tok(rest).ok_or(REASON_NOT_ACCESS)?;
     let (be_srv, rest) = tok(rest).ok_or(REASON_NOT_ACCESS)?;
@@ -154,6 +164,7 @@ impl Format for Haproxy {
         Box::new(HaproxyParser {
             resolver: ctx.resolver,
             jobs: JobTracker::default(),
+            last: LastClfTime::default(),
         })
     }
 }
@@ -161,6 +172,7 @@ impl Format for Haproxy {
 struct HaproxyParser {
     resolver: Resolver,
     jobs: JobTracker,
+    last: LastClfTime,
 }
 
 impl LineParser for HaproxyParser {
@@ -171,7 +183,7 @@ impl LineParser for HaproxyParser {
         }
         let header = parse_header(text);
         let body = header.as_ref().map_or(text, |h| h.msg);
-        match parse_body(body, &self.resolver, line) {
+        match parse_body_with(body, &self.resolver, line, &mut self.last) {
             Ok(mut e) => {
                 if let Some(h) = &header {
                     e.host = h.host.map(Cow::Borrowed);
