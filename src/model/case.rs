@@ -120,15 +120,14 @@ fn write_batched(
     let context = || format!("writing {}", path.display());
     let writer = RowGroupWriter::new(&mut out, &first, codec, layouts);
     let mut writer = anyhow::Context::with_context(writer, context)?;
-    anyhow::Context::with_context(writer.write(&first), context)?;
-    drop(first);
+    anyhow::Context::with_context(writer.write(first), context)?;
     let mut start = WRITE_BATCH;
     while start < n {
         if stop.load(Ordering::Relaxed) {
             bail!("interrupted");
         }
         let columns = batch(start..n.min(start + WRITE_BATCH));
-        anyhow::Context::with_context(writer.write(&columns), context)?;
+        anyhow::Context::with_context(writer.write(columns), context)?;
         start += WRITE_BATCH;
     }
     anyhow::Context::with_context(writer.finish(), context)?;

@@ -148,8 +148,9 @@ impl<W: Write> RowGroupWriter<W> {
     }
 
     /// Write `columns` (named and typed as the first batch was) as one
-    /// row group.
-    pub(crate) fn write(&mut self, columns: &[(&'static str, Box<dyn Array>)]) -> PolarsResult<()> {
+    /// row group. Each column's values are dropped as soon as its pages
+    /// are compressed, so the batch is not held whole beside its pages.
+    pub(crate) fn write(&mut self, columns: Columns) -> PolarsResult<()> {
         let same = columns.len() == self.shape.len()
             && columns
                 .iter()
@@ -166,10 +167,11 @@ impl<W: Write> RowGroupWriter<W> {
             polars_bail!(ShapeMismatch: "columns of different lengths in one batch");
         }
         let leaves = columns
-            .par_iter()
+            .into_par_iter()
             .zip(&self.plan)
             .map(|((_, array), col)| {
-                let leaves = array_to_columns(array, col.ty.clone(), col.options, &col.encodings)?;
+                let encodings = batch_encodings(array.as_ref(), &col.encodings);
+                let leaves = array_to_columns(array, col.ty.clone(), col.options, encodings)?;
                 leaves
                     .into_iter()
                     .map(|pages| {
@@ -187,6 +189,55 @@ impl<W: Write> RowGroupWriter<W> {
     /// Write the footer.
     pub(crate) fn finish(self) -> PolarsResult<u64> {
         self.inner.finish()
+    }
+}
+
+/// The encodings of `array`'s column in this batch: those `planned`,
+/// except that a batch of nulls, or of one integer repeated, is written
+/// plain instead of as a dictionary. Such columns are common (an access
+/// log has no lock holder, no job, no transaction), and polars' dictionary
+/// encoder costs five times the plain one on them: it finds the range of
+/// values, marks each one seen and looks each one up again for its key, or
+/// for nulls hashes every row. Plain nulls are only their definition
+/// levels; plain repeated values are a page that compresses to about
+/// 1 KiB where the dictionary's takes a few bytes.
+fn batch_encodings<'a>(array: &dyn Array, planned: &'a [Encoding]) -> &'a [Encoding] {
+    const PLAIN: &[Encoding] = &[Encoding::Plain];
+    if planned != [Encoding::RleDictionary] || array.is_empty() {
+        return planned;
+    }
+    if array.null_count() == array.len() || repeats_one_integer(array) {
+        PLAIN
+    } else {
+        planned
+    }
+}
+
+/// Whether `array` holds one integer on every row (and no null).
+fn repeats_one_integer(array: &dyn Array) -> bool {
+    fn same<T: NativeType>(array: &dyn Array) -> bool {
+        array
+            .as_any()
+            .downcast_ref::<PrimitiveArray<T>>()
+            .is_some_and(|a| {
+                let v = a.values();
+                a.null_count() == 0 && v.first().is_some_and(|&x| v.iter().all(|&y| y == x))
+            })
+    }
+    use polars_arrow::types::PrimitiveType as P;
+    match array.dtype().to_physical_type() {
+        polars_arrow::datatypes::PhysicalType::Primitive(p) => match p {
+            P::Int8 => same::<i8>(array),
+            P::Int16 => same::<i16>(array),
+            P::Int32 => same::<i32>(array),
+            P::Int64 => same::<i64>(array),
+            P::UInt8 => same::<u8>(array),
+            P::UInt16 => same::<u16>(array),
+            P::UInt32 => same::<u32>(array),
+            P::UInt64 => same::<u64>(array),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -323,10 +374,9 @@ mod tests {
         let mut out = Vec::new();
         let first = columns(0..10_000);
         let mut w = RowGroupWriter::new(&mut out, &first, codec, &LAYOUTS).expect("writer");
-        w.write(&first).expect("first group");
-        w.write(&columns(10_000..25_000)).expect("second group");
-        w.write(&columns(25_000..25_000))
-            .expect("no rows, no group");
+        w.write(first).expect("first group");
+        w.write(columns(10_000..25_000)).expect("second group");
+        w.write(columns(25_000..25_000)).expect("no rows, no group");
         w.finish().expect("footer");
         out
     }
@@ -385,6 +435,65 @@ mod tests {
         }
     }
 
+    /// A column whose batch is all nulls, or one integer repeated, is
+    /// written plain (no dictionary page) in that row group, and as a
+    /// dictionary in a row group where its values vary; every group reads
+    /// back as written.
+    #[test]
+    fn nulls_and_repeated_integers_are_written_plain() {
+        let n = 1000;
+        let batch = |varied: bool| -> Columns {
+            let id: Vec<u32> = (0..n).map(|i| if varied { i % 5 } else { 7 }).collect();
+            let pid: Vec<i64> = (0..n)
+                .map(|i| if varied { i64::from(i % 3) } else { i64::MIN })
+                .collect();
+            let rank: Vec<u64> = (0..n).map(|i| u64::from(i % 4)).collect();
+            vec![
+                ("id", values(id)),
+                ("pid", nullable(pid, |&p| p != i64::MIN)),
+                ("rank", values(rank)),
+            ]
+        };
+        let mut bytes = Vec::new();
+        let first = batch(false);
+        let mut w = RowGroupWriter::new(&mut bytes, &first, ParquetCompression::Lz4Raw, &[])
+            .expect("writer");
+        w.write(first).expect("repeated and null");
+        w.write(batch(true)).expect("varied");
+        w.finish().expect("footer");
+        let meta = read_metadata(&mut Cursor::new(&bytes)).expect("footer");
+        let dictionaries: Vec<[bool; 3]> = meta
+            .row_groups
+            .iter()
+            .map(|g| {
+                let [id, pid, rank] = g.parquet_columns() else {
+                    panic!("three columns");
+                };
+                [id, pid, rank].map(|c| c.dictionary_page_offset().is_some())
+            })
+            .collect();
+        assert_eq!(dictionaries, [[false, false, true], [true, true, true]]);
+        let back = ParquetReader::new(Cursor::new(bytes))
+            .finish()
+            .expect("read");
+        let id: Vec<u32> = (0..n).map(|_| 7).chain((0..n).map(|i| i % 5)).collect();
+        let pid: Vec<Option<i64>> = (0..n)
+            .map(|_| None)
+            .chain((0..n).map(|i| Some(i64::from(i % 3))))
+            .collect();
+        let rank: Vec<u64> = (0..2 * n).map(|i| u64::from(i % n % 4)).collect();
+        let want = DataFrame::new(
+            2 * n as usize,
+            vec![
+                Column::new("id".into(), id),
+                Column::new("pid".into(), pid),
+                Column::new("rank".into(), rank),
+            ],
+        )
+        .expect("equal lengths");
+        assert_eq!(back, want);
+    }
+
     /// A batch whose columns differ from the file's is refused, not
     /// written under the wrong names or types.
     #[test]
@@ -395,17 +504,17 @@ mod tests {
             .expect("writer");
         let mut renamed = columns(10..20);
         renamed[2].0 = "other";
-        assert!(w.write(&renamed).is_err());
+        assert!(w.write(renamed).is_err());
         let mut retyped = columns(10..20);
         retyped[2].1 = values(vec![0u64; 10]);
-        assert!(w.write(&retyped).is_err());
+        assert!(w.write(retyped).is_err());
         let unknown = [("tss", Layout::Ascending)];
         let refused = RowGroupWriter::new(Vec::new(), &first, ParquetCompression::Lz4Raw, &unknown);
         assert!(refused.is_err(), "a layout for a column the file lacks");
         let mut short = columns(10..20);
         short[2].1 = values(vec![0u32; 9]);
-        assert!(w.write(&short).is_err());
-        assert!(w.write(&columns(10..20)).is_ok());
+        assert!(w.write(short).is_err());
+        assert!(w.write(columns(10..20)).is_ok());
     }
 
     /// Text whose parts do not hold together (offsets past the text, bytes
