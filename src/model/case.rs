@@ -31,10 +31,12 @@ use anyhow::{Context, Result, bail};
 use pm_parsers::{Kind, Level};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The case format version this build writes and reads.
 /// 2: attributes moved from the `extra` JSON to attrs.parquet.
@@ -132,6 +134,21 @@ fn write_batched(
     }
     anyhow::Context::with_context(writer.finish(), context)?;
     out.flush().with_context(context)
+}
+
+/// The timeline `current` holds now.
+fn latest(current: &Mutex<Arc<Timeline>>) -> Arc<Timeline> {
+    current
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
+
+/// What the writing thread `writer` gave (a panic in it is an error).
+fn joined(writer: std::thread::ScopedJoinHandle<'_, Result<()>>) -> Result<()> {
+    writer
+        .join()
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the case failed unexpectedly")))
 }
 
 /// Create `path` for writing through a buffer. polars' Parquet writer
@@ -283,6 +300,11 @@ impl StagedCase {
             return Ok(None);
         }
         self.column_file = ColumnFile::Skip;
+        self.column_file_read_back(t, stop)
+    }
+
+    /// [`StagedCase::write_column_file`] once it is decided to write it.
+    fn column_file_read_back(&self, t: &Timeline, stop: &AtomicBool) -> Result<Option<Timeline>> {
         let cols = self.tmp.join(colfile::FILE_NAME);
         let written = colfile::write(&cols, t, stop);
         if stop.load(Ordering::Relaxed) {
@@ -302,10 +324,21 @@ impl StagedCase {
     }
 
     /// The rest of an ingest once its timeline is built, for `pm-tui
-    /// ingest` and `pm-tui open` alike: the column file first, and the
-    /// timeline read back from it ([`StagedCase::write_column_file`]; the
-    /// built one is dropped and its memory given back), then `analyse` on
-    /// that timeline while the Parquet files are written beside it.
+    /// ingest` and `pm-tui open` alike: the column file and the timeline
+    /// read back from it ([`StagedCase::write_column_file`]), then
+    /// `analyse` on that timeline, and beside both, on a thread of its own,
+    /// the Parquet files.
+    ///
+    /// The Parquet write starts from the built timeline while the column
+    /// file is written (that is mostly the kernel copying pages on one
+    /// core; the Parquet write used to wait for it with the other core
+    /// idle), and goes on from the timeline read back at its next batch:
+    /// the built one, whose strings and small columns are in the process's
+    /// memory, is dropped then and its memory given back, so the analysis
+    /// and the rest of the write read mapped columns that are paged in as
+    /// they are read and handed back behind them (`Timeline::release_rows`).
+    /// The two hold the same events, so the file is the same either way.
+    ///
     /// Returns the timeline the case keeps, what `analyse` gave, and how
     /// the write went; an error only when `stop` was set before the column
     /// file was done.
@@ -315,24 +348,44 @@ impl StagedCase {
         stop: &AtomicBool,
         analyse: impl FnOnce(&Timeline) -> A,
     ) -> Result<(Timeline, A, Result<()>)> {
-        let timeline = match self.write_column_file(&timeline, stop)? {
-            Some(mapped) => {
-                drop(timeline);
+        if self.column_file == ColumnFile::Skip || cfg!(windows) {
+            // No column file to write first (see `write_column_file`).
+            let this = &*self;
+            let (found, written) = std::thread::scope(|s| {
+                let writer = s.spawn(|| this.write_events(&timeline, stop));
+                let found = analyse(&timeline);
                 crate::memory::release_freed_memory();
-                mapped
-            }
-            None => timeline,
-        };
+                (found, joined(writer))
+            });
+            return Ok((timeline, found, written));
+        }
+        self.column_file = ColumnFile::Skip;
+        let current = Mutex::new(Arc::new(timeline));
         let this = &*self;
         let (found, written) = std::thread::scope(|s| {
-            let writer = s.spawn(|| this.write_events(&timeline, stop));
-            let found = analyse(&timeline);
-            crate::memory::release_freed_memory();
-            let written = writer
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the case failed unexpectedly")));
-            (found, written)
+            let writer = s.spawn(|| this.write_parquet_following(&current, stop));
+            let built = latest(&current);
+            let found = this.column_file_read_back(&built, stop).map(|mapped| {
+                let t = match mapped {
+                    Some(mapped) => {
+                        let mapped = Arc::new(mapped);
+                        *current.lock().unwrap_or_else(PoisonError::into_inner) = mapped.clone();
+                        drop(built);
+                        crate::memory::release_freed_memory();
+                        mapped
+                    }
+                    None => built,
+                };
+                let found = analyse(&t);
+                crate::memory::release_freed_memory();
+                found
+            });
+            (found, joined(writer))
         });
+        let found = found?;
+        let shared = current.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // Both threads are done with it, so this is the last reference.
+        let timeline = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
         Ok((timeline, found, written))
     }
 
@@ -359,6 +412,42 @@ impl StagedCase {
 
     fn write_parquet_events(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         write_events(&self.tmp.join("events.parquet"), t, stop)?;
+        self.write_parquet_strings_and_attrs(t, stop)
+    }
+
+    /// The Parquet files of the timeline in `current`, which may be
+    /// replaced by the same events read in place while they are written:
+    /// each batch is taken from the timeline `current` holds when it
+    /// starts, and the one it held before is let go then (see
+    /// [`StagedCase::write_beside`]).
+    fn write_parquet_following(
+        &self,
+        current: &Mutex<Arc<Timeline>>,
+        stop: &AtomicBool,
+    ) -> Result<()> {
+        let held = RefCell::new(latest(current));
+        let n = held.borrow().len();
+        write_batched(
+            &self.tmp.join("events.parquet"),
+            n,
+            EVENTS_CODEC,
+            &event_batches::LAYOUTS,
+            stop,
+            |rows| {
+                let now = latest(current);
+                if !Arc::ptr_eq(&now, &held.borrow()) {
+                    drop(held.replace(now));
+                    crate::memory::release_freed_memory();
+                }
+                event_batches::columns(&held.borrow(), rows)
+            },
+        )?;
+        drop(held);
+        self.write_parquet_strings_and_attrs(&latest(current), stop)
+    }
+
+    /// strings.parquet and attrs.parquet.
+    fn write_parquet_strings_and_attrs(&self, t: &Timeline, stop: &AtomicBool) -> Result<()> {
         let strings = t.strings();
         let zstd = ParquetCompression::Zstd(None);
         write_batched(
@@ -1096,23 +1185,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn an_ingest_goes_on_from_its_column_file() {
-        let mut t = Timeline::new();
         let rows = 200_000u32;
-        for i in 0..rows {
-            let mut e = request(i);
-            e.duration_ms = Some(f64::from(i % 1000));
-            e.message = Cow::Owned(format!("GET /item/{i} HTTP/1.1"));
-            e.route = Some(Cow::Borrowed("/item/:id"));
-            e.attrs
-                .push((Cow::Borrowed("ua"), Cow::Owned(format!("agent {}", i % 7))));
-            if i % 97 == 0 {
-                e.pid = Some(i64::from(i));
-                e.ids
-                    .push((Cow::Borrowed("order"), Cow::Owned(format!("o-{i}"))));
-            }
-            t.push(0, &e);
-        }
-        t.shrink_to_fit();
+        let t = requests(rows);
         let expected = t.debug_rows();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("case");
@@ -1159,6 +1233,66 @@ mod tests {
         assert!(skipped.write_column_file(&t, &never).unwrap().is_none());
         assert!(!skipped.tmp.join(colfile::FILE_NAME).exists());
         skipped.abandon();
+    }
+
+    /// `rows` requests with durations, an attribute and, on one row in 97,
+    /// a pid and a business id, as an ingest builds them.
+    fn requests(rows: u32) -> Timeline {
+        let mut t = Timeline::new();
+        for i in 0..rows {
+            let mut e = request(i);
+            e.duration_ms = Some(f64::from(i % 1000));
+            e.message = Cow::Owned(format!("GET /item/{i} HTTP/1.1"));
+            e.route = Some(Cow::Borrowed("/item/:id"));
+            e.attrs
+                .push((Cow::Borrowed("ua"), Cow::Owned(format!("agent {}", i % 7))));
+            if i % 97 == 0 {
+                e.pid = Some(i64::from(i));
+                e.ids
+                    .push((Cow::Borrowed("order"), Cow::Owned(format!("o-{i}"))));
+            }
+            t.push(0, &e);
+        }
+        t.shrink_to_fit();
+        t
+    }
+
+    /// `write_beside` starts the Parquet write from the built timeline and
+    /// goes on from the one read back from the column file: its Parquet
+    /// files are byte for byte those written from one timeline alone, the
+    /// analysis and the caller get the timeline read back, and the column
+    /// file is written once. (The Parquet batches take longer than the
+    /// column file here, so the write changes timelines part way.)
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_parquet_write_changes_timelines_without_a_trace() {
+        let rows = 3 * WRITE_BATCH as u32 + 100;
+        let t = requests(rows);
+        let expected = t.debug_rows();
+        let dir = tempfile::tempdir().unwrap();
+        let never = AtomicBool::new(false);
+        let plain = StagedCase::begin(&dir.path().join("plain"))
+            .unwrap()
+            .without_column_file();
+        plain.write_events(&t, &never).unwrap();
+        let mut staged = StagedCase::begin(&dir.path().join("case")).unwrap();
+        let (kept, analysed, written) = staged
+            .write_beside(t, &never, |t| (t.mapped_bytes(), t.debug_rows()))
+            .unwrap();
+        written.unwrap();
+        assert!(analysed.0 > 0, "the analysis reads in place");
+        assert_eq!(analysed.1, expected);
+        assert!(kept.mapped_bytes() > 0, "the case keeps the read-back one");
+        assert_eq!(kept.debug_rows(), expected);
+        for file in ["events.parquet", "strings.parquet", "attrs.parquet"] {
+            let a = std::fs::read(plain.tmp.join(file)).unwrap();
+            let b = std::fs::read(staged.tmp.join(file)).unwrap();
+            assert!(a == b, "{file} differs");
+        }
+        assert!(staged.tmp.join(colfile::FILE_NAME).exists());
+        assert!(!plain.tmp.join(colfile::FILE_NAME).exists());
+        plain.abandon();
+        staged.abandon();
     }
 
     /// A FIFO where a case file should be is refused at once: the column
