@@ -8,7 +8,10 @@ use crate::model::{FindingKind, SymCol, Timeline};
 use pm_parsers::Kind;
 use polars::prelude::*;
 use serde_json::{Map, json};
-use std::collections::HashMap;
+/// Maps keyed by (method, route) string ids, hashed once or twice per
+/// request row: SipHash, the standard library's default, was 1 % of the
+/// 512 MiB nginx ingest of BENCHMARKS.md.
+type PairMap<V> = std::collections::HashMap<(u32, u32), V, foldhash::fast::RandomState>;
 
 /// Per-bucket statistics of one endpoint.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,14 +64,14 @@ fn endpoint_name(t: &Timeline, i: usize) -> String {
 /// BENCHMARKS.md.
 struct EndpointMatch<'a> {
     name: &'a str,
-    seen: HashMap<(u32, u32), bool>,
+    seen: PairMap<bool>,
 }
 
 impl<'a> EndpointMatch<'a> {
     fn new(name: &'a str) -> Self {
         EndpointMatch {
             name,
-            seen: HashMap::new(),
+            seen: PairMap::default(),
         }
     }
 
@@ -123,7 +126,7 @@ fn series_in_chunks(
     // nginx log of BENCHMARKS.md, whose series took 20 MB until the end).
     const SKIP: u32 = u32::MAX;
     const UNSEEN: u32 = u32::MAX - 1;
-    let mut totals: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut totals: PairMap<u64> = PairMap::default();
     for i in t.rows_released_behind(0..t.len()) {
         if t.kind(i) == Kind::Request && t.duration_ms(i).is_some() {
             *totals
@@ -131,7 +134,7 @@ fn series_in_chunks(
                 .or_default() += 1;
         }
     }
-    let mut key_of: HashMap<(u32, u32), u32> = totals
+    let mut key_of: PairMap<u32> = totals
         .into_iter()
         .map(|(k, n)| (k, if n >= min_total { UNSEEN } else { SKIP }))
         .collect();
