@@ -506,12 +506,24 @@ fn parse_parts(
         ctx,
         source: index,
     } = *file;
+    let joined = Mutex::new(Joined {
+        rows_before: timeline.len(),
+        timeline,
+        waiting: BTreeMap::new(),
+        spare: Vec::new(),
+        next: 0,
+        total: Accounting::default(),
+        error: None,
+    });
     let parse = |k: usize| -> Parsed {
         let start = cuts[k];
         let len = cuts.get(k + 1).map(|end| end - start);
         let p = progress.clone();
         let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
-        let mut part = Timeline::new();
+        // A part already appended, emptied, when there is one (see
+        // `Joined::spare`).
+        let spare = joined.lock().ok().and_then(|mut j| j.spare.pop());
+        let mut part = spare.unwrap_or_default();
         let reader = open::range(path, start, len, Some(advance), opts.cancel.clone())
             .and_then(|r| TextReader::new(r, encoding_rs::UTF_8, 0));
         let reader = match reader {
@@ -532,14 +544,6 @@ fn parse_parts(
         );
         (part, acct, err)
     };
-    let joined = Mutex::new(Joined {
-        rows_before: timeline.len(),
-        timeline,
-        waiting: BTreeMap::new(),
-        next: 0,
-        total: Accounting::default(),
-        error: None,
-    });
     let taken = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let workers = rayon::current_num_threads().min(cuts.len()).max(1);
@@ -594,6 +598,12 @@ struct Joined<'t> {
     timeline: &'t mut Timeline,
     /// Parts parsed before the ones ahead of them.
     waiting: BTreeMap<usize, Parsed>,
+    /// Parts already appended, emptied for the next ones to be parsed
+    /// into: their columns keep the capacity and the memory they grew,
+    /// where a new part's grew from nothing, copying as they doubled, into
+    /// memory faulted in afresh (a tenth of the parse of the 512 MiB nginx
+    /// log of BENCHMARKS.md went to growing parts).
+    spare: Vec<Timeline>,
     /// The next part to append.
     next: usize,
     /// Rows of the timeline before the first part (other files of its group).
@@ -620,7 +630,10 @@ impl Joined<'_> {
             if self.timeline.is_empty() {
                 self.timeline.append_all(vec![part]);
             } else {
-                self.timeline.append(part);
+                self.timeline.append(&part);
+                if part.clear() {
+                    self.spare.push(part);
+                }
             }
             self.next += 1;
             if self.next == 1 && size > 0 {
@@ -987,6 +1000,7 @@ mod tests {
             rows_before: before.len(),
             timeline: &mut before,
             waiting: BTreeMap::new(),
+            spare: Vec::new(),
             next: 0,
             total: Accounting::default(),
             error: None,
@@ -1000,6 +1014,13 @@ mod tests {
         j.waiting.insert(0, part(0));
         assert!(!j.join_ready(&cuts, 400));
         assert_eq!((j.next, j.timeline.len(), j.total.lines), (3, 7, 6));
+        // The appended parts are kept, emptied, for the next ones.
+        assert_eq!(j.spare.len(), 3);
+        assert!(
+            j.spare
+                .iter()
+                .all(|p| p.is_empty() && p.strings().len() == 1)
+        );
         let mut failed = part(3);
         failed.2 = Some(std::io::Error::other("the file shrank"));
         j.waiting.insert(3, failed);

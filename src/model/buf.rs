@@ -155,6 +155,15 @@ impl<T> Buf<T> {
         }
     }
 
+    /// Remove every value, keeping an owned vector's capacity (values in a
+    /// file or a mapping are let go).
+    pub(crate) fn clear(&mut self) {
+        match &mut self.0 {
+            Repr::Owned(vals) => vals.clear(),
+            _ => self.0 = Repr::Owned(Vec::new()),
+        }
+    }
+
     /// Append `v`.
     #[inline]
     pub(crate) fn push(&mut self, v: T)

@@ -27,6 +27,19 @@ pub(crate) struct PathCol {
     pub(crate) own: TextCol,
 }
 
+impl PathCol {
+    /// Remove every row, keeping the capacity; false (and nothing
+    /// changed) when the text is being written to a spill file.
+    pub(crate) fn clear(&mut self) -> bool {
+        let PathCol { at, own } = self;
+        if !own.clear() {
+            return false;
+        }
+        at.clear();
+        true
+    }
+}
+
 impl Default for PathCol {
     fn default() -> Self {
         PathCol {

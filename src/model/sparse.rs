@@ -30,7 +30,7 @@ use super::buf::{Buf, Held};
 
 /// Rows a marked column is pushed before its density is checked; below
 /// it either form is small.
-const SETTLE_ROWS: usize = 1 << 10;
+pub(crate) const SETTLE_ROWS: usize = 1 << 10;
 
 /// A column value with an "absent" marker that can be compared exactly
 /// (`f32` compares by bits, so `NaN` works as the marker).
@@ -170,6 +170,19 @@ impl<T: Cell> Sparse<T> {
         match &self.form {
             Form::Marked { vals, .. } => !vals.is_empty(),
             Form::Dense(vals) => !vals.is_empty(),
+        }
+    }
+
+    /// Remove every row, keeping the form and the capacity (a column
+    /// emptied to be filled again, with as many rows as before).
+    pub(crate) fn clear(&mut self) {
+        match &mut self.form {
+            Form::Dense(vals) => vals.clear(),
+            Form::Marked { bits, rank, vals } => {
+                bits.clear();
+                rank.clear();
+                vals.clear();
+            }
         }
     }
 

@@ -106,6 +106,23 @@ impl Interner {
         }
     }
 
+    /// Forget every string but the empty one, keeping the capacity.
+    fn clear(&mut self) {
+        let Interner {
+            text,
+            ends,
+            map,
+            hasher: _,
+        } = self;
+        text.clear();
+        ends.clear();
+        ends.push(0);
+        match map.get_mut() {
+            Some(map) => map.clear(),
+            None => *map = OnceLock::from(HashTable::new()),
+        }
+    }
+
     /// The string → id table of every string but the first.
     fn index(&self) -> HashTable<Sym> {
         let mut map = HashTable::with_capacity(self.len());
@@ -526,6 +543,29 @@ impl TextCol {
         self.rows += other.rows;
     }
 
+    /// Remove every row, keeping the capacity; false (and nothing
+    /// changed) when the text is being written to a spill file, whose rows
+    /// cannot be taken back.
+    pub(crate) fn clear(&mut self) -> bool {
+        let TextCol {
+            buf,
+            ends,
+            rows,
+            spill_dir: _,
+            spill_at: _,
+            spill,
+            file,
+        } = self;
+        if spill.is_some() {
+            return false;
+        }
+        buf.clear();
+        ends.clear();
+        *rows = 0;
+        *file = None;
+        true
+    }
+
     /// Text bytes, for reserving before an append.
     pub(crate) fn text_len(&self) -> usize {
         match &self.spill {
@@ -597,6 +637,13 @@ pub(crate) struct AttrCol {
 }
 
 impl AttrCol {
+    /// Remove every row, keeping the capacity.
+    fn clear(&mut self) {
+        let AttrCol { ends, pairs } = self;
+        ends.clear();
+        pairs.clear();
+    }
+
     fn push_row(&mut self, pairs: impl IntoIterator<Item = (Sym, Sym)>) {
         self.pairs.extend(pairs.into_iter().map(|(k, v)| [k, v]));
         self.ends.push(self.pairs.len() as u32);
@@ -710,6 +757,20 @@ impl<Id: Serialize> ExtraRef<'_, Id> {
 }
 
 impl Extras {
+    /// Remove every entry, keeping the capacity.
+    fn clear(&mut self) {
+        let Extras {
+            json,
+            ends,
+            chunks,
+            checked,
+        } = self;
+        json.clear();
+        ends.clear();
+        chunks.clear();
+        *checked = true;
+    }
+
     /// Entries stored as JSON, one after the other, entry `k` ending at
     /// `ends[k]`. An entry that is not valid JSON for [`Extra`] reads as
     /// empty (a damaged file reads other values; it cannot crash).
@@ -1363,7 +1424,7 @@ impl Timeline {
     }
 
     /// Append the rows of `part`, re-interning its strings.
-    pub fn append(&mut self, part: Timeline) {
+    pub fn append(&mut self, part: &Timeline) {
         let out = self;
         let rows = out.len();
         let part_rows = part.len();
@@ -1400,6 +1461,61 @@ impl Timeline {
         out.extra_rows
             .extend(part.extra_rows.iter().map(|&r| base + r));
         out.extras.append(&part.extras);
+    }
+
+    /// Remove every event and string, keeping each column's form and
+    /// capacity, to parse more rows of the same kind into it (the parts of
+    /// a large file: each part's columns grew from nothing, copying as they
+    /// doubled, into memory freshly faulted in). False, and nothing
+    /// changed, when text is being written to a spill file.
+    pub(crate) fn clear(&mut self) -> bool {
+        let Timeline {
+            ts,
+            kind,
+            level,
+            source,
+            line,
+            offset,
+            line_count,
+            pid,
+            blocker_pid,
+            duration_ms,
+            status,
+            bytes,
+            syms,
+            message,
+            path,
+            statement,
+            attrs,
+            extra_rows,
+            extras,
+            strings,
+        } = self;
+        if message.spill.is_some() || statement.spill.is_some() || path.own.spill.is_some() {
+            return false;
+        }
+        let text_cleared = message.clear() && path.clear() && statement.clear();
+        debug_assert!(text_cleared, "no column is spilling");
+        ts.clear();
+        kind.clear();
+        source.clear();
+        line.clear();
+        offset.clear();
+        level.clear();
+        line_count.clear();
+        pid.clear();
+        blocker_pid.clear();
+        duration_ms.clear();
+        status.clear();
+        bytes.clear();
+        for c in syms {
+            c.clear();
+        }
+        attrs.clear();
+        extra_rows.clear();
+        extras.clear();
+        strings.clear();
+        true
     }
 
     /// Move every row `lines` lines and `bytes` bytes further into its
@@ -1527,7 +1643,8 @@ impl Timeline {
         let rest: Vec<Timeline> = parts.collect();
         self.reserve_for(&rest);
         for part in rest {
-            self.append(part);
+            self.append(&part);
+            drop(part);
             after_each();
         }
     }
@@ -1967,6 +2084,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::sparse::SETTLE_ROWS;
     use std::borrow::Cow;
 
     fn ev(ts: i64, line: u32, host: &str) -> Event<'static> {
@@ -2028,7 +2146,7 @@ mod tests {
         let parts = random_parts(None);
         let mut expected = Timeline::new();
         for p in parts.clone() {
-            expected.append(p);
+            expected.append(&p);
         }
         expected.sort();
         let merged = Timeline::merge_sorted(parts);
@@ -2181,6 +2299,26 @@ mod tests {
     /// Four timelines of 40 random rows (and an empty one), their text
     /// spilled into `spill` past 64 bytes.
     fn random_parts(spill: Option<&Path>) -> Vec<Timeline> {
+        let mut parts = Vec::new();
+        for (source, events) in random_events().into_iter().enumerate() {
+            let mut p = Timeline::new();
+            if let Some(dir) = spill {
+                p.spill_text_past(dir, 64);
+            }
+            for e in &events {
+                p.push(source as u32, e);
+            }
+            p.finish_spill();
+            parts.push(p);
+        }
+        parts.push(Timeline::new());
+        parts
+    }
+
+    /// The events of four sources of 40 lines each: one with pids and
+    /// levels, one with requests (statuses, durations, paths, attributes),
+    /// one with statements; holders here and there.
+    fn random_events() -> Vec<Vec<Event<'static>>> {
         let mut seed = 7u64;
         let mut next = move |m: u64| {
             seed = seed
@@ -2189,12 +2327,9 @@ mod tests {
             (seed >> 33) % m
         };
         let hosts = ["web01", "web02", "db01", "batch01"];
-        let mut parts = Vec::new();
+        let mut sources = Vec::new();
         for source in 0..4u32 {
-            let mut p = Timeline::new();
-            if let Some(dir) = spill {
-                p.spill_text_past(dir, 64);
-            }
+            let mut events = Vec::new();
             for line in 1..=40u32 {
                 let mut e = ev(next(50) as i64, line, hosts[next(4) as usize]);
                 if source == 1 {
@@ -2219,13 +2354,72 @@ mod tests {
                         "UPDATE items SET stock = stock - 1 WHERE id = {line}"
                     )));
                 }
-                p.push(source, &e);
+                events.push(e);
             }
-            p.finish_spill();
-            parts.push(p);
+            sources.push(events);
         }
-        parts.push(Timeline::new());
-        parts
+        sources
+    }
+
+    /// A timeline emptied by `clear` and filled again reads exactly as a
+    /// new one filled the same way (every column, string and rare field;
+    /// the sparse columns of the earlier sources were dense, marked or
+    /// empty), and appending it gives what appending a new one gives, as
+    /// the parts of a large file are. One that is spilling text is left
+    /// as it is.
+    #[test]
+    fn a_cleared_timeline_reads_as_a_new_one() {
+        let mut sources = random_events();
+        // Enough requests with a status for that column to turn dense.
+        let requests = (0..SETTLE_ROWS as u32 + 100).map(|i| {
+            let mut e = ev(i64::from(i), i + 1, "web01");
+            e.status = Some(200 + (i % 3) as u16);
+            e
+        });
+        sources.push(requests.collect());
+        let mut reused = Timeline::new();
+        let (mut from_new, mut from_reused) = (Timeline::new(), Timeline::new());
+        // Every order of sources, so each is filled after each other one.
+        for order in [
+            [0, 1, 2, 3, 4],
+            [4, 3, 2, 1, 0],
+            [2, 4, 0, 3, 1],
+            [1, 3, 4, 0, 2],
+        ] {
+            for k in order {
+                let mut new = Timeline::new();
+                assert!(reused.clear());
+                assert!(reused.is_empty() && reused.strings.len() == 1);
+                for e in &sources[k] {
+                    new.push(k as u32, e);
+                    reused.push(k as u32, e);
+                }
+                assert_eq!(reused.debug_rows(), new.debug_rows(), "source {k}");
+                if k == 4 {
+                    assert!(reused.status.is_dense());
+                }
+                assert_eq!(
+                    reused.strings.strings().collect::<Vec<_>>(),
+                    new.strings.strings().collect::<Vec<_>>()
+                );
+                from_new.append(&new);
+                from_reused.append(&reused);
+            }
+        }
+        assert_eq!(from_reused.debug_rows(), from_new.debug_rows());
+        assert_eq!(from_reused.len(), 4 * (4 * 40 + SETTLE_ROWS + 100));
+
+        let dir = tempfile::tempdir().unwrap();
+        let (mut spilling, mut kept) = (Timeline::new(), Timeline::new());
+        spilling.spill_text_past(dir.path(), 64);
+        for e in &sources[0] {
+            spilling.push(0, e);
+            kept.push(0, e);
+        }
+        assert!(!spilling.clear(), "a spilling column cannot be taken back");
+        spilling.finish_spill();
+        assert!(spilling.message.is_mapped(), "it did spill");
+        assert_eq!(spilling.debug_rows(), kept.debug_rows());
     }
 
     #[test]
