@@ -773,6 +773,12 @@ fn infer_missing_years(parts: &mut [Timeline], sources: &mut [SourceReport]) {
                 .is_some_and(|f| YEARLESS_FORMATS.contains(&f))
         })
         .collect();
+    // Most ingests have no year-less source: nothing to look at then (the
+    // dated times below were a copy of every time, 21 MB for the 512 MiB
+    // nginx log of BENCHMARKS.md).
+    if !yearless.contains(&true) {
+        return;
+    }
     let is_yearless = |t: &Timeline, i: usize| -> bool {
         yearless.get(t.source(i) as usize).copied().unwrap_or(false)
     };
@@ -784,7 +790,7 @@ fn infer_missing_years(parts: &mut [Timeline], sources: &mut [SourceReport]) {
                 .map(|i| t.ts(i))
         })
         .collect();
-    if dated.is_empty() || !yearless.contains(&true) {
+    if dated.is_empty() {
         return;
     }
     dated.sort_unstable();
