@@ -234,7 +234,7 @@ fn burst(t: &Timeline, sources: &[String], k: &str, cluster: Vec<usize>) -> Draf
     let http = k.starts_with("HTTP ");
     // One pass over the rows, counting string ids; names are looked up
     // (and endpoint names built) once per distinct id, not once per row:
-    // per row, this was a tenth of the analysis of the mixed corpus of
+    // per row, this was a third of the analysis of the mixed corpus of
     // BENCHMARKS.md.
     let mut source_ids: BTreeSet<u32> = BTreeSet::new();
     let mut host_ids: BTreeSet<Sym> = BTreeSet::new();
