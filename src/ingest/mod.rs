@@ -506,11 +506,12 @@ fn parse_parts(
         ctx,
         source: index,
     } = *file;
+    let spare = Mutex::new(Vec::new());
     let joined = Mutex::new(Joined {
         rows_before: timeline.len(),
         timeline,
         waiting: BTreeMap::new(),
-        spare: Vec::new(),
+        spare: &spare,
         next: 0,
         total: Accounting::default(),
         error: None,
@@ -521,9 +522,10 @@ fn parse_parts(
         let p = progress.clone();
         let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
         // A part already appended, emptied, when there is one (see
-        // `Joined::spare`).
-        let spare = joined.lock().ok().and_then(|mut j| j.spare.pop());
-        let mut part = spare.unwrap_or_default();
+        // `Joined::spare`: a lock of its own, so that taking one never
+        // waits for another part's append).
+        let reused = spare.lock().ok().and_then(|mut s| s.pop());
+        let mut part = reused.unwrap_or_default();
         let reader = open::range(path, start, len, Some(advance), opts.cancel.clone())
             .and_then(|r| TextReader::new(r, encoding_rs::UTF_8, 0));
         let reader = match reader {
@@ -603,7 +605,7 @@ struct Joined<'t> {
     /// where a new part's grew from nothing, copying as they doubled, into
     /// memory faulted in afresh (a tenth of the parse of the 512 MiB nginx
     /// log of BENCHMARKS.md went to growing parts).
-    spare: Vec<Timeline>,
+    spare: &'t Mutex<Vec<Timeline>>,
     /// The next part to append.
     next: usize,
     /// Rows of the timeline before the first part (other files of its group).
@@ -632,7 +634,9 @@ impl Joined<'_> {
             } else {
                 self.timeline.append(&part);
                 if part.clear() {
-                    self.spare.push(part);
+                    if let Ok(mut spare) = self.spare.lock() {
+                        spare.push(part);
+                    }
                 }
             }
             self.next += 1;
@@ -1002,11 +1006,12 @@ mod tests {
         };
         let mut before = Timeline::new();
         before.push(1, &pm_parsers::Event::new(pm_parsers::Kind::Log, 0, 9, 0));
+        let spare = Mutex::new(Vec::new());
         let mut j = Joined {
             rows_before: before.len(),
             timeline: &mut before,
             waiting: BTreeMap::new(),
-            spare: Vec::new(),
+            spare: &spare,
             next: 0,
             total: Accounting::default(),
             error: None,
@@ -1021,12 +1026,15 @@ mod tests {
         assert!(!j.join_ready(&cuts, 400));
         assert_eq!((j.next, j.timeline.len(), j.total.lines), (3, 7, 6));
         // The appended parts are kept, emptied, for the next ones.
-        assert_eq!(j.spare.len(), 3);
-        assert!(
-            j.spare
-                .iter()
-                .all(|p| p.is_empty() && p.strings().len() == 1)
-        );
+        {
+            let spares = j.spare.lock().unwrap();
+            assert_eq!(spares.len(), 3);
+            assert!(
+                spares
+                    .iter()
+                    .all(|p| p.is_empty() && p.strings().len() == 1)
+            );
+        }
         let mut failed = part(3);
         failed.2 = Some(std::io::Error::other("the file shrank"));
         j.waiting.insert(3, failed);

@@ -95,14 +95,18 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// Write the timeline to `path` in batches of [`WRITE_BATCH`] rows,
 /// giving up when `stop` is set.
 fn write_events(path: &Path, t: &Timeline, stop: &AtomicBool) -> Result<()> {
-    write_batched(
-        path,
-        t.len(),
-        EVENTS_CODEC,
-        &event_batches::LAYOUTS,
-        stop,
-        |rows| event_batches::columns(t, rows),
-    )
+    write_event_batches(path, t.len(), stop, |rows| event_batches::columns(t, rows))
+}
+
+/// events.parquet's `n` rows, as `batch` gives them (see [`write_batched`]).
+fn write_event_batches(
+    path: &Path,
+    n: usize,
+    stop: &AtomicBool,
+    batch: impl Fn(std::ops::Range<usize>) -> Columns,
+) -> Result<()> {
+    let layouts = &event_batches::LAYOUTS;
+    write_batched(path, n, EVENTS_CODEC, layouts, stop, batch)
 }
 
 /// Write the `n` rows `batch` gives, [`WRITE_BATCH`] at a time (one row
@@ -427,21 +431,14 @@ impl StagedCase {
     ) -> Result<()> {
         let held = RefCell::new(latest(current));
         let n = held.borrow().len();
-        write_batched(
-            &self.tmp.join("events.parquet"),
-            n,
-            EVENTS_CODEC,
-            &event_batches::LAYOUTS,
-            stop,
-            |rows| {
-                let now = latest(current);
-                if !Arc::ptr_eq(&now, &held.borrow()) {
-                    drop(held.replace(now));
-                    crate::memory::release_freed_memory();
-                }
-                event_batches::columns(&held.borrow(), rows)
-            },
-        )?;
+        write_event_batches(&self.tmp.join("events.parquet"), n, stop, |rows| {
+            let now = latest(current);
+            if !Arc::ptr_eq(&now, &held.borrow()) {
+                drop(held.replace(now));
+                crate::memory::release_freed_memory();
+            }
+            event_batches::columns(&held.borrow(), rows)
+        })?;
         drop(held);
         self.write_parquet_strings_and_attrs(&latest(current), stop)
     }

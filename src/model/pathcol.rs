@@ -28,15 +28,12 @@ pub(crate) struct PathCol {
 }
 
 impl PathCol {
-    /// Remove every row, keeping the capacity; false (and nothing
-    /// changed) when the text is being written to a spill file.
-    pub(crate) fn clear(&mut self) -> bool {
+    /// Remove every row, keeping the capacity (the caller checks that the
+    /// text is not [`TextCol::spilling`]).
+    pub(crate) fn clear(&mut self) {
         let PathCol { at, own } = self;
-        if !own.clear() {
-            return false;
-        }
+        own.clear();
         at.clear();
-        true
     }
 }
 

@@ -543,10 +543,15 @@ impl TextCol {
         self.rows += other.rows;
     }
 
-    /// Remove every row, keeping the capacity; false (and nothing
-    /// changed) when the text is being written to a spill file, whose rows
-    /// cannot be taken back.
-    pub(crate) fn clear(&mut self) -> bool {
+    /// Whether the text is being written to a spill file: its rows cannot
+    /// be taken back then ([`TextCol::clear`] does nothing).
+    pub(crate) fn spilling(&self) -> bool {
+        self.spill.is_some()
+    }
+
+    /// Remove every row, keeping the capacity, unless the column is
+    /// [`TextCol::spilling`].
+    pub(crate) fn clear(&mut self) {
         let TextCol {
             buf,
             ends,
@@ -557,13 +562,12 @@ impl TextCol {
             file,
         } = self;
         if spill.is_some() {
-            return false;
+            return;
         }
         buf.clear();
         ends.clear();
         *rows = 0;
         *file = None;
-        true
     }
 
     /// Text bytes, for reserving before an append.
@@ -1491,11 +1495,12 @@ impl Timeline {
             extras,
             strings,
         } = self;
-        if message.spill.is_some() || statement.spill.is_some() || path.own.spill.is_some() {
+        if message.spilling() || statement.spilling() || path.own.spilling() {
             return false;
         }
-        let text_cleared = message.clear() && path.clear() && statement.clear();
-        debug_assert!(text_cleared, "no column is spilling");
+        message.clear();
+        path.clear();
+        statement.clear();
         ts.clear();
         kind.clear();
         source.clear();
