@@ -463,6 +463,38 @@ pub const MAX_MESSAGE: usize = 16 * 1024;
 pub trait EventSink {
     /// Take one event. The event may borrow from the current line only.
     fn push(&mut self, event: Event<'_>);
+
+    /// Take one event the caller keeps: the sink reads it, and may change
+    /// it, but the caller drops it. A hot parser hands its events over this
+    /// way so that nothing is moved and it can keep the `attrs` allocation
+    /// for the next line ([`SparePairs`]). The default moves the event out.
+    fn push_mut(&mut self, event: &mut Event<'_>) {
+        self.push(std::mem::take(event));
+    }
+}
+
+/// The allocation of a list of pairs (an event's `attrs`), kept from one line
+/// to the next by a parser that hands its events over with
+/// [`EventSink::push_mut`]: an access log line would otherwise allocate the
+/// list, and free it, for its referer and user agent alone.
+#[derive(Debug, Default)]
+pub struct SparePairs(Vec<(Str<'static>, Str<'static>)>);
+
+impl SparePairs {
+    /// The kept list, empty (with no allocation the first time).
+    pub fn take<'a>(&mut self) -> Vec<(Str<'a>, Str<'a>)> {
+        std::mem::take(&mut self.0)
+    }
+
+    /// Keep `pairs`' allocation for the next [`SparePairs::take`]. Its pairs
+    /// are dropped: the list may borrow from a line that is going away.
+    pub fn keep(&mut self, mut pairs: Vec<(Str<'_>, Str<'_>)>) {
+        pairs.clear();
+        // Owning the pairs of an empty list copies nothing, and the list it
+        // collects into keeps the allocation: the standard library collects
+        // a list's own iterator in place when the element's layout stays.
+        self.0 = own_pairs(pairs);
+    }
 }
 
 impl EventSink for Vec<Event<'static>> {
@@ -474,6 +506,24 @@ impl EventSink for Vec<Event<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spare_pairs_keep_their_allocation_and_drop_their_pairs() {
+        let mut spare = SparePairs::default();
+        assert_eq!(spare.take().capacity(), 0);
+        let line = String::from("ua=curl");
+        let mut pairs = spare.take();
+        pairs.reserve_exact(4);
+        pairs.push((Cow::Borrowed("ua"), Cow::Borrowed(&line[3..])));
+        pairs.push((Cow::Borrowed("n"), Cow::Owned("1".to_string())));
+        let at = pairs.as_ptr() as usize;
+        spare.keep(pairs);
+        drop(line);
+        let again = spare.take();
+        assert!(again.is_empty());
+        assert_eq!(again.capacity(), 4);
+        assert_eq!(again.as_ptr() as usize, at);
+    }
 
     #[test]
     fn kind_names_round_trip() {

@@ -242,6 +242,10 @@ impl EventSink for Counting<'_> {
         self.n += 1;
         self.inner.push(event);
     }
+    fn push_mut(&mut self, event: &mut crate::Event<'_>) {
+        self.n += 1;
+        self.inner.push_mut(event);
+    }
 }
 
 /// Reason for lines longer than the splitter's limit.

@@ -150,8 +150,11 @@ struct TimelineSink<'t> {
 
 impl EventSink for TimelineSink<'_> {
     fn push(&mut self, mut event: Event<'_>) {
-        pm_parsers::enrich::enrich(&mut event);
-        self.timeline.push(self.source, &event);
+        self.push_mut(&mut event);
+    }
+    fn push_mut(&mut self, event: &mut Event<'_>) {
+        pm_parsers::enrich::enrich(event);
+        self.timeline.push(self.source, event);
     }
 }
 

@@ -30,7 +30,7 @@ use super::{
     REASON_BAD_TIME, REASON_NOT_ACCESS, attr, attr_owned, ms_text, present, request_event,
     set_agent, set_client, set_request_line, status, uint,
 };
-use crate::event::{Event, EventSink};
+use crate::event::{Event, EventSink, SparePairs};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
 use crate::time::{self, LastClfTime, Resolver, Stamp};
@@ -416,41 +416,46 @@ pub fn parse_line<'a>(
     resolver: &Resolver,
     line: &Line<'_>,
 ) -> Result<Event<'a>, &'static str> {
-    parse_line_with(text, resolver, line, &mut LastClfTime::default())
+    let mut e = request_event(0, line);
+    fill_event(text, resolver, &mut LastClfTime::default(), &mut e)?;
+    Ok(e)
 }
 
-fn parse_line_with<'a>(
+/// Parse `text` into `e`, a [`request_event`] for its line (with no time
+/// yet) that the caller owns: the hot path fills one event in place and
+/// hands it over with [`EventSink::push_mut`], moving nothing.
+fn fill_event<'a>(
     text: &'a str,
     resolver: &Resolver,
-    line: &Line<'_>,
     last: &mut LastClfTime,
-) -> Result<Event<'a>, &'static str> {
+    e: &mut Event<'a>,
+) -> Result<(), &'static str> {
     let h = head_with(text, &mut |s| last.read(s, resolver)).ok_or(REASON_NOT_ACCESS)?;
     let ts = resolver.resolve(h.stamp).ok_or(REASON_BAD_TIME)?;
     let x = parse_extras(h.tail, h.bytes);
-    let mut e = request_event(ts, line);
+    e.ts = ts;
     e.status = Some(h.status);
     e.bytes = h.bytes;
     e.duration_ms = x.duration_ms;
     e.message = Cow::Borrowed(h.request);
-    set_request_line(&mut e, h.request);
-    set_client(&mut e, Some(h.remote), x.xff);
+    set_request_line(e, h.request);
+    set_client(e, Some(h.remote), x.xff);
     if let Some(u) = present(h.user) {
         e.user = Some(Cow::Borrowed(u));
     }
     e.host = x.host.or(h.vhost).map(Cow::Borrowed);
-    set_agent(&mut e, x.referer, x.ua);
+    set_agent(e, x.referer, x.ua);
     if let Some(up) = x.upstream_ms {
-        attr_owned(&mut e, "upstream_ms", ms_text(up));
+        attr_owned(e, "upstream_ms", ms_text(up));
     }
     if let Some((i, o)) = x.io {
-        attr_owned(&mut e, "bytes_in", i.to_string());
-        attr_owned(&mut e, "bytes_out", o.to_string());
+        attr_owned(e, "bytes_in", i.to_string());
+        attr_owned(e, "bytes_out", o.to_string());
     }
     if let Some(extra) = x.extra {
-        attr(&mut e, "extra", super::short(extra, super::MAX_QUERY));
+        attr(e, "extra", super::short(extra, super::MAX_QUERY));
     }
-    Ok(e)
+    Ok(())
 }
 
 /// Weight of the CLF family in sniffing: specific (a bracketed CLF time
@@ -531,6 +536,8 @@ clf_format!(
 pub struct ClfParser {
     resolver: Resolver,
     last: LastClfTime,
+    /// The `attrs` allocation of the last line's event.
+    spare: SparePairs,
 }
 
 impl ClfParser {
@@ -539,17 +546,22 @@ impl ClfParser {
         ClfParser {
             resolver,
             last: LastClfTime::default(),
+            spare: SparePairs::default(),
         }
     }
 }
 
 impl LineParser for ClfParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
-        match parse_line_with(line.text, &self.resolver, line, &mut self.last) {
-            Ok(e) => {
-                out.push(e);
-                Disposition::Parsed
-            }
+        let mut e = request_event(0, line);
+        e.attrs = self.spare.take();
+        let parsed = fill_event(line.text, &self.resolver, &mut self.last, &mut e);
+        if parsed.is_ok() {
+            out.push_mut(&mut e);
+        }
+        self.spare.keep(std::mem::take(&mut e.attrs));
+        match parsed {
+            Ok(()) => Disposition::Parsed,
             Err(_) if line.text.trim().is_empty() => Disposition::Skipped("empty line"),
             Err(reason) => Disposition::Skipped(reason),
         }
