@@ -336,7 +336,15 @@ impl<T> FromIterator<T> for Buf<T> {
 impl<T: Copy> Extend<T> for Buf<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, it: I) {
         #[cfg(target_os = "linux")]
-        if let Repr::File(_) = &self.0 {
+        if let Repr::File(f) = &mut self.0 {
+            // Room for what the iterator says it holds, then a tight loop
+            // (appending parsed parts went value by value, a third of
+            // their appends); what the file has no room for goes one by
+            // one, into memory if the file cannot grow.
+            let mut it = it.into_iter();
+            if f.reserve(it.size_hint().0).is_ok() {
+                f.fill_from(&mut it);
+            }
             for v in it {
                 self.push(v);
             }
@@ -410,11 +418,16 @@ mod tests {
         b.push(7);
         b.extend_from_slice(&[8, 9]);
         b.extend([10, 11]);
+        // More values than there is room for, of a length not known ahead.
+        let odd = || (0..700_000).filter(|v| v % 2 == 1);
+        b.extend(odd());
+        assert!(b.in_file(), "grown in its file");
         b.reserve_exact(1000);
-        b.resize(300_010, 3);
+        b.resize(650_010, 3);
         b[5] = 55;
         want.extend([7, 8, 9, 10, 11]);
-        want.resize(300_010, 3);
+        want.extend(odd());
+        want.resize(650_010, 3);
         want[5] = 55;
         assert_eq!(&b[..], &want[..]);
         b.release(0..b.len());

@@ -227,6 +227,20 @@ impl<T> FileVec<T> {
         self.len += vals.len();
     }
 
+    /// Append values taken from `it` while there is room (call
+    /// [`FileVec::reserve`] first); what does not fit stays in `it`.
+    pub(crate) fn fill_from(&mut self, it: &mut impl Iterator<Item = T>) {
+        let room = self.cap - self.len;
+        // SAFETY: values go only to the `room` slots after the `len`
+        // values, each written before `len` counts it.
+        let end = unsafe { self.map.as_mut_ptr().cast::<T>().add(self.len) };
+        for (k, v) in it.take(room).enumerate() {
+            // SAFETY: `k < room` (see above).
+            unsafe { end.add(k).write(v) };
+            self.len += 1;
+        }
+    }
+
     /// Append `v`, or give it back when the file cannot grow.
     #[inline]
     pub(crate) fn push(&mut self, v: T) -> Result<(), T> {
