@@ -486,6 +486,13 @@ impl SparePairs {
         std::mem::take(&mut self.0)
     }
 
+    /// Hand `event` to `out` with [`EventSink::push_mut`] and keep its
+    /// `attrs` allocation for the next line's event.
+    pub fn hand_over(&mut self, event: &mut Event<'_>, out: &mut dyn EventSink) {
+        out.push_mut(event);
+        self.keep(std::mem::take(&mut event.attrs));
+    }
+
     /// Keep `pairs`' allocation for the next [`SparePairs::take`]. Its pairs
     /// are dropped: the list may borrow from a line that is going away.
     pub fn keep(&mut self, mut pairs: Vec<(Str<'_>, Str<'_>)>) {

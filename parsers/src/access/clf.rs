@@ -556,10 +556,10 @@ impl LineParser for ClfParser {
         let mut e = request_event(0, line);
         e.attrs = self.spare.take();
         let parsed = fill_event(line.text, &self.resolver, &mut self.last, &mut e);
-        if parsed.is_ok() {
-            out.push_mut(&mut e);
+        match parsed {
+            Ok(()) => self.spare.hand_over(&mut e, out),
+            Err(_) => self.spare.keep(std::mem::take(&mut e.attrs)),
         }
-        self.spare.keep(std::mem::take(&mut e.attrs));
         match parsed {
             Ok(()) => Disposition::Parsed,
             Err(_) if line.text.trim().is_empty() => Disposition::Skipped("empty line"),

@@ -18,7 +18,7 @@ use super::{
     REASON_NOT_ACCESS, attr, present, request_event, set_agent, set_client, set_target, status,
     uint,
 };
-use crate::event::EventSink;
+use crate::event::{EventSink, SparePairs};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
 use crate::time;
@@ -134,6 +134,7 @@ impl Format for W3c {
             cols: columns(IIS_DEFAULT),
             declared: false,
             date: None,
+            spare: SparePairs::default(),
         })
     }
 }
@@ -143,6 +144,8 @@ struct W3cParser {
     declared: bool,
     /// `#Date:` of the current block, for files without a `date` column.
     date: Option<NaiveDate>,
+    /// The `attrs` allocation of the last line's event.
+    spare: SparePairs,
 }
 
 impl LineParser for W3cParser {
@@ -181,6 +184,7 @@ impl LineParser for W3cParser {
         }
         let (mut date, mut time_s) = (None, None);
         let mut e = request_event(0, line);
+        e.attrs = self.spare.take();
         let (mut stem, mut query, mut uri, mut method) = (None, None, None, None);
         let (mut client, mut xff, mut ua, mut referer) = (None, None, None, None);
         for (c, v) in self.cols.iter().zip(&vals[..n]) {
@@ -268,7 +272,7 @@ impl LineParser for W3cParser {
         e.message = Cow::Borrowed(stem.or(uri).unwrap_or(""));
         set_client(&mut e, client, xff);
         set_agent(&mut e, referer, ua);
-        out.push(e);
+        self.spare.hand_over(&mut e, out);
         Disposition::Parsed
     }
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
