@@ -178,8 +178,15 @@ impl<W: Write> RowGroupWriter<W> {
                 leaves
                     .into_iter()
                     .map(|pages| {
+                        // A column's pages are encoded in order, then
+                        // compressed in parallel: the message text's few
+                        // pages are most of a batch's LZ4, and compressed
+                        // one after another they left the other core idle
+                        // once the other columns were done.
+                        let pages = pages.collect::<PolarsResult<Vec<Page>>>()?;
                         pages
-                            .map(|page| compress_page(page?, col.options.compression))
+                            .into_par_iter()
+                            .map(|page| compress_page(page, col.options.compression))
                             .collect::<PolarsResult<Vec<CompressedPage>>>()
                     })
                     .collect::<PolarsResult<Vec<_>>>()
