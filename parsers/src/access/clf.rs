@@ -555,15 +555,19 @@ impl LineParser for ClfParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
         let mut e = request_event(0, line);
         e.attrs = self.spare.take();
-        let parsed = fill_event(line.text, &self.resolver, &mut self.last, &mut e);
-        match parsed {
-            Ok(()) => self.spare.hand_over(&mut e, out),
-            Err(_) => self.spare.keep(std::mem::take(&mut e.attrs)),
-        }
-        match parsed {
-            Ok(()) => Disposition::Parsed,
-            Err(_) if line.text.trim().is_empty() => Disposition::Skipped("empty line"),
-            Err(reason) => Disposition::Skipped(reason),
+        match fill_event(line.text, &self.resolver, &mut self.last, &mut e) {
+            Ok(()) => {
+                self.spare.hand_over(&mut e, out);
+                Disposition::Parsed
+            }
+            Err(reason) => {
+                self.spare.keep(std::mem::take(&mut e.attrs));
+                if line.text.trim().is_empty() {
+                    Disposition::Skipped("empty line")
+                } else {
+                    Disposition::Skipped(reason)
+                }
+            }
         }
     }
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
