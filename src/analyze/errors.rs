@@ -241,11 +241,9 @@ fn burst(t: &Timeline, sources: &[String], k: &str, cluster: Vec<usize>) -> Draf
     let mut pairs: HashMap<(Sym, Sym), usize, foldhash::fast::RandomState> = HashMap::default();
     for i in t.listed_rows_released_behind(cluster.iter().copied()) {
         source_ids.insert(t.source(i));
-        match t.sym(SymCol::Host, i) {
-            0 => {}
-            h => {
-                host_ids.insert(h);
-            }
+        let host = t.sym(SymCol::Host, i);
+        if host != 0 {
+            host_ids.insert(host);
         }
         if http {
             *pairs
