@@ -24,7 +24,7 @@ use super::{
     REASON_BAD_TIME, REASON_NOT_ACCESS, attr, present, request_event, set_request_line, status,
     uint,
 };
-use crate::event::{Event, EventSink, Kind};
+use crate::event::{Event, EventSink, Kind, SparePairs};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
 use crate::syslog::{JobTracker, parse_header};
@@ -53,7 +53,13 @@ pub fn parse_body<'a>(
     resolver: &Resolver,
     line: &Line<'_>,
 ) -> Result<Event<'a>, &'static str> {
-    parse_body_with(body, resolver, line, &mut LastClfTime::default())
+    parse_body_with(
+        body,
+        resolver,
+        line,
+        &mut LastClfTime::default(),
+        &mut SparePairs::default(),
+    )
 }
 
 /// [`parse_body`], reusing the time of the line before when it is the same.
@@ -62,6 +68,7 @@ fn parse_body_with<'a>(
     resolver: &Resolver,
     line: &Line<'_>,
     last: &mut LastClfTime,
+    spare: &mut SparePairs,
 ) -> Result<Event<'a>, &'static str> {
     let (client, rest) = tok(body).ok_or(REASON_NOT_ACCESS)?;
     let colon = memchr::memrchr(b':', client.as_bytes()).ok_or(REASON_NOT_ACCESS)?;
@@ -91,6 +98,7 @@ fn parse_body_with<'a>(
     }
     let ts = resolver.resolve(stamp).ok_or(REASON_BAD_TIME)?;
     let mut e = request_event(ts, line);
+    e.attrs = spare.take();
     e.status = Some(status);
     e.bytes = bytes;
     e.client = present(ip).map(Cow::Borrowed);
@@ -165,6 +173,7 @@ impl Format for Haproxy {
             resolver: ctx.resolver,
             jobs: JobTracker::default(),
             last: LastClfTime::default(),
+            spare: SparePairs::default(),
         })
     }
 }
@@ -173,6 +182,8 @@ struct HaproxyParser {
     resolver: Resolver,
     jobs: JobTracker,
     last: LastClfTime,
+    /// The `attrs` allocation of the last line's event.
+    spare: SparePairs,
 }
 
 impl LineParser for HaproxyParser {
@@ -183,14 +194,15 @@ impl LineParser for HaproxyParser {
         }
         let header = parse_header(text);
         let body = header.as_ref().map_or(text, |h| h.msg);
-        match parse_body_with(body, &self.resolver, line, &mut self.last) {
+        let parsed = parse_body_with(body, &self.resolver, line, &mut self.last, &mut self.spare);
+        match parsed {
             Ok(mut e) => {
                 if let Some(h) = &header {
                     e.host = h.host.map(Cow::Borrowed);
                     e.app = h.app.map(Cow::Borrowed);
                     e.pid = h.pid;
                 }
-                out.push(e);
+                self.spare.hand_over(&mut e, out);
                 Disposition::Parsed
             }
             Err(reason) => match header {

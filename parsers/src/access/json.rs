@@ -30,7 +30,7 @@ use super::{
     REASON_NOT_ACCESS, attr_owned, ms_text, present, request_event, set_agent, set_client,
     set_request_line, set_target, strip_compose_prefix,
 };
-use crate::event::{EventSink, Kind, Level, Str};
+use crate::event::{EventSink, Kind, Level, SparePairs, Str};
 use crate::fields::parse_duration_ms;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
@@ -531,6 +531,7 @@ fn access_event<'a>(
     text: &'a str,
     resolver: &Resolver,
     line: &Line<'_>,
+    spare: &mut SparePairs,
 ) -> Result<Option<crate::event::Event<'a>>, &'static str> {
     let mut acc = Acc::default();
     if !acc.visit(text, 0, resolver) {
@@ -554,6 +555,7 @@ fn access_event<'a>(
             .and_then(|v| duration_value(v, caddy));
     }
     let mut e = request_event(ts, line);
+    e.attrs = spare.take();
     e.status = acc.status;
     e.bytes = acc.bytes;
     e.level = acc.level;
@@ -704,6 +706,7 @@ impl Format for JsonAccess {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(JsonAccessParser {
             resolver: ctx.resolver,
+            spare: SparePairs::default(),
         })
     }
     fn line_independent(&self) -> bool {
@@ -713,6 +716,8 @@ impl Format for JsonAccess {
 
 struct JsonAccessParser {
     resolver: Resolver,
+    /// The `attrs` allocation of the last line's event.
+    spare: SparePairs,
 }
 
 impl LineParser for JsonAccessParser {
@@ -725,9 +730,9 @@ impl LineParser for JsonAccessParser {
         if memchr(b'{', t.as_bytes()) != Some(0) {
             return Disposition::Skipped(REASON_NOT_ACCESS);
         }
-        match access_event(t, &self.resolver, line) {
-            Ok(Some(e)) => {
-                out.push(e);
+        match access_event(t, &self.resolver, line, &mut self.spare) {
+            Ok(Some(mut e)) => {
+                self.spare.hand_over(&mut e, out);
                 Disposition::Parsed
             }
             Ok(None) => parse_json_line(t, &self.resolver, line, out),

@@ -17,7 +17,7 @@ use super::{
     attr, attr_owned, ms_text, present, request_event, set_agent, set_client, set_request_line,
     set_target, status, uint,
 };
-use crate::event::{EventSink, Kind, Level};
+use crate::event::{Event, EventSink, Kind, Level, SparePairs};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
 use crate::time::{self, Resolver};
@@ -106,6 +106,7 @@ impl Format for Ltsv {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(LtsvParser {
             resolver: ctx.resolver,
+            spare: SparePairs::default(),
         })
     }
     fn line_independent(&self) -> bool {
@@ -115,6 +116,8 @@ impl Format for Ltsv {
 
 struct LtsvParser {
     resolver: Resolver,
+    /// The `attrs` allocation of the last line's event.
+    spare: SparePairs,
 }
 
 /// Seconds for decimals, `int_ms_per_unit` for integers.
@@ -138,113 +141,128 @@ impl LineParser for LtsvParser {
             Some(c) if is_label(&text[..c]) => {}
             _ => return Disposition::Skipped(REASON_NOT_LTSV),
         }
-        let mut ts = None;
         let mut e = request_event(0, line);
-        let (mut remote, mut xff, mut referer, mut ua) = (None, None, None, None);
-        let (mut req, mut method, mut uri) = (None, None, None);
-        let mut upstream = None;
-        let mut msg = None;
-        let mut fields = 0;
-        for (k, v) in pairs(text) {
-            if !is_label(k) {
-                return Disposition::Skipped(REASON_NOT_LTSV);
+        e.attrs = self.spare.take();
+        match fill_event(text, &self.resolver, &mut e) {
+            Ok(()) => {
+                self.spare.hand_over(&mut e, out);
+                Disposition::Parsed
             }
-            fields += 1;
-            match k {
-                "time" | "time_local" | "time_iso8601" | "timestamp" | "datetime" | "date"
-                    if ts.is_none() =>
-                {
-                    ts = time::parse_prefix(v).and_then(|(s, _)| self.resolver.resolve(s));
-                }
-                "epoch" | "msec" if ts.is_none() => {
-                    ts = time::parse_epoch(v).and_then(|(s, _)| self.resolver.resolve(s));
-                }
-                "host" | "remote_addr" | "remote_host" | "client" | "client_ip" => remote = Some(v),
-                "forwardedfor" | "x_forwarded_for" | "http_x_forwarded_for" | "xff" => {
-                    xff = Some(v)
-                }
-                "user" | "remote_user" => {
-                    if let Some(u) = present(v) {
-                        e.user = Some(Cow::Borrowed(u));
-                    }
-                }
-                "req" | "request" => req = Some(v),
-                "method" | "request_method" => method = present(v),
-                "uri" | "request_uri" | "path" => uri = present(v),
-                "status" => e.status = status(v),
-                "size" | "body_bytes_sent" | "bytes_sent" | "bytes" => e.bytes = uint(v),
-                "referer" | "http_referer" => referer = Some(v),
-                "ua" | "http_user_agent" | "user_agent" => ua = Some(v),
-                "vhost" | "server_name" | "http_host" => e.host = present(v).map(Cow::Borrowed),
-                "reqtime" | "request_time" => {
-                    e.duration_ms = e.duration_ms.or_else(|| auto_ms(v, 1000.0))
-                }
-                "taken" | "time_taken" => e.duration_ms = e.duration_ms.or_else(|| auto_ms(v, 1.0)),
-                "reqtime_microsec" | "request_time_us" => {
-                    e.duration_ms = e
-                        .duration_ms
-                        .or_else(|| uint(v).map(|us| us as f64 / 1000.0))
-                }
-                "apptime" | "upstream_response_time" | "upstream_time" | "runtime" => {
-                    upstream = upstream.or_else(|| sum_list(v))
-                }
-                "level" | "severity" => e.level = Level::parse(v),
-                "message" | "msg" => msg = Some(v),
-                "request_id" | "reqid" | "x_request_id" => {
-                    e.request_id = present(v).map(Cow::Borrowed)
-                }
-                "cache" | "upstream_addr" | "upstream_cache_status" | "protocol" => {
-                    if let Some(v) = present(v) {
-                        attr(&mut e, static_key(k), v);
-                    }
-                }
-                _ => {}
+            Err(reason) => {
+                self.spare.keep(std::mem::take(&mut e.attrs));
+                Disposition::Skipped(reason)
             }
         }
-        if fields < 3 {
-            return Disposition::Skipped(REASON_NOT_LTSV);
-        }
-        let Some(ts) = ts else {
-            return Disposition::Skipped(REASON_NO_TIME);
-        };
-        e.ts = ts;
-        match (uri, req) {
-            (Some(u), _) => {
-                set_target(&mut e, method, u);
-                e.message = Cow::Borrowed(req.unwrap_or(u));
-            }
-            (None, Some(r)) => {
-                set_request_line(&mut e, r);
-                e.message = Cow::Borrowed(r);
-            }
-            (None, None) => {}
-        }
-        set_client(&mut e, remote, xff);
-        set_agent(&mut e, referer, ua);
-        if let Some(up) = upstream {
-            if e.duration_ms.is_none() {
-                e.duration_ms = Some(up);
-            }
-            attr_owned(&mut e, "upstream_ms", ms_text(up));
-        }
-        if e.status.is_none() {
-            e.kind = if matches!(e.level, Some(l) if l >= Level::Error) {
-                Kind::Error
-            } else {
-                Kind::Log
-            };
-            if let Some(m) = msg {
-                e.message = Cow::Borrowed(m);
-            } else if e.message.is_empty() {
-                e.message = Cow::Borrowed(text);
-            }
-        }
-        out.push(e);
-        Disposition::Parsed
     }
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
         Settlement::default()
     }
+}
+
+/// Fill `e` (a request event of this line, its `attrs` list empty) from
+/// the LTSV line `text`, or say why the line is skipped.
+fn fill_event<'a>(
+    text: &'a str,
+    resolver: &Resolver,
+    e: &mut Event<'a>,
+) -> Result<(), &'static str> {
+    let mut ts = None;
+    let (mut remote, mut xff, mut referer, mut ua) = (None, None, None, None);
+    let (mut req, mut method, mut uri) = (None, None, None);
+    let mut upstream = None;
+    let mut msg = None;
+    let mut fields = 0;
+    for (k, v) in pairs(text) {
+        if !is_label(k) {
+            return Err(REASON_NOT_LTSV);
+        }
+        fields += 1;
+        match k {
+            "time" | "time_local" | "time_iso8601" | "timestamp" | "datetime" | "date"
+                if ts.is_none() =>
+            {
+                ts = time::parse_prefix(v).and_then(|(s, _)| resolver.resolve(s));
+            }
+            "epoch" | "msec" if ts.is_none() => {
+                ts = time::parse_epoch(v).and_then(|(s, _)| resolver.resolve(s));
+            }
+            "host" | "remote_addr" | "remote_host" | "client" | "client_ip" => remote = Some(v),
+            "forwardedfor" | "x_forwarded_for" | "http_x_forwarded_for" | "xff" => xff = Some(v),
+            "user" | "remote_user" => {
+                if let Some(u) = present(v) {
+                    e.user = Some(Cow::Borrowed(u));
+                }
+            }
+            "req" | "request" => req = Some(v),
+            "method" | "request_method" => method = present(v),
+            "uri" | "request_uri" | "path" => uri = present(v),
+            "status" => e.status = status(v),
+            "size" | "body_bytes_sent" | "bytes_sent" | "bytes" => e.bytes = uint(v),
+            "referer" | "http_referer" => referer = Some(v),
+            "ua" | "http_user_agent" | "user_agent" => ua = Some(v),
+            "vhost" | "server_name" | "http_host" => e.host = present(v).map(Cow::Borrowed),
+            "reqtime" | "request_time" => {
+                e.duration_ms = e.duration_ms.or_else(|| auto_ms(v, 1000.0))
+            }
+            "taken" | "time_taken" => e.duration_ms = e.duration_ms.or_else(|| auto_ms(v, 1.0)),
+            "reqtime_microsec" | "request_time_us" => {
+                e.duration_ms = e
+                    .duration_ms
+                    .or_else(|| uint(v).map(|us| us as f64 / 1000.0))
+            }
+            "apptime" | "upstream_response_time" | "upstream_time" | "runtime" => {
+                upstream = upstream.or_else(|| sum_list(v))
+            }
+            "level" | "severity" => e.level = Level::parse(v),
+            "message" | "msg" => msg = Some(v),
+            "request_id" | "reqid" | "x_request_id" => e.request_id = present(v).map(Cow::Borrowed),
+            "cache" | "upstream_addr" | "upstream_cache_status" | "protocol" => {
+                if let Some(v) = present(v) {
+                    attr(e, static_key(k), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    if fields < 3 {
+        return Err(REASON_NOT_LTSV);
+    }
+    let Some(ts) = ts else {
+        return Err(REASON_NO_TIME);
+    };
+    e.ts = ts;
+    match (uri, req) {
+        (Some(u), _) => {
+            set_target(e, method, u);
+            e.message = Cow::Borrowed(req.unwrap_or(u));
+        }
+        (None, Some(r)) => {
+            set_request_line(e, r);
+            e.message = Cow::Borrowed(r);
+        }
+        (None, None) => {}
+    }
+    set_client(e, remote, xff);
+    set_agent(e, referer, ua);
+    if let Some(up) = upstream {
+        if e.duration_ms.is_none() {
+            e.duration_ms = Some(up);
+        }
+        attr_owned(e, "upstream_ms", ms_text(up));
+    }
+    if e.status.is_none() {
+        e.kind = if matches!(e.level, Some(l) if l >= Level::Error) {
+            Kind::Error
+        } else {
+            Kind::Log
+        };
+        if let Some(m) = msg {
+            e.message = Cow::Borrowed(m);
+        } else if e.message.is_empty() {
+            e.message = Cow::Borrowed(text);
+        }
+    }
+    Ok(())
 }
 
 fn static_key(k: &str) -> &'static str {

@@ -9,7 +9,7 @@
 //! no timestamp and is skipped with its own reason.
 
 use super::{REASON_BAD_TIME, REASON_NOT_ACCESS, request_event, set_target, status, uint};
-use crate::event::{Event, EventSink};
+use crate::event::{Event, EventSink, SparePairs};
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
 use crate::time::{self, Resolver};
@@ -24,6 +24,16 @@ pub fn parse_line<'a>(
     text: &'a str,
     resolver: &Resolver,
     line: &Line<'_>,
+) -> Result<Event<'a>, &'static str> {
+    parse_line_with(text, resolver, line, &mut SparePairs::default())
+}
+
+/// [`parse_line`], the event's `attrs` list taken from `spare`.
+fn parse_line_with<'a>(
+    text: &'a str,
+    resolver: &Resolver,
+    line: &Line<'_>,
+    spare: &mut SparePairs,
 ) -> Result<Event<'a>, &'static str> {
     let rest = text.strip_prefix("[pid: ").ok_or(REASON_NOT_ACCESS)?;
     let bar = memchr::memchr(b'|', rest.as_bytes()).ok_or(REASON_NOT_ACCESS)?;
@@ -59,6 +69,7 @@ pub fn parse_line<'a>(
     let status = st.and_then(status).ok_or(REASON_NOT_ACCESS)?;
     let ts = resolver.resolve(stamp).ok_or(REASON_BAD_TIME)?;
     let mut e = request_event(ts, line);
+    e.attrs = spare.take();
     e.pid = Some(pid);
     e.status = Some(status);
     e.bytes = bytes;
@@ -102,12 +113,15 @@ impl Format for Uwsgi {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(UwsgiParser {
             resolver: ctx.resolver,
+            spare: SparePairs::default(),
         })
     }
 }
 
 struct UwsgiParser {
     resolver: Resolver,
+    /// The `attrs` allocation of the last line's event.
+    spare: SparePairs,
 }
 
 impl LineParser for UwsgiParser {
@@ -115,9 +129,9 @@ impl LineParser for UwsgiParser {
         if line.text.trim().is_empty() {
             return Disposition::Skipped("empty line");
         }
-        match parse_line(line.text, &self.resolver, line) {
-            Ok(e) => {
-                out.push(e);
+        match parse_line_with(line.text, &self.resolver, line, &mut self.spare) {
+            Ok(mut e) => {
+                self.spare.hand_over(&mut e, out);
                 Disposition::Parsed
             }
             Err(_) if !line.text.starts_with("[pid: ") => Disposition::Skipped(REASON_NO_REQUEST),
