@@ -66,28 +66,39 @@ pub enum Col {
     Other,
 }
 
-/// The column kind of a `#Fields:` name.
+/// `#Fields:` names (lower case) and what their columns hold.
+const NAMES: [(&str, Col); 23] = [
+    ("date", Col::Date),
+    ("time", Col::Time),
+    ("cs-method", Col::Method),
+    ("cs-uri-stem", Col::UriStem),
+    ("cs-uri-query", Col::UriQuery),
+    ("cs-uri", Col::Uri),
+    ("cs-username", Col::User),
+    ("c-ip", Col::ClientIp),
+    ("s-ip", Col::ServerIp),
+    ("cs(user-agent)", Col::UserAgent),
+    ("cs(referer)", Col::Referer),
+    ("cs(referrer)", Col::Referer),
+    ("sc-status", Col::Status),
+    ("sc-bytes", Col::Bytes),
+    ("time-taken", Col::TimeTaken),
+    ("cs-host", Col::Host),
+    ("cs(host)", Col::Host),
+    ("x-host-header", Col::Host),
+    ("x-forwarded-for", Col::Xff),
+    ("cs(x-forwarded-for)", Col::Xff),
+    ("x-originating-ip", Col::Xff),
+    ("s-computername", Col::Server),
+    ("s-sitename", Col::Server),
+];
+
+/// The column kind of a `#Fields:` name (in any case).
 pub fn col(name: &str) -> Col {
-    match name.to_ascii_lowercase().as_str() {
-        "date" => Col::Date,
-        "time" => Col::Time,
-        "cs-method" => Col::Method,
-        "cs-uri-stem" => Col::UriStem,
-        "cs-uri-query" => Col::UriQuery,
-        "cs-uri" => Col::Uri,
-        "cs-username" => Col::User,
-        "c-ip" => Col::ClientIp,
-        "s-ip" => Col::ServerIp,
-        "cs(user-agent)" => Col::UserAgent,
-        "cs(referer)" | "cs(referrer)" => Col::Referer,
-        "sc-status" => Col::Status,
-        "sc-bytes" => Col::Bytes,
-        "time-taken" => Col::TimeTaken,
-        "cs-host" | "cs(host)" | "x-host-header" => Col::Host,
-        "x-forwarded-for" | "cs(x-forwarded-for)" | "x-originating-ip" => Col::Xff,
-        "s-computername" | "s-sitename" => Col::Server,
-        _ => Col::Other,
-    }
+    NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map_or(Col::Other, |&(_, c)| c)
 }
 
 /// IIS's default W3C field set (used before any `#Fields:` directive).
@@ -95,6 +106,45 @@ pub const IIS_DEFAULT: &str = "date time s-ip cs-method cs-uri-stem cs-uri-query
 
 fn columns(fields: &str) -> Vec<Col> {
     fields.split_whitespace().map(col).collect()
+}
+
+/// The UTC time of a data line (`text`) from its `date` and `time` values,
+/// or from `time` on the day of the block's `#Date:` directive.
+fn line_time(
+    text: &str,
+    date: Option<&str>,
+    time_s: Option<&str>,
+    block_date: Option<NaiveDate>,
+) -> Option<i64> {
+    let stamp = match (date, time_s) {
+        (Some(d), Some(t)) => {
+            // Adjacent columns (the usual `date time`) are read in place.
+            let ds = d.as_ptr() as usize - text.as_ptr() as usize;
+            let te = t.as_ptr() as usize - text.as_ptr() as usize + t.len();
+            let joined = if ds + d.len() + 1 + t.len() == te {
+                time::parse_iso(&text[ds..te])
+            } else {
+                time::parse_iso(&[d, " ", t].concat())
+            };
+            joined?.0
+        }
+        (None, Some(t)) => {
+            // `YYYY-MM-DD ` and the time, on the stack: this is every line
+            // of a file whose fields have no `date`.
+            let mut buf = [0u8; 64];
+            let mut w = &mut buf[..];
+            std::io::Write::write_fmt(&mut w, format_args!("{} {t}", block_date?)).ok()?;
+            let used = 64 - w.len();
+            let joined = std::str::from_utf8(buf.get(..used)?).ok()?;
+            time::parse_iso(joined)?.0
+        }
+        _ => return None,
+    };
+    match stamp {
+        time::Stamp::Naive(n) => Some(n.and_utc().timestamp_micros()),
+        time::Stamp::Utc(us) => Some(us),
+        time::Stamp::NoYear { .. } => None,
+    }
 }
 
 /// Reason for data lines before any `#Fields:` that do not fit the default.
@@ -153,7 +203,8 @@ impl LineParser for W3cParser {
         let text = line.text;
         if let Some(d) = text.strip_prefix('#') {
             if let Some(f) = d.strip_prefix("Fields:") {
-                self.cols = columns(f);
+                self.cols.clear();
+                self.cols.extend(f.split_whitespace().map(col));
                 self.declared = true;
             } else if let Some(date) = d.strip_prefix("Date:") {
                 self.date = time::parse_iso(date.trim()).and_then(|(st, _)| match st {
@@ -225,36 +276,9 @@ impl LineParser for W3cParser {
             }
         }
         // W3C times are UTC.
-        let naive = match (date, time_s) {
-            (Some(d), Some(t)) => {
-                // Adjacent columns (the usual `date time`) are read in place.
-                let ds = d.as_ptr() as usize - text.as_ptr() as usize;
-                let te = t.as_ptr() as usize - text.as_ptr() as usize + t.len();
-                let joined = if ds + d.len() + 1 + t.len() == te {
-                    time::parse_iso(&text[ds..te])
-                } else {
-                    time::parse_iso(&[d, " ", t].concat())
-                };
-                let Some((st, _)) = joined else {
-                    return Disposition::Skipped(super::REASON_BAD_TIME);
-                };
-                st
-            }
-            (None, Some(t)) => {
-                let Some(day) = self.date else {
-                    return Disposition::Skipped(super::REASON_BAD_TIME);
-                };
-                match time::parse_iso(&format!("{day} {t}")) {
-                    Some((st, _)) => st,
-                    None => return Disposition::Skipped(super::REASON_BAD_TIME),
-                }
-            }
-            _ => return Disposition::Skipped(super::REASON_BAD_TIME),
-        };
-        let ts = match naive {
-            time::Stamp::Naive(n) => n.and_utc().timestamp_micros(),
-            time::Stamp::Utc(us) => us,
-            time::Stamp::NoYear { .. } => return Disposition::Skipped(super::REASON_BAD_TIME),
+        let Some(ts) = line_time(text, date, time_s, self.date) else {
+            self.spare.keep(std::mem::take(&mut e.attrs));
+            return Disposition::Skipped(super::REASON_BAD_TIME);
         };
         e.ts = ts;
         match (stem, uri) {
@@ -316,5 +340,30 @@ mod tests {
         assert_eq!(e.route.as_deref(), Some("/a/:id"));
         assert_eq!(e.duration_ms, Some(250.0));
         assert_eq!(e.status, Some(500));
+    }
+
+    #[test]
+    fn a_line_whose_time_does_not_read_is_skipped_and_leaks_nothing() {
+        let text = "#Date: 2023-06-01 05:50:00\n\
+                    #Fields: time cs-method cs-uri sc-status s-ip\n\
+                    05:51:00 GET /a 200 10.0.0.1\n\
+                    25:99:00 GET /b 200 10.0.0.2\n\
+                    05:51:01 GET /c 200 -\n\
+                    2023-06-01T05:51:02 GET /d 200 -\n";
+        let ctx = SourceCtx::new(Resolver::new(Zone::utc()), "t");
+        let mut p = W3c.parser(&ctx);
+        let mut ev: Vec<Event<'static>> = Vec::new();
+        let acct = parse_str(text, p.as_mut(), &mut ev);
+        assert_eq!((acct.lines, acct.parsed, acct.skipped), (6, 4, 2));
+        assert_eq!(
+            acct.skip_reasons.get(super::super::REASON_BAD_TIME),
+            Some(&2)
+        );
+        let paths: Vec<_> = ev.iter().map(|e| e.path.as_deref()).collect();
+        assert_eq!(paths, [Some("/a"), Some("/c")]);
+        assert_eq!(ev[0].attr("server_ip"), Some("10.0.0.1"));
+        // The list kept from the skipped line holds nothing of it.
+        assert_eq!(ev[1].attr("server_ip"), None);
+        assert_eq!(format_utc(ev[1].ts), "2023-06-01T05:51:01.000Z");
     }
 }
