@@ -23,6 +23,11 @@ static CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `KDJE34368-W`, `ORA-00060`, `MY-012469`).
 pub fn extract_code(text: &str) -> Option<String> {
     let re = CODE.as_ref()?;
+    // Most messages name no code: the search alone allocates nothing, the
+    // capture groups' list does.
+    if !re.is_match(text) {
+        return None;
+    }
     let caps = re.captures(text)?;
     for name in ["msgid", "ora", "myerr", "my"] {
         if let Some(m) = caps.name(name) {

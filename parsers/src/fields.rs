@@ -247,23 +247,27 @@ pub struct FieldSink<'a, 'r> {
 }
 
 fn is_business_id(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    (k.ends_with("_id")
-        || k.ends_with("id") && k.len() > 2 && key.ends_with("Id")
-        || k.ends_with("_ids"))
-        && !matches!(
-            k.as_str(),
-            "request_id"
-                | "run_id"
-                | "job_id"
-                | "task_id"
-                | "session_id"
-                | "trace_id"
-                | "span_id"
-                | "process_id"
-                | "thread_id"
-                | "parent_id"
-        )
+    // Compared without case, and without a lower-case copy: this runs for
+    // every key no typed field takes.
+    let b = key.as_bytes();
+    let ends = |suffix: &[u8]| {
+        b.len() >= suffix.len() && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    (ends(b"_id") || b.len() > 2 && key.ends_with("Id") || ends(b"_ids"))
+        && ![
+            "request_id",
+            "run_id",
+            "job_id",
+            "task_id",
+            "session_id",
+            "trace_id",
+            "span_id",
+            "process_id",
+            "thread_id",
+            "parent_id",
+        ]
+        .iter()
+        .any(|k| key.eq_ignore_ascii_case(k))
 }
 
 const MAX_ATTRS: usize = 24;
@@ -516,8 +520,8 @@ pub fn infer_kind(e: &Event<'_>, action: Option<&str>) -> Kind {
             return k;
         }
     }
-    if let Some(k) = lease_kind("", &e.message) {
-        if e.resource.is_some() {
+    if e.resource.is_some() {
+        if let Some(k) = lease_kind("", &e.message) {
             return k;
         }
     }
@@ -529,6 +533,17 @@ pub fn infer_kind(e: &Event<'_>, action: Option<&str>) -> Kind {
         Some(Level::Warn) if e.code.is_some() => Kind::Error,
         _ => Kind::Log,
     }
+}
+
+/// Whether `text` has `lock` or `lease` in it, in any case (without the
+/// lower-case copy of every message this used to take).
+fn mentions_lock(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b'l', b'L', b).any(|i| {
+        let rest = &b[i..];
+        let starts = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+        starts(b"lock") || starts(b"lease")
+    })
 }
 
 /// `start`/`started`/`begin` → JobStart, `end`/`done`/`finished`/`succeeded`
@@ -553,16 +568,14 @@ fn job_kind_from_message(m: &str) -> Option<Kind> {
     job_kind(&first.to_ascii_lowercase())
 }
 
-/// Lease / distributed-lock verbs, from an action word or the message.
+/// Lease / distributed-lock verbs, from an action word (lower case) or the
+/// message.
 pub fn lease_kind(verb: &str, message: &str) -> Option<Kind> {
-    let m = message.to_ascii_lowercase();
-    let about_lock = verb.contains("lock")
-        || verb.contains("lease")
-        || m.contains("lock")
-        || m.contains("lease");
+    let about_lock = verb.contains("lock") || verb.contains("lease") || mentions_lock(message);
     if !about_lock {
         return None;
     }
+    let m = message.to_ascii_lowercase();
     let has = |w: &str| verb.contains(w) || m.contains(w);
     if has("expired") || has("lost") || has("expire") {
         Some(Kind::LeaseExpire)
