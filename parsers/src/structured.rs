@@ -1,7 +1,7 @@
 //! Structured logs: JSON lines and logfmt, with the common key names mapped
 //! by [`crate::fields`].
 
-use crate::event::{EventSink, Str};
+use crate::event::{EventSink, SparePairs, Str};
 use crate::fields::FieldSink;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
@@ -16,27 +16,92 @@ pub const REASON_NOT_JSON: &str = "not a JSON object";
 /// Reason for records without a usable timestamp.
 pub const REASON_NO_TS: &str = "no timestamp";
 
-/// Top-level pairs of a JSON object, values kept raw (not parsed).
-struct Pairs<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// A JSON object key, borrowed from the line unless it has escapes
+/// (serde's own `Cow<str>` is always a new `String`: one allocation for
+/// every key of every line).
+struct Key<'a>(Cow<'a, str>);
 
-impl<'de> serde::Deserialize<'de> for Pairs<'de> {
+impl<'de> serde::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Pairs<'de>;
+            type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
+                f.write_str("a string")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs<'de>, A::Error> {
-                let mut v = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some((k, val)) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
-                    v.push((k, val));
-                }
-                Ok(Pairs(v))
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_str(V)
     }
+}
+
+/// Reads a JSON object's top-level pairs into a list (kept from line to
+/// line by [`JsonScratch`]).
+struct PairsInto<'v, 'de>(&'v mut Vec<(Cow<'de, str>, &'de RawValue)>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for PairsInto<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PairsInto<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some((Key(k), val)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+            self.0.push((k, val));
+        }
+        Ok(())
+    }
+}
+
+/// Append the top-level pairs of the JSON object `text` (the whole text,
+/// as `serde_json::from_str` reads it) to `into`; `false`, with `into` as
+/// it was, when `text` is not one.
+fn read_pairs<'a>(text: &'a str, into: &mut Vec<(Cow<'a, str>, &'a RawValue)>) -> bool {
+    use serde::de::DeserializeSeed;
+    let before = into.len();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let ok = PairsInto(into).deserialize(&mut de).is_ok() && de.end().is_ok();
+    if !ok {
+        into.truncate(before);
+    }
+    ok
+}
+
+/// A list of JSON pairs kept between lines, typed as borrowing nothing.
+type KeptPairs = Vec<(Cow<'static, str>, &'static RawValue)>;
+
+/// `pairs` emptied, its allocation kept, re-typed to outlive its line (an
+/// empty list is collected in place: no copy, no new allocation).
+#[allow(clippy::unnecessary_filter_map)] // `filter` cannot change the lifetime
+fn emptied(mut pairs: Vec<(Cow<'_, str>, &'_ RawValue)>) -> KeptPairs {
+    pairs.clear();
+    pairs.into_iter().filter_map(|_| None).collect()
+}
+
+/// What a JSON-lines parser keeps from one line to the next, so that a
+/// line allocates only what it must own (escaped text, a route, a code):
+/// the lists of the object's pairs and of its nested container's pairs,
+/// and the event's `attrs` and `ids` lists.
+#[derive(Default)]
+pub struct JsonScratch {
+    pairs: KeptPairs,
+    nested: KeptPairs,
+    attrs: SparePairs,
+    ids: SparePairs,
 }
 
 /// A raw JSON value as text: strings unescaped (borrowed when possible),
@@ -44,6 +109,11 @@ impl<'de> serde::Deserialize<'de> for Pairs<'de> {
 fn raw_text(raw: &RawValue) -> (Cow<'_, str>, bool) {
     let s = raw.get();
     match s.as_bytes().first() {
+        // A raw value is exactly the JSON text of the value, already checked:
+        // a string without escapes is its own text between the quotes.
+        Some(b'"') if s.len() >= 2 && memchr::memchr(b'\\', s.as_bytes()).is_none() => {
+            (Cow::Borrowed(&s[1..s.len() - 1]), false)
+        }
         Some(b'"') => match serde_json::from_str::<Cow<'_, str>>(s) {
             Ok(c) => (c, false),
             Err(_) => (Cow::Borrowed(s.trim_matches('"')), false),
@@ -76,42 +146,71 @@ fn is_flattened_container(key: &str) -> bool {
 }
 
 /// Parse one JSON line into an event via the common key mapping.
-pub fn parse_json_line<'a>(
-    text: &'a str,
+pub fn parse_json_line(
+    text: &str,
     resolver: &Resolver,
     line: &Line<'_>,
     out: &mut dyn EventSink,
+) -> Disposition {
+    parse_json_line_with(text, resolver, line, out, &mut JsonScratch::default())
+}
+
+/// [`parse_json_line`] with lists kept from the last line.
+pub fn parse_json_line_with(
+    text: &str,
+    resolver: &Resolver,
+    line: &Line<'_>,
+    out: &mut dyn EventSink,
+    scratch: &mut JsonScratch,
 ) -> Disposition {
     let t = text.trim();
     if !t.starts_with('{') {
         return Disposition::Skipped(REASON_NOT_JSON);
     }
-    let pairs: Pairs<'a> = match serde_json::from_str(t) {
-        Ok(p) => p,
-        Err(_) => return Disposition::Skipped(REASON_NOT_JSON),
-    };
+    let mut pairs = std::mem::take(&mut scratch.pairs);
+    let mut nested = std::mem::take(&mut scratch.nested);
+    let disposition = read_object(t, resolver, line, out, &mut pairs, &mut nested, scratch);
+    scratch.pairs = emptied(pairs);
+    scratch.nested = emptied(nested);
+    disposition
+}
+
+/// Read the JSON object `t` into an event, through `pairs` and `nested`
+/// (empty), with the event's lists from `scratch`.
+fn read_object<'a>(
+    t: &'a str,
+    resolver: &Resolver,
+    line: &Line<'_>,
+    out: &mut dyn EventSink,
+    pairs: &mut Vec<(Cow<'a, str>, &'a RawValue)>,
+    nested: &mut Vec<(Cow<'a, str>, &'a RawValue)>,
+    scratch: &mut JsonScratch,
+) -> Disposition {
+    if !read_pairs(t, pairs) {
+        return Disposition::Skipped(REASON_NOT_JSON);
+    }
     let mut sink = FieldSink::new(resolver, line.number, line.offset);
-    let mut nested: Vec<(Cow<'a, str>, &'a RawValue)> = Vec::new();
-    for (k, v) in pairs.0 {
+    sink.event.attrs = scratch.attrs.take();
+    sink.event.ids = scratch.ids.take();
+    for (k, v) in pairs.drain(..) {
         let raw = v.get();
-        if raw.starts_with('{') && is_flattened_container(&k) {
-            if let Ok(inner) = serde_json::from_str::<Pairs<'a>>(raw) {
-                nested.extend(inner.0);
-                continue;
-            }
+        if raw.starts_with('{') && is_flattened_container(&k) && read_pairs(raw, nested) {
+            continue;
         }
         let (val, numeric) = raw_text(v);
         sink.put(k, val, numeric);
     }
     // Nested fields fill what the top level left empty (a top-level `msg`
     // wins over `record.message`).
-    for (k, v) in nested {
+    for (k, v) in nested.drain(..) {
         let (val, numeric) = raw_text(v);
         sink.put(k, val, numeric);
     }
     match sink.finish() {
-        Some(e) => {
-            out.push(e);
+        Some(mut e) => {
+            out.push_mut(&mut e);
+            scratch.attrs.keep(std::mem::take(&mut e.attrs));
+            scratch.ids.keep(std::mem::take(&mut e.ids));
             Disposition::Parsed
         }
         None => Disposition::Skipped(REASON_NO_TS),
@@ -158,6 +257,7 @@ impl Format for JsonLines {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(JsonParser {
             resolver: ctx.resolver,
+            scratch: JsonScratch::default(),
         })
     }
     fn line_independent(&self) -> bool {
@@ -167,6 +267,7 @@ impl Format for JsonLines {
 
 struct JsonParser {
     resolver: Resolver,
+    scratch: JsonScratch,
 }
 
 impl LineParser for JsonParser {
@@ -174,7 +275,7 @@ impl LineParser for JsonParser {
         if line.text.trim().is_empty() {
             return Disposition::Skipped("empty line");
         }
-        parse_json_line(line.text, &self.resolver, line, out)
+        parse_json_line_with(line.text, &self.resolver, line, out, &mut self.scratch)
     }
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
         Settlement::default()
@@ -299,6 +400,8 @@ impl Format for Logfmt {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(LogfmtParser {
             resolver: ctx.resolver,
+            attrs: SparePairs::default(),
+            ids: SparePairs::default(),
         })
     }
     fn line_independent(&self) -> bool {
@@ -308,6 +411,9 @@ impl Format for Logfmt {
 
 struct LogfmtParser {
     resolver: Resolver,
+    /// The `attrs` and `ids` allocations of the last line's event.
+    attrs: SparePairs,
+    ids: SparePairs,
 }
 
 impl LineParser for LogfmtParser {
@@ -316,6 +422,8 @@ impl LineParser for LogfmtParser {
             return Disposition::Skipped("empty line");
         }
         let mut sink = FieldSink::new(&self.resolver, line.number, line.offset);
+        sink.event.attrs = self.attrs.take();
+        sink.event.ids = self.ids.take();
         let mut any = false;
         for (k, v) in logfmt_pairs(line.text) {
             any = true;
@@ -325,11 +433,15 @@ impl LineParser for LogfmtParser {
             sink.put(Cow::Borrowed(k), v, false);
         }
         if !any {
+            self.attrs.keep(std::mem::take(&mut sink.event.attrs));
+            self.ids.keep(std::mem::take(&mut sink.event.ids));
             return Disposition::Skipped("not logfmt");
         }
         match sink.finish() {
-            Some(e) => {
-                out.push(e);
+            Some(mut e) => {
+                out.push_mut(&mut e);
+                self.attrs.keep(std::mem::take(&mut e.attrs));
+                self.ids.keep(std::mem::take(&mut e.ids));
                 Disposition::Parsed
             }
             None => Disposition::Skipped(REASON_NO_TS),
@@ -384,6 +496,39 @@ mod tests {
         assert_eq!(ev[2].app.as_deref(), Some("postgres"));
         assert_eq!(ev[2].user.as_deref(), Some("postgres"));
         assert_eq!(ev[2].kind, Kind::Log);
+    }
+
+    #[test]
+    fn json_values_are_their_text() {
+        // Whitespace around values, escapes, an empty string, numbers and
+        // nested objects as written; a string without escapes is borrowed.
+        let line = r#"{ "time" : "2023-06-01T05:50:00Z" , "msg" :  "tab\tand \u00e9"  , "a":"" , "b" : "plain text" ,"n": -1.5e3, "o": {"k": [1, "x"]} , "t":true}"#;
+        let mut pairs = Vec::new();
+        assert!(read_pairs(line, &mut pairs));
+        assert!(!read_pairs(r#"{"a":1} x"#, &mut pairs), "trailing text");
+        assert!(!read_pairs(r#"{"a":1,"b":}"#, &mut pairs), "no value");
+        let texts: Vec<(String, String, bool, bool)> = pairs
+            .iter()
+            .map(|(k, v)| {
+                let (text, numeric) = raw_text(v);
+                let borrowed = matches!(text, Cow::Borrowed(_));
+                (k.to_string(), text.into_owned(), numeric, borrowed)
+            })
+            .collect();
+        let want = [
+            ("time", "2023-06-01T05:50:00Z", false, true),
+            ("msg", "tab\tand \u{e9}", false, false),
+            ("a", "", false, true),
+            ("b", "plain text", false, true),
+            ("n", "-1.5e3", true, true),
+            ("o", r#"{"k": [1, "x"]}"#, false, true),
+            ("t", "true", false, true),
+        ];
+        let want: Vec<(String, String, bool, bool)> = want
+            .iter()
+            .map(|&(k, v, n, b)| (k.to_string(), v.to_string(), n, b))
+            .collect();
+        assert_eq!(texts, want);
     }
 
     #[test]
