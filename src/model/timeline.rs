@@ -540,6 +540,58 @@ impl TextCol {
         }
     }
 
+    /// Append rows `rows` of `other`, as pushing each row's text would
+    /// (an empty row stays empty), with their text copied in one piece.
+    /// The bytes are not checked as UTF-8 on the way: reading a row checks
+    /// it, as it does for every column.
+    pub(crate) fn extend_from(&mut self, other: &TextCol, rows: std::ops::Range<usize>) {
+        let n = rows.len();
+        let base = match rows.start {
+            0 => Some(0),
+            i => other.ends.get(i - 1).copied(),
+        };
+        let (Some(base), Some(their_ends)) = (base, other.ends.get(rows.clone())) else {
+            // No text in `other` (or rows beyond it): empty rows.
+            if !self.ends.is_empty() {
+                let len = self.text_len() as u64;
+                self.ends.resize(self.rows + n, len);
+            }
+            self.rows += n;
+            return;
+        };
+        // Ends only grow; where they do not (a damaged column), or point
+        // past the text, the rows go one by one, as reading them does.
+        let mut last = base;
+        let ascending = their_ends.iter().all(|&e| {
+            let up = e >= last;
+            last = e;
+            up
+        });
+        let text = usize::try_from(base)
+            .ok()
+            .zip(usize::try_from(last).ok())
+            .and_then(|(from, to)| other.buf.get(from..to))
+            .filter(|_| ascending);
+        let Some(text) = text else {
+            for i in rows {
+                self.push(other.get(i).unwrap_or(""));
+            }
+            return;
+        };
+        if text.is_empty() && self.ends.is_empty() {
+            self.rows += n;
+            return;
+        }
+        if self.ends.is_empty() {
+            self.ends.resize(self.rows, 0);
+        }
+        let at = self.text_len() as u64;
+        self.put(text);
+        self.ends
+            .extend(their_ends.iter().map(|&e| at + (e - base)));
+        self.rows += n;
+    }
+
     pub(crate) fn append(&mut self, other: &TextCol) {
         if other.ends.is_empty() {
             if !self.ends.is_empty() {
@@ -1318,12 +1370,24 @@ impl Timeline {
             // Each part is read in order: what is behind its cursor is
             // handed back now and then, so that spilled text read in place
             // is resident a stretch at a time, not all at once.
+            // Rows come in runs of one part's consecutive rows (a busy log
+            // between two lines of a quiet one): each run's text is copied
+            // in one piece. A run ends where a stretch does.
             let mut read = vec![0usize; parts.len()];
             let mut released = vec![0usize; parts.len()];
-            for (n, &(k, i)) in order.iter().enumerate() {
-                out.push(col(&parts[k as usize]).get(i as usize).unwrap_or(""));
-                read[k as usize] = i as usize + 1;
-                if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            let mut n = 0;
+            while let Some(&(k, i)) = order.get(n) {
+                let stretch_end = (n / RELEASE_EVERY + 1) * RELEASE_EVERY;
+                let mut end = n + 1;
+                while end < stretch_end.min(order.len()) && order[end] == (k, i + (end - n) as u32)
+                {
+                    end += 1;
+                }
+                let rows = i as usize..i as usize + (end - n);
+                read[k as usize] = rows.end;
+                out.extend_from(col(&parts[k as usize]), rows);
+                n = end;
+                if n == stretch_end {
                     for (k, p) in parts.iter().enumerate() {
                         col(p).release(released[k]..read[k]);
                         released[k] = read[k];
@@ -2181,6 +2245,52 @@ mod tests {
         // "", web01, web02, db01, ua, x, referer
         assert_eq!(t.strings().len(), 7);
         assert_eq!(t.lower_bound(15), 2);
+    }
+
+    #[test]
+    fn text_extended_by_runs_reads_as_pushed_row_by_row() {
+        let texts = ["", "alpha", "", "", "βeta", "gamma", ""];
+        let mut src = TextCol::default();
+        texts.iter().for_each(|t| src.push(t));
+        let mut empty = TextCol::default();
+        (0..4).for_each(|_| empty.push(""));
+        assert!(empty.ends.is_empty());
+        // Row 3 of a damaged column ends before row 2 does: it is empty.
+        let damaged =
+            TextCol::from_raw(b"abcdef".to_vec().into(), vec![2, 4, 3, 6].into(), 4).unwrap();
+        let read = |c: &TextCol| -> Vec<String> {
+            (0..c.len())
+                .map(|i| c.get(i).unwrap_or("").to_string())
+                .collect()
+        };
+        let runs: [(&TextCol, std::ops::Range<usize>); 9] = [
+            (&src, 0..1),
+            (&empty, 0..3),
+            (&src, 2..4),
+            (&src, 1..6),
+            (&empty, 3..4),
+            (&src, 6..7),
+            (&damaged, 1..4),
+            (&src, 0..0),
+            (&src, 0..7),
+        ];
+        // From an empty column (no ends yet) and from one with text.
+        for start in [TextCol::default(), src.clone()] {
+            let (mut by_run, mut by_row) = (start.clone(), start.clone());
+            for (col, rows) in runs.iter().cloned() {
+                by_run.extend_from(col, rows.clone());
+                for i in rows {
+                    by_row.push(col.get(i).unwrap_or(""));
+                }
+            }
+            assert_eq!(read(&by_run), read(&by_row));
+            assert_eq!(by_run.raw(), by_row.raw());
+        }
+        // Only empty rows: still no ends.
+        let mut none = TextCol::default();
+        none.extend_from(&empty, 0..4);
+        none.extend_from(&src, 2..4);
+        assert_eq!((none.len(), none.ends.len()), (6, 0));
     }
 
     #[test]
