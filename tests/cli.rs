@@ -235,6 +235,66 @@ fn declared_clock_skew_is_applied_to_the_host() {
     assert_eq!(bad.status.code(), Some(1));
 }
 
+/// Syslog lines carry no year: they take it from the file's date, unless
+/// the other logs of the ingest are dated a whole number of years away,
+/// when they take the other logs' year and the report says so.
+#[test]
+fn year_less_syslog_lines_take_the_year_of_the_other_logs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(logs.join("app01")).unwrap();
+    std::fs::create_dir_all(logs.join("db01")).unwrap();
+    let app: String = (0..5)
+        .map(|s| format!("2023-06-01 03:00:0{s} INFO step {s}\n"))
+        .collect();
+    std::fs::write(logs.join("app01/app.log"), app).unwrap();
+    // Written now: the file's date says another year than 2023.
+    std::fs::write(
+        logs.join("db01/syslog"),
+        "Jun  1 03:00:02 db01 CRON[123]: (root) CMD (backup.sh)\n\
+         Jun  1 03:00:03 db01 kernel: [12.5] eth0 link up\n",
+    )
+    .unwrap();
+    let case = tmp.path().join("case");
+    let report = ingest_ok(tmp.path(), &["--tz", "UTC"], &case, &logs);
+    assert!(
+        report.contains("timestamps carry no year: dated 2023 like the other logs"),
+        "{report}"
+    );
+    let times = |case: &std::path::Path| -> Vec<(String, String)> {
+        events_json(tmp.path(), case)
+            .iter()
+            .map(|e| {
+                let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+                (s("ts"), s("host"))
+            })
+            .collect()
+    };
+    let want = |year: i32| -> Vec<(String, String)> {
+        let at = |s: u32, host: &str| (format!("2023-06-01T03:00:0{s}.000Z"), host.to_string());
+        let mut v: Vec<_> = (0..5).map(|s| at(s, "app01")).collect();
+        let db = |s: u32| (format!("{year}-06-01T03:00:0{s}.000Z"), "db01".to_string());
+        v.extend([db(2), db(3)]);
+        v.sort();
+        v
+    };
+    let mut got = times(&case);
+    got.sort();
+    assert_eq!(got, want(2023));
+    // --year says which year, and nothing is inferred.
+    let given = tmp.path().join("given");
+    let report = ingest_ok(
+        tmp.path(),
+        &["--tz", "UTC", "--year", "2021"],
+        &given,
+        &logs,
+    );
+    assert!(!report.contains("carry no year"), "{report}");
+    let mut got = times(&given);
+    got.sort();
+    assert_eq!(got, want(2021));
+}
+
 /// `ingest -v` says where the time and memory went and what the case
 /// takes on disk, naming the column file users may delete; without it
 /// the case reopens from Parquet with the same events.
