@@ -13,7 +13,7 @@ use crate::fields::parse_duration_ms;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::route;
 use crate::split::Line;
-use crate::structured::{REASON_NOT_JSON, parse_json_line};
+use crate::structured::{JsonScratch, REASON_NOT_JSON, parse_json_line_with};
 use crate::time::Resolver;
 use std::borrow::Cow;
 
@@ -61,18 +61,34 @@ impl Format for NodeJson {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(NodeParser {
             resolver: ctx.resolver,
-            buf: Vec::new(),
+            scratch: JsonScratch::default(),
         })
     }
 }
 
 struct NodeParser {
     resolver: Resolver,
-    buf: Vec<Event<'static>>,
+    /// The JSON reader's lists, kept from line to line.
+    scratch: JsonScratch,
+}
+
+/// Hands each event the common key mapping makes on, fixed up by [`post`]
+/// (where lines were read into owned copies first).
+struct Post<'o>(&'o mut dyn EventSink);
+
+impl EventSink for Post<'_> {
+    fn push(&mut self, mut e: Event<'_>) {
+        post(&mut e);
+        self.0.push(e);
+    }
+    fn push_mut(&mut self, e: &mut Event<'_>) {
+        post(e);
+        self.0.push_mut(e);
+    }
 }
 
 /// Fix up what the common key mapping leaves: status, duration, request kind, err.
-fn post(e: &mut Event<'static>) {
+fn post(e: &mut Event<'_>) {
     let mut status = None;
     let mut dur = None;
     let mut err = None;
@@ -132,13 +148,13 @@ impl LineParser for NodeParser {
         if !line.text.trim_start().starts_with('{') {
             return Disposition::Skipped(REASON_NOT_JSON);
         }
-        self.buf.clear();
-        let d = parse_json_line(line.text, &self.resolver, line, &mut self.buf);
-        for mut e in self.buf.drain(..) {
-            post(&mut e);
-            out.push(e);
-        }
-        d
+        parse_json_line_with(
+            line.text,
+            &self.resolver,
+            line,
+            &mut Post(out),
+            &mut self.scratch,
+        )
     }
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
         Settlement::default()
