@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod alloc_count;
+
 use pm_parsers::access::clf::ClfParser;
 use pm_parsers::access::haproxy::Haproxy;
 use pm_parsers::access::json::JsonAccess;
@@ -10,68 +12,19 @@ use pm_parsers::access::ltsv::Ltsv;
 use pm_parsers::access::uwsgi::Uwsgi;
 use pm_parsers::access::w3c::W3c;
 use pm_parsers::time::{Resolver, Zone};
-use pm_parsers::{Event, EventSink, Format, Line, LineParser, SourceCtx};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread (tests run side by side).
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn allocs() -> u64 {
-    ALLOCS.try_with(Cell::get).unwrap_or(0)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use pm_parsers::{Format, LineParser, SourceCtx};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-struct Drop1(u64);
-
-impl EventSink for Drop1 {
-    fn push(&mut self, e: Event<'_>) {
-        self.push_mut(&mut { e });
-    }
-    /// Reads the event and leaves it to the parser, as the timeline does.
-    fn push_mut(&mut self, e: &mut Event<'_>) {
-        self.0 += e.status.unwrap_or(0) as u64;
-    }
-}
+static GLOBAL: alloc_count::Counting = alloc_count::Counting;
 
 fn allocs_per_line(text: &str) -> (f64, u64) {
     allocs_per_line_of(text, &mut ClfParser::new(Resolver::new(Zone::utc())))
 }
 
+/// Allocations per line, and the sum of the statuses read.
 fn allocs_per_line_of(text: &str, p: &mut dyn LineParser) -> (f64, u64) {
-    let lines: Vec<Line<'_>> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| Line {
-            text: l,
-            number: i as u32 + 1,
-            offset: 0,
-            overlong: None,
-        })
-        .collect();
-    let mut sink = Drop1(0);
-    let before = allocs();
-    for l in &lines {
-        p.line(l, &mut sink);
-    }
-    let n = allocs() - before;
-    (n as f64 / lines.len() as f64, sink.0)
+    let (per_line, statuses, _) = alloc_count::allocs_per_line(text, p, false);
+    (per_line, statuses)
 }
 
 #[test]

@@ -3,75 +3,22 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod alloc_count;
+
 use pm_parsers::apps::node::NodeJson;
 use pm_parsers::structured::{JsonLines, Logfmt};
 use pm_parsers::time::{Resolver, Zone};
-use pm_parsers::{Event, EventSink, Format, Line, SourceCtx};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread (tests run side by side).
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn allocs() -> u64 {
-    ALLOCS.try_with(Cell::get).unwrap_or(0)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use pm_parsers::{Format, SourceCtx};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: alloc_count::Counting = alloc_count::Counting;
 
-/// Reads each event and leaves it to the parser, as the timeline does.
-struct Reader(u64);
-
-impl EventSink for Reader {
-    fn push(&mut self, e: Event<'_>) {
-        self.push_mut(&mut { e });
-    }
-    fn push_mut(&mut self, e: &mut Event<'_>) {
-        self.0 += 1 + e.attrs.len() as u64;
-    }
-}
-
-/// Allocations per line of `text` read by `format`, and what the sink saw.
+/// Allocations per line of `text` read by `format` (after a first pass,
+/// which builds the error-code regex), and the events and attributes read.
 fn allocs_per_line(format: &dyn Format, text: &str) -> (f64, u64) {
     let ctx = SourceCtx::new(Resolver::new(Zone::utc()), "app.log");
-    let mut p = format.parser(&ctx);
-    let lines: Vec<Line<'_>> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| Line {
-            text: l,
-            number: i as u32 + 1,
-            offset: 0,
-            overlong: None,
-        })
-        .collect();
-    // A first pass builds what is built once (the error-code regex).
-    let mut sink = Reader(0);
-    for l in &lines {
-        p.line(l, &mut sink);
-    }
-    let mut sink = Reader(0);
-    let before = allocs();
-    for l in &lines {
-        p.line(l, &mut sink);
-    }
-    let n = allocs() - before;
-    (n as f64 / lines.len() as f64, sink.0)
+    let (per_line, _, seen) = alloc_count::allocs_per_line(text, &mut *format.parser(&ctx), true);
+    (per_line, seen)
 }
 
 /// Application JSON lines as a typical service writes them.
