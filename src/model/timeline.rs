@@ -108,18 +108,11 @@ impl Interner {
 
     /// Room in the string → id table for `more` new strings.
     pub fn reserve(&mut self, more: usize) {
-        if self.map.get().is_none() {
-            let _ = self.map.set(self.index());
-        }
-        let Interner {
-            text,
-            ends,
-            map,
-            hasher,
-        } = self;
-        if let Some(map) = map.get_mut() {
-            map.reserve(more, |&id| hasher.hash_one(bytes_of(text, ends, id)));
-        }
+        let taken = std::mem::take(&mut self.map).into_inner();
+        let mut map = taken.unwrap_or_else(|| self.index());
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        map.reserve(more, |&id| hasher.hash_one(bytes_of(text, ends, id)));
+        self.map = OnceLock::from(map);
     }
 
     /// Forget every string but the empty one, keeping the capacity.
