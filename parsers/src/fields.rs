@@ -459,9 +459,18 @@ impl<'a, 'r> FieldSink<'a, 'r> {
                 self.event.message = a.clone();
             }
         }
-        if let Some(p) = &self.event.path {
-            let path = strip_origin(p);
-            self.event.route = Some(Cow::Owned(route::normalize(path).into_owned()));
+        // A path borrowed from the line gives a route borrowed from it too
+        // when there is nothing to collapse.
+        let route = match &self.event.path {
+            Some(Cow::Borrowed(p)) => {
+                let p: &'a str = p;
+                Some(route::normalize(strip_origin(p)))
+            }
+            Some(Cow::Owned(p)) => Some(Cow::Owned(route::normalize(strip_origin(p)).into_owned())),
+            None => None,
+        };
+        if route.is_some() {
+            self.event.route = route;
         }
         let kind = self
             .kind

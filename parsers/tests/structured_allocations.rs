@@ -54,6 +54,28 @@ fn json_lines_allocate_only_what_they_own() {
 }
 
 #[test]
+fn json_request_lines_borrow_a_route_with_nothing_to_collapse() {
+    // A route is owned only where ids collapse (`/items/:id`); a path with
+    // none is borrowed from the line, route and all (it was one allocation
+    // per request line).
+    let line = |path: &str| {
+        format!(
+            r#"{{"time":"2023-06-01T00:00:00Z","method":"GET","path":"{path}","status":200,"duration_ms":3}}"#
+        )
+    };
+    let plain: String = (0..100).map(|_| line("/api/cart") + "\n").collect();
+    let (per_line, seen) = allocs_per_line(&JsonLines, &plain);
+    assert_eq!(seen, 100);
+    assert!(per_line <= 0.01, "{per_line} allocations per line");
+    let ids: String = (0..100)
+        .map(|i| line(&format!("/items/{i}")) + "\n")
+        .collect();
+    let (per_line, _) = allocs_per_line(&JsonLines, &ids);
+    // What collapsing the ids costs (the route's text): 2.
+    assert!(per_line <= 2.01, "{per_line} allocations per line");
+}
+
+#[test]
 fn logfmt_lines_allocate_only_what_they_own() {
     // 0.4 per line: quoted values with escapes (6.6 before, with new
     // `attrs` and `ids` lists on every line).
