@@ -504,6 +504,35 @@ impl SparePairs {
     }
 }
 
+/// The `attrs` and `ids` lists of the last line's event, kept for the next
+/// one, for parsers that fill both ([`crate::fields::FieldSink`]'s).
+#[derive(Debug, Default)]
+pub struct SpareLists {
+    attrs: SparePairs,
+    ids: SparePairs,
+}
+
+impl SpareLists {
+    /// Give `event` the kept lists (empty).
+    pub fn lend(&mut self, event: &mut Event<'_>) {
+        event.attrs = self.attrs.take();
+        event.ids = self.ids.take();
+    }
+
+    /// Take `event`'s lists back, emptied, for the next line.
+    pub fn take_back(&mut self, event: &mut Event<'_>) {
+        self.attrs.keep(std::mem::take(&mut event.attrs));
+        self.ids.keep(std::mem::take(&mut event.ids));
+    }
+
+    /// Hand `event` to `out` with [`EventSink::push_mut`] and take its
+    /// lists back.
+    pub fn hand_over(&mut self, event: &mut Event<'_>, out: &mut dyn EventSink) {
+        out.push_mut(event);
+        self.take_back(event);
+    }
+}
+
 impl EventSink for Vec<Event<'static>> {
     fn push(&mut self, event: Event<'_>) {
         Vec::push(self, event.into_owned());

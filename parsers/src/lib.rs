@@ -63,7 +63,7 @@ pub mod syslog;
 pub mod testutil;
 pub mod time;
 
-pub use event::{Event, EventSink, Kind, Level, Participant, SparePairs};
+pub use event::{Event, EventSink, Kind, Level, Participant, SpareLists, SparePairs};
 pub use parser::{
     Accounting, Disposition, Format, LineParser, Sample, Settlement, SourceCtx, parse_str,
     parse_stream,

@@ -1,7 +1,7 @@
 //! Structured logs: JSON lines and logfmt, with the common key names mapped
 //! by [`crate::fields`].
 
-use crate::event::{EventSink, SparePairs, Str};
+use crate::event::{EventSink, SpareLists, Str};
 use crate::fields::FieldSink;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
@@ -100,8 +100,7 @@ fn emptied(mut pairs: Vec<(Cow<'_, str>, &'_ RawValue)>) -> KeptPairs {
 pub struct JsonScratch {
     pairs: KeptPairs,
     nested: KeptPairs,
-    attrs: SparePairs,
-    ids: SparePairs,
+    lists: SpareLists,
 }
 
 /// A raw JSON value as text: strings unescaped (borrowed when possible),
@@ -145,17 +144,8 @@ fn is_flattened_container(key: &str) -> bool {
     )
 }
 
-/// Parse one JSON line into an event via the common key mapping.
-pub fn parse_json_line(
-    text: &str,
-    resolver: &Resolver,
-    line: &Line<'_>,
-    out: &mut dyn EventSink,
-) -> Disposition {
-    parse_json_line_with(text, resolver, line, out, &mut JsonScratch::default())
-}
-
-/// [`parse_json_line`] with lists kept from the last line.
+/// Parse one JSON line into an event via the common key mapping, with
+/// the lists kept from the last line.
 pub fn parse_json_line_with(
     text: &str,
     resolver: &Resolver,
@@ -190,8 +180,7 @@ fn read_object<'a>(
         return Disposition::Skipped(REASON_NOT_JSON);
     }
     let mut sink = FieldSink::new(resolver, line.number, line.offset);
-    sink.event.attrs = scratch.attrs.take();
-    sink.event.ids = scratch.ids.take();
+    scratch.lists.lend(&mut sink.event);
     for (k, v) in pairs.drain(..) {
         let raw = v.get();
         if raw.starts_with('{') && is_flattened_container(&k) && read_pairs(raw, nested) {
@@ -208,9 +197,7 @@ fn read_object<'a>(
     }
     match sink.finish() {
         Some(mut e) => {
-            out.push_mut(&mut e);
-            scratch.attrs.keep(std::mem::take(&mut e.attrs));
-            scratch.ids.keep(std::mem::take(&mut e.ids));
+            scratch.lists.hand_over(&mut e, out);
             Disposition::Parsed
         }
         None => Disposition::Skipped(REASON_NO_TS),
@@ -400,8 +387,7 @@ impl Format for Logfmt {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(LogfmtParser {
             resolver: ctx.resolver,
-            attrs: SparePairs::default(),
-            ids: SparePairs::default(),
+            lists: SpareLists::default(),
         })
     }
     fn line_independent(&self) -> bool {
@@ -412,8 +398,7 @@ impl Format for Logfmt {
 struct LogfmtParser {
     resolver: Resolver,
     /// The `attrs` and `ids` allocations of the last line's event.
-    attrs: SparePairs,
-    ids: SparePairs,
+    lists: SpareLists,
 }
 
 impl LineParser for LogfmtParser {
@@ -422,8 +407,7 @@ impl LineParser for LogfmtParser {
             return Disposition::Skipped("empty line");
         }
         let mut sink = FieldSink::new(&self.resolver, line.number, line.offset);
-        sink.event.attrs = self.attrs.take();
-        sink.event.ids = self.ids.take();
+        self.lists.lend(&mut sink.event);
         let mut any = false;
         for (k, v) in logfmt_pairs(line.text) {
             any = true;
@@ -433,15 +417,12 @@ impl LineParser for LogfmtParser {
             sink.put(Cow::Borrowed(k), v, false);
         }
         if !any {
-            self.attrs.keep(std::mem::take(&mut sink.event.attrs));
-            self.ids.keep(std::mem::take(&mut sink.event.ids));
+            self.lists.take_back(&mut sink.event);
             return Disposition::Skipped("not logfmt");
         }
         match sink.finish() {
             Some(mut e) => {
-                out.push_mut(&mut e);
-                self.attrs.keep(std::mem::take(&mut e.attrs));
-                self.ids.keep(std::mem::take(&mut e.ids));
+                self.lists.hand_over(&mut e, out);
                 Disposition::Parsed
             }
             None => Disposition::Skipped(REASON_NO_TS),

@@ -34,7 +34,7 @@ use crate::event::{EventSink, Kind, Level, SparePairs, Str};
 use crate::fields::parse_duration_ms;
 use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
 use crate::split::Line;
-use crate::structured::parse_json_line;
+use crate::structured::{JsonScratch, parse_json_line_with};
 use crate::time::{self, Resolver};
 use memchr::{memchr, memchr2};
 use std::borrow::Cow;
@@ -707,6 +707,7 @@ impl Format for JsonAccess {
         Box::new(JsonAccessParser {
             resolver: ctx.resolver,
             spare: SparePairs::default(),
+            scratch: JsonScratch::default(),
         })
     }
     fn line_independent(&self) -> bool {
@@ -718,6 +719,8 @@ struct JsonAccessParser {
     resolver: Resolver,
     /// The `attrs` allocation of the last line's event.
     spare: SparePairs,
+    /// The lists of the JSON reader, for lines that are no request.
+    scratch: JsonScratch,
 }
 
 impl LineParser for JsonAccessParser {
@@ -735,7 +738,7 @@ impl LineParser for JsonAccessParser {
                 self.spare.hand_over(&mut e, out);
                 Disposition::Parsed
             }
-            Ok(None) => parse_json_line(t, &self.resolver, line, out),
+            Ok(None) => parse_json_line_with(t, &self.resolver, line, out, &mut self.scratch),
             Err(r) => Disposition::Skipped(r),
         }
     }

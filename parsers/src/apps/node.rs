@@ -72,8 +72,8 @@ struct NodeParser {
     scratch: JsonScratch,
 }
 
-/// Hands each event the common key mapping makes on, fixed up by [`post`]
-/// (where lines were read into owned copies first).
+/// Hands each event the common key mapping makes on, fixed up in place by
+/// [`post`].
 struct Post<'o>(&'o mut dyn EventSink);
 
 impl EventSink for Post<'_> {
