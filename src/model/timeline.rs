@@ -753,6 +753,44 @@ impl AttrCol {
         self.ends.extend(other.ends.iter().map(|e| e + base));
     }
 
+    /// Append rows `rows` of `other`, as pushing each row's pairs would,
+    /// each string mapped through `map`: their pairs are copied in one
+    /// piece. Where `other`'s ends do not hold together (a damaged mapped
+    /// column) the rows go one by one, as reading them does.
+    fn extend_from(
+        &mut self,
+        other: &AttrCol,
+        rows: std::ops::Range<usize>,
+        map: impl Fn(Sym) -> Sym,
+    ) {
+        let base = match rows.start {
+            0 => Some(0),
+            i => other.ends.get(i - 1).copied(),
+        };
+        let mut last = base.unwrap_or(0);
+        let pairs = other.ends.get(rows.clone()).filter(|ends| {
+            ends.iter().all(|&e| {
+                let up = e >= last;
+                last = e;
+                up
+            })
+        });
+        let run = base.zip(pairs).and_then(|(from, ends)| {
+            Some((other.pairs.get(from as usize..last as usize)?, from, ends))
+        });
+        let Some((pairs, from, ends)) = run else {
+            for i in rows {
+                self.push_row(other.get(i).iter().map(|&[k, v]| (map(k), map(v))));
+            }
+            return;
+        };
+        let shift = (self.pairs.len() as u32).wrapping_sub(from);
+        self.pairs
+            .extend(pairs.iter().map(|&[k, v]| [map(k), map(v)]));
+        self.ends
+            .extend(ends.iter().map(|&e| e.wrapping_add(shift)));
+    }
+
     /// Rows `idx` in that order.
     fn pick(&self, idx: &[usize]) -> AttrCol {
         let mut out = AttrCol {
@@ -1015,14 +1053,20 @@ const RELEASE_EVERY: usize = 64 * 1024;
 
 /// The rows of sorted `parts` in merged time order, as (part, row): a
 /// heap over each part's next row, keyed like [`Timeline::sort`].
-fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
+fn merge_order(parts: &[Timeline], sorted: &[Option<Vec<usize>>]) -> Vec<(u32, u32)> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     let total: usize = parts.iter().map(Timeline::len).sum();
     let mut order = Vec::with_capacity(total);
-    let key = |k: usize, i: usize| {
+    // The `j`-th row of part `k` in time order.
+    let row = |k: usize, j: usize| match sorted.get(k) {
+        Some(Some(idx)) => idx.get(j).copied().unwrap_or(j),
+        _ => j,
+    };
+    let key = |k: usize, j: usize| {
         let p = &parts[k];
-        Reverse((p.ts[i], p.source[i], p.line[i], k as u32, i as u32))
+        let i = row(k, j);
+        Reverse((p.ts[i], p.source[i], p.line[i], k as u32, j as u32))
     };
     let mut heap: BinaryHeap<_> = (0..parts.len())
         .filter(|&k| !parts[k].is_empty())
@@ -1032,9 +1076,9 @@ fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
     // next row replaces it at the top and sinks once (a pop and a push
     // sifted twice).
     while let Some(mut top) = heap.peek_mut() {
-        let Reverse((_, _, _, k, i)) = *top;
-        order.push((k, i));
-        let next = i as usize + 1;
+        let Reverse((_, _, _, k, j)) = *top;
+        order.push((k, row(k as usize, j as usize) as u32));
+        let next = j as usize + 1;
         if next < parts[k as usize].len() {
             *top = key(k as usize, next);
         } else {
@@ -1042,6 +1086,28 @@ fn merge_order(parts: &[Timeline]) -> Vec<(u32, u32)> {
         }
     }
     order
+}
+
+/// The runs of `order` (rows of one part that follow each other there),
+/// none reaching past a multiple of `stretch`: each as its start in
+/// `order`, its part and its rows in that part.
+fn runs(
+    order: &[(u32, u32)],
+    stretch: usize,
+) -> impl Iterator<Item = (usize, usize, std::ops::Range<usize>)> + '_ {
+    let stretch = stretch.max(1);
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        let &(k, i) = order.get(n)?;
+        let start = n;
+        let stretch_end = (n / stretch + 1).saturating_mul(stretch).min(order.len());
+        let mut end = n + 1;
+        while end < stretch_end && order[end] == (k, i + (end - n) as u32) {
+            end += 1;
+        }
+        n = end;
+        Some((start, k as usize, i as usize..i as usize + (end - start)))
+    })
 }
 
 /// Every event of a case, in columns. Fields most formats lack are
@@ -1280,9 +1346,14 @@ impl Timeline {
             out.sort();
             return out;
         }
-        for p in &mut parts {
-            p.sort();
-        }
+        // Each part's rows in time order. A part out of order (an access
+        // log written as its requests end) is read through its sorted
+        // index: permuting all its columns first, only to gather them
+        // again, was a fifth of the merge of the mixed corpus.
+        let sorted: Vec<Option<Vec<usize>>> = {
+            use rayon::prelude::*;
+            parts.par_iter().map(Timeline::sorted_index).collect()
+        };
         let largest = (0..parts.len())
             .max_by_key(|&k| parts[k].strings.len())
             .unwrap_or(0);
@@ -1293,7 +1364,7 @@ impl Timeline {
         // string already in it again at every step: a third of a second on
         // the mixed corpus).
         let (order, remaps) = rayon::join(
-            || merge_order(&parts),
+            || merge_order(&parts, &sorted),
             || {
                 let more = (parts.iter().enumerate())
                     .filter(|&(k, _)| k != largest)
@@ -1325,27 +1396,26 @@ impl Timeline {
         // in its arenas, and hundreds of small groups' columns are such
         // blocks (trimming took 220 MB off the merge's peak on the mixed
         // corpus of BENCHMARKS.md).
-        fn gather<T: Copy + Send, C: FromIterator<T>>(
+        fn gather<T: Copy + Send, C: From<Vec<T>>>(
             parts: &[Timeline],
             order: &[(u32, u32)],
             col: fn(&Timeline) -> &[T],
         ) -> C {
-            order
-                .iter()
-                .map(|&(k, i)| col(&parts[k as usize])[i as usize])
-                .collect()
+            let mut out = Vec::with_capacity(order.len());
+            for (_, k, rows) in runs(order, usize::MAX) {
+                out.extend_from_slice(&col(&parts[k])[rows]);
+            }
+            out.into()
         }
         fn gather_sparse<T: Cell + Send + Sync>(
             parts: &[Timeline],
-            order: &[(u32, u32)],
+            to: &[Vec<u32>],
             col: &(dyn Fn(&Timeline) -> &Sparse<T> + Sync),
             map: &(dyn Fn(usize, T) -> T + Sync),
         ) -> Sparse<T> {
-            let present = parts.iter().map(|p| col(p).present()).sum();
-            let rows = order
-                .iter()
-                .map(|&(k, i)| map(k as usize, col(&parts[k as usize]).get(i as usize)));
-            Sparse::gathered(col(&parts[0]).absent(), order.len(), present, rows)
+            let cols: Vec<&Sparse<T>> = parts.iter().map(col).collect();
+            let rows = to.iter().map(Vec::len).sum();
+            Sparse::scattered(col(&parts[0]).absent(), rows, &cols, to, map)
         }
         fn gather_text(
             parts: &[Timeline],
@@ -1360,27 +1430,20 @@ impl Timeline {
                 .unwrap_or(col(&parts[0]))
                 .empty_like();
             out.reserve(order.len(), bytes);
-            // Each part is read in order: what is behind its cursor is
-            // handed back now and then, so that spilled text read in place
-            // is resident a stretch at a time, not all at once.
-            // Rows come in runs of one part's consecutive rows (a busy log
+            // What is behind each part's furthest row read is handed back
+            // now and then, so that spilled text read in place is resident
+            // a stretch at a time, not all at once (a part read through its
+            // sorted index may come back for a row: it is read again from
+            // the file). Rows come in runs of one part's consecutive rows (a busy log
             // between two lines of a quiet one): each run's text is copied
             // in one piece. A run ends where a stretch does.
             let mut read = vec![0usize; parts.len()];
             let mut released = vec![0usize; parts.len()];
-            let mut n = 0;
-            while let Some(&(k, i)) = order.get(n) {
-                let stretch_end = (n / RELEASE_EVERY + 1) * RELEASE_EVERY;
-                let mut end = n + 1;
-                while end < stretch_end.min(order.len()) && order[end] == (k, i + (end - n) as u32)
-                {
-                    end += 1;
-                }
-                let rows = i as usize..i as usize + (end - n);
-                read[k as usize] = rows.end;
-                out.extend_from(col(&parts[k as usize]), rows);
-                n = end;
-                if n == stretch_end {
+            for (n, k, rows) in runs(order, RELEASE_EVERY) {
+                read[k] = read[k].max(rows.end);
+                out.extend_from(col(&parts[k]), rows.clone());
+                let n = n + rows.len();
+                if n % RELEASE_EVERY == 0 {
                     for (k, p) in parts.iter().enumerate() {
                         col(p).release(released[k]..read[k]);
                         released[k] = read[k];
@@ -1394,6 +1457,16 @@ impl Timeline {
             v
         }
         let o = &order[..];
+        drop(sorted);
+        // Where each row of each part goes: sparse columns are scattered
+        // from the rows that have a value, not gathered row by row.
+        let mut to: Vec<Vec<u32>> = parts.iter().map(|p| vec![u32::MAX; p.len()]).collect();
+        for (row, &(k, i)) in o.iter().enumerate() {
+            if let Some(slot) = to.get_mut(k as usize).and_then(|t| t.get_mut(i as usize)) {
+                *slot = row as u32;
+            }
+        }
+        let to = &to[..];
         let (ts, message) = rayon::join(
             || gather(&parts, o, |t| &t.ts[..]),
             || gather_text(&parts, o, |t| &t.message),
@@ -1417,7 +1490,7 @@ impl Timeline {
             },
             || {
                 (
-                    gather_sparse(&parts, o, &|t| &t.path.at, &same),
+                    gather_sparse(&parts, to, &|t| &t.path.at, &same),
                     gather_text(&parts, o, |t| &t.path.own),
                     gather_text(&parts, o, |t| &t.statement),
                 )
@@ -1441,10 +1514,8 @@ impl Timeline {
                 let mut attrs = AttrCol::default();
                 let pairs = parts.iter().map(|p| p.attrs.pairs.len()).sum();
                 attrs.reserve(o.len(), pairs);
-                for &(k, i) in o {
-                    let k = k as usize;
-                    let row = parts[k].attrs.get(i as usize);
-                    attrs.push_row(row.iter().map(|&[a, b]| (remap(k, a), remap(k, b))));
+                for (_, k, rows) in runs(o, usize::MAX) {
+                    attrs.extend_from(&parts[k].attrs, rows, |s| remap(k, s));
                 }
                 attrs
             },
@@ -1458,17 +1529,17 @@ impl Timeline {
         let ((level, line_count, pid, blocker_pid), (duration_ms, status, bytes)) = rayon::join(
             || {
                 (
-                    gather_sparse(&parts, o, &|t| &t.level, &same),
-                    gather_sparse(&parts, o, &|t| &t.line_count, &same),
-                    gather_sparse(&parts, o, &|t| &t.pid, &same),
-                    gather_sparse(&parts, o, &|t| &t.blocker_pid, &same),
+                    gather_sparse(&parts, to, &|t| &t.level, &same),
+                    gather_sparse(&parts, to, &|t| &t.line_count, &same),
+                    gather_sparse(&parts, to, &|t| &t.pid, &same),
+                    gather_sparse(&parts, to, &|t| &t.blocker_pid, &same),
                 )
             },
             || {
                 (
-                    gather_sparse(&parts, o, &|t| &t.duration_ms, &same),
-                    gather_sparse(&parts, o, &|t| &t.status, &same),
-                    gather_sparse(&parts, o, &|t| &t.bytes, &same),
+                    gather_sparse(&parts, to, &|t| &t.duration_ms, &same),
+                    gather_sparse(&parts, to, &|t| &t.status, &same),
+                    gather_sparse(&parts, to, &|t| &t.bytes, &same),
                 )
             },
         );
@@ -1489,8 +1560,8 @@ impl Timeline {
         const _: () = assert!(SymCol::ALL.len() % 2 == 0, "string columns go in pairs");
         for c in (0..out.syms.len()).step_by(2) {
             let (a, b) = rayon::join(
-                || gather_sparse(&parts, o, &|t| &t.syms[c], &remap),
-                || gather_sparse(&parts, o, &|t| &t.syms[c + 1], &remap),
+                || gather_sparse(&parts, to, &|t| &t.syms[c], &remap),
+                || gather_sparse(&parts, to, &|t| &t.syms[c + 1], &remap),
             );
             (out.syms[c], out.syms[c + 1]) = (a, b);
             out.spill_and_release();
@@ -1500,23 +1571,24 @@ impl Timeline {
             }
             crate::memory::release_freed_memory();
         }
-        // Rare fields: each part's rows are visited in ascending order, so
-        // a cursor per part walks its (ascending) extra rows.
-        let mut cursor = vec![0usize; parts.len()];
+        // Rare fields, in the order of the rows they belong to.
+        let mut rare: Vec<(u32, u32, u32)> = Vec::new();
+        for (k, part) in parts.iter().enumerate() {
+            let rows = part.extra_rows.iter().take(part.extras.len());
+            for (c, &i) in rows.enumerate() {
+                if let Some(&row) = to[k].get(i as usize) {
+                    rare.push((row, k as u32, c as u32));
+                }
+            }
+        }
+        rare.sort_unstable();
         out.extras.reserve(
-            parts.iter().map(|p| p.extras.len()).sum(),
+            rare.len(),
             parts.iter().map(|p| p.extras.raw_parts().0.len()).sum(),
         );
-        for (row, &(k, i)) in order.iter().enumerate() {
-            let part = &parts[k as usize];
-            let c = &mut cursor[k as usize];
-            if part.extra_rows.get(*c) == Some(&i) {
-                if *c < part.extras.len() {
-                    out.extra_rows.push(row as u32);
-                    out.extras.push_from(&part.extras, *c);
-                }
-                *c += 1;
-            }
+        for (row, k, c) in rare {
+            out.extra_rows.push(row);
+            out.extras.push_from(&parts[k as usize].extras, c as usize);
         }
         out
     }
@@ -1820,6 +1892,14 @@ impl Timeline {
     /// Sort by time; ties keep source, line and emission order, so the
     /// result (and every event id) is deterministic.
     pub fn sort(&mut self) {
+        if let Some(idx) = self.sorted_index() {
+            self.apply_permutation(&idx);
+        }
+    }
+
+    /// The rows in time order (row `k` of the sorted timeline is row
+    /// `idx[k]`), or `None` when they already are.
+    fn sorted_index(&self) -> Option<Vec<usize>> {
         // Columns read in place from a file are handed back behind the
         // check, so that an ordered timeline costs no memory to find so.
         // (A stretch at a time, over slices: the check is most of
@@ -1838,11 +1918,11 @@ impl Timeline {
             from = to - 1;
         }
         if sorted {
-            return;
+            return None;
         }
         let mut idx: Vec<usize> = (0..self.len()).collect();
         idx.sort_by_key(|&i| self.order_key(i));
-        self.apply_permutation(&idx);
+        Some(idx)
     }
 
     #[inline]
@@ -2284,6 +2364,45 @@ mod tests {
         none.extend_from(&empty, 0..4);
         none.extend_from(&src, 2..4);
         assert_eq!((none.len(), none.ends.len()), (6, 0));
+    }
+
+    #[test]
+    fn attrs_extended_by_runs_read_as_pushed_row_by_row() {
+        let mut src = AttrCol::default();
+        let rows: [&[(Sym, Sym)]; 5] = [&[], &[(1, 2)], &[(3, 4), (5, 6)], &[], &[(7, 8)]];
+        rows.iter().for_each(|r| src.push_row(r.iter().copied()));
+        // Damaged columns: row 1 ends before row 0 does (it reads as
+        // empty); row 1 ends past the pairs.
+        let descending = AttrCol {
+            ends: vec![2, 1, 3].into(),
+            pairs: vec![[1, 1], [2, 2], [3, 3]].into(),
+        };
+        let past = AttrCol {
+            ends: vec![1, 9].into(),
+            pairs: vec![[1, 1], [2, 2]].into(),
+        };
+        let map = |s: Sym| s * 10;
+        let runs: [(&AttrCol, std::ops::Range<usize>); 8] = [
+            (&src, 0..1),
+            (&src, 1..3),
+            (&descending, 0..3),
+            (&src, 2..5),
+            (&src, 0..0),
+            (&past, 0..2),
+            (&descending, 1..2),
+            (&src, 0..5),
+        ];
+        let (mut by_run, mut by_row) = (AttrCol::default(), AttrCol::default());
+        for (col, rows) in runs.iter().cloned() {
+            by_run.extend_from(col, rows.clone(), map);
+            for i in rows {
+                by_row.push_row(col.get(i).iter().map(|&[k, v]| (map(k), map(v))));
+            }
+        }
+        assert_eq!(by_run.ends[..], by_row.ends[..]);
+        assert_eq!(by_run.pairs[..], by_row.pairs[..]);
+        assert_eq!(by_run.get(1), &[[10, 20]]);
+        assert_eq!(by_run.get(2), &[[30, 40], [50, 60]]);
     }
 
     #[test]
