@@ -85,14 +85,22 @@ impl Sample<'_> {
     /// Fraction of sample lines for which `pred` holds, ignoring lines for
     /// which `skip` holds (continuations, blank lines); 0 when nothing is left.
     pub fn fraction(&self, skip: impl Fn(&str) -> bool, pred: impl Fn(&str) -> bool) -> f32 {
+        self.fraction_judged(|l| (!skip(l)).then(|| pred(l)))
+    }
+
+    /// Fraction of sample lines `judge` calls a hit (`Some(true)`) among
+    /// those it does not leave out (`None`); 0 when nothing is left. For
+    /// formats whose test of a line also tells whether to leave it out:
+    /// the line is read once.
+    pub fn fraction_judged(&self, judge: impl Fn(&str) -> Option<bool>) -> f32 {
         let mut total = 0u32;
         let mut hit = 0u32;
         for l in self.lines {
-            if skip(l) {
+            let Some(is_hit) = judge(l) else {
                 continue;
-            }
+            };
             total += 1;
-            if pred(l) {
+            if is_hit {
                 hit += 1;
             }
         }

@@ -151,14 +151,19 @@ impl HeadFormat {
             }
         }
         let cont = self.cont;
-        let f = sample.fraction(
-            |l| {
-                l.trim().is_empty()
-                    || ((self.head)(l).is_none()
-                        && (stack::looks_like_continuation(l) || cont.is_some_and(|c| c(l))))
-            },
-            |l| (self.head)(l).is_some(),
-        );
+        // Head lines count as hits; other lines as misses, unless they
+        // are blank or continue a record.
+        let f = sample.fraction_judged(|l| {
+            if l.trim().is_empty() {
+                None
+            } else if (self.head)(l).is_some() {
+                Some(true)
+            } else if stack::looks_like_continuation(l) || cont.is_some_and(|c| c(l)) {
+                None
+            } else {
+                Some(false)
+            }
+        });
         self.weight * f
     }
 }
