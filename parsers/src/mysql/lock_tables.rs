@@ -65,9 +65,15 @@ const TIME_HEADERS: &[&str] = &[
     "ts",
 ];
 
-fn kind_of(cols: &[String]) -> TableKind {
-    let has = |n: &str| cols.iter().any(|c| c == n);
-    if cols.len() == 1 && TIME_HEADERS.contains(&cols[0].as_str()) {
+fn kind_of<S: AsRef<str>>(cols: &[S]) -> TableKind {
+    let has = |n: &str| {
+        debug_assert!(
+            KIND_COLUMNS.contains(&n),
+            "{n} is missing from KIND_COLUMNS"
+        );
+        cols.iter().any(|c| c.as_ref() == n)
+    };
+    if cols.len() == 1 && TIME_HEADERS.contains(&cols[0].as_ref()) {
         return TableKind::Now;
     }
     if has("waiting_trx_id") && has("blocking_trx_id") || has("waiting_pid") && has("blocking_pid")
@@ -94,6 +100,44 @@ fn kind_of(cols: &[String]) -> TableKind {
     } else {
         TableKind::Unknown
     }
+}
+
+/// Every column name [`kind_of`] asks about: the other columns of a header
+/// do not change what kind of table it is.
+const KIND_COLUMNS: &[&str] = &[
+    "waiting_trx_id",
+    "blocking_trx_id",
+    "waiting_pid",
+    "blocking_pid",
+    "requesting_trx_id",
+    "requesting_engine_transaction_id",
+    "req_trx_id",
+    "blocking_engine_transaction_id",
+    "blk_trx_id",
+    "lock_trx_id",
+    "engine_transaction_id",
+    "trx_id",
+    "lock_status",
+    "status",
+    "mode",
+    "trx_state",
+    "trx_mysql_thread_id",
+    "id",
+    "command",
+    "state",
+    "info",
+    "who_blocks",
+    "num_waiters",
+];
+
+/// The name in [`KIND_COLUMNS`] that the header cell `cell` is (compared
+/// without case or surrounding blanks).
+fn kind_column(cell: &str) -> Option<&'static str> {
+    let cell = cell.trim();
+    KIND_COLUMNS
+        .iter()
+        .copied()
+        .find(|name| name.eq_ignore_ascii_case(cell))
 }
 
 /// Column names the format knows (for telling a TSV header from a row).
@@ -246,28 +290,29 @@ impl Format for MysqlLockTables {
 
     fn sniff(&self, sample: &Sample<'_>) -> f32 {
         // A header naming lock or processlist columns, in any of the three forms.
+        // Only the names `kind_of` asks about are kept: sniffing reads
+        // every file, and most lines with a tab or a ": " are not headers
+        // (a copy of each of their cells, lower-cased, was most of the
+        // sniffing of LTSV and JSON logs).
         let mut known = false;
-        let mut vertical_keys: Vec<String> = Vec::new();
+        let mut vertical_keys: Vec<&str> = Vec::new();
+        let mut cells: Vec<&str> = Vec::new();
         for l in sample.lines {
             let t = l.trim();
-            let cells: Vec<String> = if t.starts_with('|') {
-                t.trim_matches('|')
-                    .split('|')
-                    .map(|c| c.trim().to_ascii_lowercase())
-                    .collect()
+            cells.clear();
+            if t.starts_with('|') {
+                cells.extend(t.trim_matches('|').split('|').filter_map(kind_column));
             } else if t.contains('\t') {
-                t.split('\t')
-                    .map(|c| c.trim().to_ascii_lowercase())
-                    .collect()
+                cells.extend(t.split('\t').filter_map(kind_column));
             } else if let Some((k, _)) = t.split_once(": ") {
-                vertical_keys.push(k.trim().to_ascii_lowercase());
+                vertical_keys.extend(kind_column(k));
                 continue;
             } else if let Some(k) = t.strip_suffix(':') {
-                vertical_keys.push(k.trim().to_ascii_lowercase());
+                vertical_keys.extend(kind_column(k));
                 continue;
             } else {
                 continue;
-            };
+            }
             if !matches!(kind_of(&cells), TableKind::Unknown | TableKind::Now) {
                 known = true;
             }

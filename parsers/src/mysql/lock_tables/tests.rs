@@ -278,3 +278,41 @@ requested_lock_id: 7001:30:4:3
     assert_eq!(w.duration_ms, Some(6000.0));
     assert_eq!(acct.parsed, 3);
 }
+
+/// Keeping only the header cells `kind_of` asks about tells the kinds of
+/// tables apart as the whole lower-cased header does: headers built from
+/// its names in any case, other columns, blanks and time headers.
+#[test]
+fn kind_columns_tell_kinds_as_whole_headers_do() {
+    let pool: Vec<String> = KIND_COLUMNS
+        .iter()
+        .flat_map(|n| [n.to_string(), n.to_ascii_uppercase(), format!(" {n} ")])
+        .chain(["now()", "ts", "lock_id", "trx_query", "waiting_query", "x"].map(String::from))
+        .collect();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |m: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % m as u64) as usize
+    };
+    let mut known = 0;
+    for _ in 0..20_000 {
+        let header: Vec<&str> = (0..1 + next(6))
+            .map(|_| pool[next(pool.len())].as_str())
+            .collect();
+        let whole: Vec<String> = header
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        let kept: Vec<&str> = header.iter().filter_map(|c| kind_column(c)).collect();
+        let settle = |k: TableKind| match k {
+            TableKind::Unknown | TableKind::Now => None,
+            k => Some(k),
+        };
+        let want = settle(kind_of(&whole));
+        assert_eq!(settle(kind_of(&kept)), want, "{header:?}");
+        known += usize::from(want.is_some());
+    }
+    assert!(known > 1000, "only {known} headers of a known kind");
+}
