@@ -470,7 +470,7 @@ impl StagedCase {
             &self.tmp.join("attrs.parquet"),
             pairs.len(),
             zstd,
-            &[],
+            &[("key", Layout::Ids), ("value", Layout::Ids)],
             stop,
             |rows| {
                 let batch = &pairs[rows.clone()];

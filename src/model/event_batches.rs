@@ -18,19 +18,33 @@ use polars_arrow::bitmap::MutableBitmap;
 /// An Arrow array of any type.
 type ArrayBox = Box<dyn Array>;
 
-/// How the columns of events.parquet that a dictionary does not suit are
-/// laid out (see `model/parquet_write.rs`): free text plain, the times of
-/// the sorted timeline and the positions within each file as deltas.
-pub(crate) const LAYOUTS: [(&str, Layout); 8] = [
-    ("message", Layout::Text),
-    ("path", Layout::Text),
-    ("statement", Layout::Text),
-    ("extra", Layout::Text),
-    ("ts", Layout::Ascending),
-    ("line", Layout::Ascending),
-    ("offset", Layout::Ascending),
-    ("attr_end", Layout::Ascending),
-];
+/// How the columns of events.parquet are laid out where polars' choice
+/// does not suit them (see `model/parquet_write.rs`): free text plain, the
+/// times of the sorted timeline and the positions within each file as
+/// deltas, the string columns as the ids they are.
+pub(crate) const LAYOUTS: [(&str, Layout); 8 + SymCol::ALL.len()] = {
+    let mut layouts = [("", Layout::Ids); 8 + SymCol::ALL.len()];
+    let fixed = [
+        ("message", Layout::Text),
+        ("path", Layout::Text),
+        ("statement", Layout::Text),
+        ("extra", Layout::Text),
+        ("ts", Layout::Ascending),
+        ("line", Layout::Ascending),
+        ("offset", Layout::Ascending),
+        ("attr_end", Layout::Ascending),
+    ];
+    let mut k = 0;
+    while k < fixed.len() {
+        layouts[k] = fixed[k];
+        k += 1;
+    }
+    while k < layouts.len() {
+        layouts[k] = (SymCol::ALL[k - fixed.len()].name(), Layout::Ids);
+        k += 1;
+    }
+    layouts
+};
 
 /// Rows `rows` of the timeline as Arrow arrays, in the events.parquet
 /// schema.

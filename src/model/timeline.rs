@@ -314,7 +314,7 @@ impl SymCol {
     ];
 
     /// The column / JSON field name.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             SymCol::Host => "host",
             SymCol::App => "app",
