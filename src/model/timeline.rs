@@ -1456,17 +1456,10 @@ impl Timeline {
         fn same<T>(_: usize, v: T) -> T {
             v
         }
-        let o = &order[..];
         drop(sorted);
-        // Where each row of each part goes: sparse columns are scattered
-        // from the rows that have a value, not gathered row by row.
-        let mut to: Vec<Vec<u32>> = parts.iter().map(|p| vec![u32::MAX; p.len()]).collect();
-        for (row, &(k, i)) in o.iter().enumerate() {
-            if let Some(slot) = to.get_mut(k as usize).and_then(|t| t.get_mut(i as usize)) {
-                *slot = row as u32;
-            }
-        }
-        let to = &to[..];
+        // Each part's rows, counted before its columns are freed.
+        let part_rows: Vec<usize> = parts.iter().map(Timeline::len).collect();
+        let o = &order[..];
         let (ts, message) = rayon::join(
             || gather(&parts, o, |t| &t.ts[..]),
             || gather_text(&parts, o, |t| &t.message),
@@ -1480,7 +1473,7 @@ impl Timeline {
             (p.ts, p.message) = (Buf::new(), TextCol::default());
         }
         crate::memory::release_freed_memory();
-        let ((kind, source, line), (path_at, path_own, statement)) = rayon::join(
+        let ((kind, source, line), (path_own, statement)) = rayon::join(
             || {
                 (
                     gather(&parts, o, |t| &t.kind[..]),
@@ -1490,22 +1483,18 @@ impl Timeline {
             },
             || {
                 (
-                    gather_sparse(&parts, to, &|t| &t.path.at, &same),
                     gather_text(&parts, o, |t| &t.path.own),
                     gather_text(&parts, o, |t| &t.statement),
                 )
             },
         );
         (out.kind, out.source, out.line) = (kind, source, line);
-        out.path = PathCol {
-            at: path_at,
-            own: path_own,
-        };
+        out.path.own = path_own;
         out.statement = statement;
         out.spill_and_release();
         for p in &mut parts {
             (p.kind, p.source, p.line) = (Vec::new(), Buf::new(), Buf::new());
-            (p.path, p.statement) = (PathCol::default(), TextCol::default());
+            (p.path.own, p.statement) = (TextCol::default(), TextCol::default());
         }
         crate::memory::release_freed_memory();
         let (offset, attrs) = rayon::join(
@@ -1525,29 +1514,46 @@ impl Timeline {
         for p in &mut parts {
             (p.offset, p.attrs) = (Buf::new(), AttrCol::default());
         }
+        // The rest are sparse columns, scattered from the rows that have a
+        // value to where each row of each part goes (not gathered row by
+        // row), and the rare fields: the order of the rows gives way to
+        // that map, half its size (never both for long: 41 MB at the
+        // 10.3 M-event case of BENCHMARKS.md).
+        let mut to: Vec<Vec<u32>> = part_rows.iter().map(|&n| vec![u32::MAX; n]).collect();
+        for (row, &(k, i)) in order.iter().enumerate() {
+            if let Some(slot) = to.get_mut(k as usize).and_then(|t| t.get_mut(i as usize)) {
+                *slot = row as u32;
+            }
+        }
+        drop(order);
+        let to = &to[..];
         crate::memory::release_freed_memory();
-        let ((level, line_count, pid, blocker_pid), (duration_ms, status, bytes)) = rayon::join(
-            || {
-                (
-                    gather_sparse(&parts, to, &|t| &t.level, &same),
-                    gather_sparse(&parts, to, &|t| &t.line_count, &same),
-                    gather_sparse(&parts, to, &|t| &t.pid, &same),
-                    gather_sparse(&parts, to, &|t| &t.blocker_pid, &same),
-                )
-            },
-            || {
-                (
-                    gather_sparse(&parts, to, &|t| &t.duration_ms, &same),
-                    gather_sparse(&parts, to, &|t| &t.status, &same),
-                    gather_sparse(&parts, to, &|t| &t.bytes, &same),
-                )
-            },
-        );
+        let ((level, line_count, pid, blocker_pid), (duration_ms, status, bytes, path_at)) =
+            rayon::join(
+                || {
+                    (
+                        gather_sparse(&parts, to, &|t| &t.level, &same),
+                        gather_sparse(&parts, to, &|t| &t.line_count, &same),
+                        gather_sparse(&parts, to, &|t| &t.pid, &same),
+                        gather_sparse(&parts, to, &|t| &t.blocker_pid, &same),
+                    )
+                },
+                || {
+                    (
+                        gather_sparse(&parts, to, &|t| &t.duration_ms, &same),
+                        gather_sparse(&parts, to, &|t| &t.status, &same),
+                        gather_sparse(&parts, to, &|t| &t.bytes, &same),
+                        gather_sparse(&parts, to, &|t| &t.path.at, &same),
+                    )
+                },
+            );
         (out.level, out.line_count, out.pid, out.blocker_pid) =
             (level, line_count, pid, blocker_pid);
-        (out.duration_ms, out.status, out.bytes) = (duration_ms, status, bytes);
+        (out.duration_ms, out.status, out.bytes, out.path.at) =
+            (duration_ms, status, bytes, path_at);
         out.spill_and_release();
         for p in &mut parts {
+            p.path = PathCol::default();
             p.level.shrink_to_nothing();
             p.line_count.shrink_to_nothing();
             p.pid.shrink_to_nothing();
