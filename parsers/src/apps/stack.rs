@@ -10,6 +10,22 @@ use std::borrow::Cow;
 /// Lines that continue a record in application logs: indented lines, Java,
 /// Python, Ruby, PHP and Go stack trace lines, blank lines.
 pub fn looks_like_continuation(text: &str) -> bool {
+    // Most lines of a log start with a date, an address or a JSON object:
+    // none of the shapes below does. (Sniffing asks this of every line
+    // that is not a head, once per head format.)
+    if text
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| b.is_ascii_digit() || b == b'{')
+    {
+        return false;
+    }
+    shaped_like_continuation(text)
+}
+
+/// [`looks_like_continuation`] without the shortcut for lines that start
+/// with a digit or `{`.
+fn shaped_like_continuation(text: &str) -> bool {
     if crate::assemble::looks_like_continuation(text) {
         return true;
     }
@@ -349,6 +365,69 @@ mod tests {
             found += usize::from(want.is_some());
         }
         assert!(found > 100, "only {found} heads among the lines");
+    }
+
+    /// No continuation shape starts with a digit or `{`: lines built from
+    /// such a start and the pieces the shapes look for are never one.
+    #[test]
+    fn lines_starting_with_a_digit_or_brace_continue_nothing() {
+        let starts = [
+            "0",
+            "1",
+            "2023-06-01 ",
+            "192.0.2.1 ",
+            "{",
+            "{\"a\":1} ",
+            "9:",
+        ];
+        let pieces = [
+            "at ",
+            "Caused by: ",
+            "Caused by",
+            "Suppressed:",
+            "... ",
+            "Traceback ",
+            "Traceback (most recent call last)",
+            "[stacktrace]",
+            "#1",
+            "goroutine 1 [running]:",
+            "created by ",
+            "main.main()",
+            "a.b/c",
+            ".",
+            "/",
+            ")",
+            "app/x.rb:5:in `m'",
+            ":in ",
+            "java.sql.SQLException: x",
+            "Error",
+            " ",
+            "\t",
+            "Stack trace:",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut line = starts[next(starts.len())].to_string();
+            for _ in 0..next(4) {
+                line.push_str(pieces[next(pieces.len())]);
+            }
+            assert!(!shaped_like_continuation(&line), "{line:?}");
+        }
+        // The shortcut does not hide the shapes that do continue.
+        for line in [
+            "\tat x.Y.z(Y.java:1)",
+            "Caused by: a.B: c",
+            "main.main()",
+            "",
+        ] {
+            assert!(looks_like_continuation(line), "{line:?}");
+        }
     }
 
     #[test]
