@@ -11,6 +11,26 @@ use crate::split::DEFAULT_MAX_LINE;
 use crate::time::{Resolver, Zone};
 use std::io::{self, Read};
 
+/// A small deterministic generator (xorshift64) for tests that build many
+/// inputs from pieces: the same seed gives the same inputs, so a failure
+/// repeats.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    /// A number in `0..m` (`m` > 0).
+    pub fn below(&mut self, m: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % m.max(1) as u64) as usize
+    }
+
+    /// One of `items`, chosen at random.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
 /// A reader that returns at most `n` bytes per call.
 pub struct Trickle<'a> {
     data: &'a [u8],

@@ -92,6 +92,14 @@ pub fn exception_head(line: &str) -> Option<(&str, &str)> {
     if class.is_empty() || class.len() > MAX_CLASS {
         return None;
     }
+    named_exception(class, msg)
+}
+
+/// `(class, msg)` when `class` (made of class characters, starting with a
+/// letter) names an exception: its last part ends in Exception, Error,
+/// Throwable, Fault, Failure or Timeout (or starts with Exception or
+/// Error), and it is qualified, has a message or a long enough name.
+fn named_exception<'a>(class: &'a str, msg: &'a str) -> Option<(&'a str, &'a str)> {
     let last = class
         .rsplit(['.', ':'])
         .next()
@@ -109,11 +117,7 @@ pub fn exception_head(line: &str) -> Option<(&str, &str)> {
     .any(|s| last.ends_with(s))
         || (last.starts_with("Exception") || last.starts_with("Error"));
     let qualified = class.contains('.') || class.contains("::");
-    if named && (qualified || !msg.is_empty() || last.len() > 9) {
-        Some((class, msg))
-    } else {
-        None
-    }
+    (named && (qualified || !msg.is_empty() || last.len() > 9)).then_some((class, msg))
 }
 
 fn set_attr(e: &mut Event<'static>, key: &'static str, value: &str, replace: bool) {
@@ -270,7 +274,8 @@ mod tests {
     }
 
     /// `exception_head` as it was first written: the class is what comes
-    /// before the first ": ", searched for in the whole line.
+    /// before the first ": ", searched for in the whole line (the naming
+    /// rules are shared).
     fn exception_head_by_search(line: &str) -> Option<(&str, &str)> {
         let t = line.trim_start();
         let t = t.strip_prefix("Caused by: ").unwrap_or(t);
@@ -288,24 +293,7 @@ mod tests {
         if !ok_chars || !class.as_bytes()[0].is_ascii_alphabetic() {
             return None;
         }
-        let last = class
-            .rsplit(['.', ':'])
-            .next()
-            .unwrap_or(class)
-            .trim_start_matches('$');
-        let named = [
-            "Exception",
-            "Error",
-            "Throwable",
-            "Fault",
-            "Failure",
-            "Timeout",
-        ]
-        .iter()
-        .any(|s| last.ends_with(s))
-            || (last.starts_with("Exception") || last.starts_with("Error"));
-        let qualified = class.contains('.') || class.contains("::");
-        (named && (qualified || !msg.is_empty() || last.len() > 9)).then_some((class, msg))
+        named_exception(class, msg)
     }
 
     /// Reading only as far as a class could go finds the classes and
@@ -340,17 +328,11 @@ mod tests {
             "Suppressed: ",
             "\u{3000}",
         ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut rng = crate::testutil::XorShift(0x9E37_79B9_7F4A_7C15);
         let mut lines: Vec<String> = Vec::new();
         for _ in 0..20_000 {
-            let n = 1 + next(7);
-            lines.push((0..n).map(|_| pieces[next(pieces.len())]).collect());
+            let n = 1 + rng.below(7);
+            lines.push((0..n).map(|_| *rng.pick(&pieces[..])).collect());
         }
         for len in [198, 199, 200, 201, 202, 203] {
             let class = format!("a{}Exception", "b".repeat(len - 10));
@@ -405,17 +387,11 @@ mod tests {
             "\t",
             "Stack trace:",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut rng = crate::testutil::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
-            let mut line = starts[next(starts.len())].to_string();
-            for _ in 0..next(4) {
-                line.push_str(pieces[next(pieces.len())]);
+            let mut line = rng.pick(&starts[..]).to_string();
+            for _ in 0..rng.below(4) {
+                line.push_str(rng.pick::<&str>(&pieces));
             }
             assert!(!shaped_like_continuation(&line), "{line:?}");
         }

@@ -289,17 +289,11 @@ fn kind_columns_tell_kinds_as_whole_headers_do() {
         .flat_map(|n| [n.to_string(), n.to_ascii_uppercase(), format!(" {n} ")])
         .chain(["now()", "ts", "lock_id", "trx_query", "waiting_query", "x"].map(String::from))
         .collect();
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |m: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % m as u64) as usize
-    };
+    let mut rng = crate::testutil::XorShift(0x2545_F491_4F6C_DD1D);
     let mut known = 0;
     for _ in 0..20_000 {
-        let header: Vec<&str> = (0..1 + next(6))
-            .map(|_| pool[next(pool.len())].as_str())
+        let header: Vec<&str> = (0..1 + rng.below(6))
+            .map(|_| rng.pick(&pool[..]).as_str())
             .collect();
         let whole: Vec<String> = header
             .iter()
