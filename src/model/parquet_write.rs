@@ -570,13 +570,8 @@ mod tests {
     /// are all distinct (still a dictionary, by polars' rule).
     #[test]
     fn ids_are_written_as_polars_writes_them() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m) as u32
-        };
+        let mut rng = pm_parsers::testutil::XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |m: u64| rng.below(m as usize) as u32;
         let spread: Vec<u32> = (0..50).map(|_| next(10_000_000)).collect();
         let batch = |rows: usize, next: &mut dyn FnMut(u64) -> u32| -> Columns {
             let few: Vec<u32> = (0..rows).map(|_| spread[next(50) as usize]).collect();

@@ -554,17 +554,9 @@ impl TextCol {
         };
         // Ends only grow; where they do not (a damaged column), or point
         // past the text, the rows go one by one, as reading them does.
-        let mut last = base;
-        let ascending = their_ends.iter().all(|&e| {
-            let up = e >= last;
-            last = e;
-            up
-        });
-        let text = usize::try_from(base)
-            .ok()
-            .zip(usize::try_from(last).ok())
-            .and_then(|(from, to)| other.buf.get(from..to))
-            .filter(|_| ascending);
+        let text = ascending_end(base, their_ends)
+            .and_then(|last| usize::try_from(base).ok().zip(usize::try_from(last).ok()))
+            .and_then(|(from, to)| other.buf.get(from..to));
         let Some(text) = text else {
             for i in rows {
                 self.push(other.get(i).unwrap_or(""));
@@ -746,11 +738,8 @@ impl AttrCol {
     }
 
     fn append(&mut self, other: &AttrCol, remap: &[Sym]) {
-        let base = self.pairs.len() as u32;
-        let at = |s: Sym| remap.get(s as usize).copied().unwrap_or(0);
-        self.pairs
-            .extend(other.pairs.iter().map(|&[k, v]| [at(k), at(v)]));
-        self.ends.extend(other.ends.iter().map(|e| e + base));
+        let rows = 0..other.ends.len();
+        self.extend_from(other, rows, |s| remap.get(s as usize).copied().unwrap_or(0));
     }
 
     /// Append rows `rows` of `other`, as pushing each row's pairs would,
@@ -767,17 +756,12 @@ impl AttrCol {
             0 => Some(0),
             i => other.ends.get(i - 1).copied(),
         };
-        let mut last = base.unwrap_or(0);
-        let pairs = other.ends.get(rows.clone()).filter(|ends| {
-            ends.iter().all(|&e| {
-                let up = e >= last;
-                last = e;
-                up
-            })
-        });
-        let run = base.zip(pairs).and_then(|(from, ends)| {
-            Some((other.pairs.get(from as usize..last as usize)?, from, ends))
-        });
+        let run = base
+            .zip(other.ends.get(rows.clone()))
+            .and_then(|(from, ends)| {
+                let last = ascending_end(from, ends)?;
+                Some((other.pairs.get(from as usize..last as usize)?, from, ends))
+            });
         let Some((pairs, from, ends)) = run else {
             for i in rows {
                 self.push_row(other.get(i).iter().map(|&[k, v]| (map(k), map(v))));
@@ -1050,6 +1034,19 @@ fn decode_extras(json: &[u8], ends: &[u64], range: std::ops::Range<usize>) -> Ve
 
 /// Rows between two hand-backs of spilled text that a merge has read.
 const RELEASE_EVERY: usize = 64 * 1024;
+
+/// The last of `ends` when they ascend from `base` (each at least the one
+/// before it), or `None` where they do not (a damaged mapped column).
+fn ascending_end<T: Copy + PartialOrd>(base: T, ends: &[T]) -> Option<T> {
+    let mut last = base;
+    for &e in ends {
+        if e < last {
+            return None;
+        }
+        last = e;
+    }
+    Some(last)
+}
 
 /// The rows of sorted `parts` in merged time order, as (part, row): a
 /// heap over each part's next row, keyed like [`Timeline::sort`].

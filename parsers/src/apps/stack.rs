@@ -89,7 +89,8 @@ pub fn exception_head(line: &str) -> Option<(&str, &str)> {
     } else {
         return None;
     };
-    if class.is_empty() || class.len() > MAX_CLASS {
+    // (Never empty: it starts with the letter checked above.)
+    if class.len() > MAX_CLASS {
         return None;
     }
     named_exception(class, msg)
