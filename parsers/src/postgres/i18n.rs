@@ -3,15 +3,19 @@
 //! (`src/backend/po/*.po`, PostgreSQL License), so that a server running with
 //! `lc_messages = 'ja_JP.UTF-8'` or `'ru_RU.UTF-8'` yields the same events.
 //!
-//! Messages are matched by turning each printf format (English and
-//! translated, with positional arguments such as `%2$u`) into a regex whose
-//! captures are put back in the English argument order: a Japanese tuple
+//! Messages are matched against each printf format (English and
+//! translated, with positional arguments such as `%2$u`; see `printf.rs`)
+//! and the arguments put back in the English order: a Japanese tuple
 //! `データベース16384のリレーション16385のタプル(1,0)` (the catalog swaps the
 //! two tuple numbers) becomes `tuple (0,1) of relation 16385 of database 16384`.
 
 use super::Severity;
-use regex::Regex;
-use std::collections::HashMap;
+use super::printf::Printf;
+use std::collections::HashMap as StdHashMap;
+
+/// The tables below are looked up for every message of a PostgreSQL log:
+/// a fast hash of their short keys, not SipHash (3 % of the parse).
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::{LazyLock, OnceLock};
 
 /// The part of a message a label introduces.
@@ -2175,7 +2179,7 @@ struct LabelTable {
 }
 
 static LABEL_TABLE: LazyLock<LabelTable> = LazyLock::new(|| {
-    let mut words = HashMap::new();
+    let mut words = HashMap::default();
     let mut spaced = Vec::new();
     let english = [
         "LOG",
@@ -2296,82 +2300,9 @@ pub fn find_label(line: &str) -> Option<(usize, usize, Label, &str)> {
     None
 }
 
-/// One printf format turned into a regex: captures in order, each mapped to
-/// the 0-based printf argument it holds.
-struct Pattern {
-    regex: Regex,
-    args: Vec<usize>,
-    /// The literal text before the first argument: a cheap first test.
-    lead: String,
-}
-
-/// Convert a printf format (`%d`, `%s`, `%u`, `%ld`, `%03d`, positional
-/// `%2$s`) into an anchored regex. With `tail`, text may follow the format
-/// (servers append ` at character N`, translated, to some messages).
-fn compile(fmt: &str, tail: bool) -> Option<Pattern> {
-    let mut re = String::from("(?s)^");
-    let mut args = Vec::new();
-    let mut next_arg = 0usize;
-    let mut chars = fmt.chars().peekable();
-    let mut literal = String::new();
-    let mut lead: Option<String> = None;
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            literal.push(c);
-            continue;
-        }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            literal.push('%');
-            continue;
-        }
-        if lead.is_none() {
-            lead = Some(literal.clone());
-        }
-        re.push_str(&regex::escape(&literal));
-        literal.clear();
-        // Argument position, flags, width, length modifier, conversion.
-        let mut spec = String::new();
-        while let Some(&d) = chars.peek() {
-            if d.is_ascii_digit() || d == '$' || d == 'l' || d == 'z' || d == '-' {
-                spec.push(d);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        let conv = chars.next()?;
-        let pos = match spec.split_once('$') {
-            Some((n, _)) => n.parse::<usize>().ok()?.checked_sub(1)?,
-            None => {
-                let p = next_arg;
-                next_arg += 1;
-                p
-            }
-        };
-        match conv {
-            'd' | 'u' | 'i' => re.push_str(r"(-?\d+)"),
-            's' if chars.peek().is_none() && !tail => re.push_str("(.*)"),
-            's' => re.push_str("(.*?)"),
-            _ => return None,
-        }
-        args.push(pos);
-    }
-    re.push_str(&regex::escape(&literal));
-    if tail {
-        re.push_str(".*");
-    }
-    re.push('$');
-    Some(Pattern {
-        regex: Regex::new(&re).ok()?,
-        args,
-        lead: lead.unwrap_or(literal),
-    })
-}
-
 struct MessageTable {
     /// English format → its patterns (English first), compiled on first use.
-    patterns: HashMap<&'static str, (Vec<&'static str>, OnceLock<Vec<Pattern>>)>,
+    patterns: HashMap<&'static str, (Vec<&'static str>, OnceLock<Vec<Printf>>)>,
     /// Fixed message (English or translated) → English.
     fixed: HashMap<&'static str, &'static str>,
 }
@@ -2383,9 +2314,9 @@ fn exact(fmt: &str) -> bool {
 }
 
 static MESSAGE_TABLE: LazyLock<MessageTable> = LazyLock::new(|| {
-    let mut patterns: HashMap<&'static str, (Vec<&'static str>, OnceLock<Vec<Pattern>>)> =
-        HashMap::new();
-    let mut fixed = HashMap::new();
+    let mut patterns: HashMap<&'static str, (Vec<&'static str>, OnceLock<Vec<Printf>>)> =
+        HashMap::default();
+    let mut fixed = HashMap::default();
     let english = MESSAGES
         .iter()
         .map(|(_, en, _)| *en)
@@ -2427,31 +2358,31 @@ pub fn english_fixed(msg: &str) -> Option<&'static str> {
 /// tables are compiled on the spot (slow: tests only).
 pub fn match_format<'t>(fmt: &str, text: &'t str) -> Option<Vec<&'t str>> {
     let table = &*MESSAGE_TABLE;
-    let try_one = |p: &Pattern| -> Option<Vec<&'t str>> {
-        if !text.starts_with(p.lead.as_str()) {
-            return None;
-        }
-        let caps = p.regex.captures(text)?;
-        let n = p.args.iter().copied().max().map_or(0, |m| m + 1);
-        let mut out = vec![""; n];
-        for (i, pos) in p.args.iter().enumerate() {
-            let m = caps.get(i + 1)?;
-            *out.get_mut(*pos)? = m.as_str();
-        }
-        Some(out)
-    };
     match table.patterns.get(fmt) {
         Some((sources, compiled)) => compiled
             .get_or_init(|| {
                 sources
                     .iter()
-                    .filter_map(|f| compile(f, !exact(fmt)))
+                    .filter_map(|f| Printf::compile(f, !exact(fmt)))
                     .collect()
             })
             .iter()
-            .find_map(try_one),
-        None => compile(fmt, !exact(fmt)).and_then(|p| try_one(&p)),
+            .find_map(|p| p.captures(text)),
+        None => Printf::compile(fmt, !exact(fmt)).and_then(|p| p.captures(text)),
     }
+}
+
+/// Every format the table matches (English and translated), with
+/// whether text may follow it, for tests of the matcher.
+#[cfg(test)]
+pub(super) fn all_formats() -> Vec<(&'static str, bool)> {
+    let mut all: Vec<(&'static str, bool)> = MESSAGE_TABLE
+        .patterns
+        .iter()
+        .flat_map(|(en, (sources, _))| sources.iter().map(|f| (*f, !exact(en))))
+        .collect();
+    all.sort_unstable();
+    all
 }
 
 /// Fill an English printf format with arguments (in order).

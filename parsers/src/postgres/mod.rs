@@ -30,6 +30,7 @@ pub mod i18n;
 pub mod jsonlog;
 pub mod messages;
 pub mod prefix;
+mod printf;
 pub mod stderr;
 
 pub use csvlog::PgCsvlog;
