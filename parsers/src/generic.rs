@@ -88,7 +88,7 @@ fn starts_with_timestamp(l: &str) -> bool {
     time::parse_prefix(l).is_some()
 }
 
-/// "timestamp [level] message" with multi-line records.
+/// "timestamp \[level\] message" with multi-line records.
 pub struct Generic;
 
 impl Format for Generic {
