@@ -12,7 +12,7 @@
 //! root that accounts for most of the convoy's wait time.
 
 use super::{Draft, MS};
-use crate::model::{FindingKind, SymCol, Timeline};
+use crate::model::{FindingKind, Sym, SymCol, Timeline};
 use pm_parsers::Kind;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -403,25 +403,125 @@ pub struct BlockerInfo {
     pub events: Vec<usize>,
 }
 
-/// Look for what the logs say about `actor` around [from, to]: events of the
-/// same pid or transaction in database logs (application name, user,
-/// statements, InnoDB transaction listings).
-pub fn describe_blocker(t: &Timeline, actor: &Actor, from: i64, to: i64) -> BlockerInfo {
-    let mut info = BlockerInfo::default();
-    let lo = t.lower_bound(from - 10 * 60 * 1_000_000);
-    let hi = t.lower_bound(to + 60 * 1_000_000);
-    let txn_sym = actor.txn.as_deref().and_then(|x| t.strings().lookup(x));
-    let mut best_stmt: Option<(i64, String, usize)> = None;
-    for i in lo..hi {
-        let same_pid = actor.pid.is_some() && t.pid(i) == actor.pid;
-        let same_txn = txn_sym.is_some_and(|s| s != 0 && t.sym(SymCol::Txn, i) == s);
-        if !(same_pid || same_txn) {
-            continue;
+/// How long before a blocker's wait [`describe_blocker`] looks for what
+/// the logs say about it (its application name, user, host)...
+const DESCRIBE_BEFORE_US: i64 = 10 * 60 * 1_000_000;
+/// ...and how long after (a statement that was still running).
+const DESCRIBE_AFTER_US: i64 = 60 * 1_000_000;
+
+/// The rows of one session (a backend pid in database logs, or a
+/// transaction id), ascending, and the ones among them with each field
+/// [`describe_blocker`] takes.
+#[derive(Debug, Default)]
+struct SessionRows {
+    all: Vec<u32>,
+    app: Vec<u32>,
+    user: Vec<u32>,
+    /// Rows with a client or a host.
+    host: Vec<u32>,
+    /// Rows with statement text.
+    stmt: Vec<u32>,
+    /// The longest time a statement among `stmt` ran (µs, at least 0).
+    longest_us: i64,
+}
+
+impl SessionRows {
+    fn push(&mut self, t: &Timeline, i: usize) {
+        let row = i as u32;
+        self.all.push(row);
+        if t.sym(SymCol::App, i) != 0 {
+            self.app.push(row);
         }
-        // A pid alone is only trusted inside database logs (events with a db, user or txn).
-        if same_pid && !same_txn {
-            let dbish = t.str(SymCol::Db, i).is_some()
-                || t.str(SymCol::User, i).is_some()
+        if t.sym(SymCol::User, i) != 0 {
+            self.user.push(row);
+        }
+        if t.sym(SymCol::Client, i) != 0 || t.sym(SymCol::Host, i) != 0 {
+            self.host.push(row);
+        }
+        if t.has_statement(i) {
+            self.stmt.push(row);
+            self.longest_us = self.longest_us.max(ran_us(t, i));
+        }
+    }
+}
+
+/// How long statement `i` ran, µs (0 when not said).
+fn ran_us(t: &Timeline, i: usize) -> i64 {
+    (t.duration_ms(i).unwrap_or(0.0) * MS) as i64
+}
+
+/// The first row of `list` in `rows`.
+fn first_in(list: &[u32], rows: &std::ops::Range<usize>) -> Option<usize> {
+    let k = list.partition_point(|&r| (r as usize) < rows.start);
+    list.get(k)
+        .map(|&r| r as usize)
+        .filter(|r| rows.contains(r))
+}
+
+/// The rows of `a` and `b` (each ascending) in `rows`, ascending, each once.
+fn merged<'a>(
+    a: &'a [u32],
+    b: &'a [u32],
+    rows: &std::ops::Range<usize>,
+) -> impl Iterator<Item = usize> + 'a {
+    let within = |list: &'a [u32]| {
+        let lo = list.partition_point(|&r| (r as usize) < rows.start);
+        let hi = list.partition_point(|&r| (r as usize) < rows.end);
+        list.get(lo..hi).unwrap_or_default()
+    };
+    let (mut a, mut b) = (within(a).iter().peekable(), within(b).iter().peekable());
+    std::iter::from_fn(move || {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) => x.min(y),
+            (Some(&&x), None) => x,
+            (None, Some(&&y)) => y,
+            (None, None) => return None,
+        };
+        a.next_if_eq(&&next);
+        b.next_if_eq(&&next);
+        Some(next as usize)
+    })
+}
+
+/// Where each session's events are, for [`describe_blocker`]: the rows of
+/// database logs by backend pid, and all rows by transaction id.
+///
+/// Built in one pass. Describing a blocker used to scan every event of its
+/// window, eleven minutes wide: a PostgreSQL log of a busy database (pgbench
+/// with lock waits logged) has a convoy every few milliseconds, and its
+/// 256 MiB took 100 s to analyse, nearly all of it in these scans.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    by_pid: HashMap<i64, SessionRows>,
+    by_txn: HashMap<Sym, SessionRows>,
+}
+
+impl Sessions {
+    /// The sessions of every row of `t`.
+    pub fn new(t: &Timeline) -> Sessions {
+        Sessions::of_rows(t, 0..t.len())
+    }
+
+    /// The sessions of the rows [`describe_blocker`] reads for a wait
+    /// window [from, to] (describing a blocker then only sees those rows).
+    pub fn around(t: &Timeline, from: i64, to: i64) -> Sessions {
+        Sessions::of_rows(t, described_rows(t, from, to))
+    }
+
+    fn of_rows(t: &Timeline, rows: std::ops::Range<usize>) -> Sessions {
+        let mut s = Sessions::default();
+        for i in t.rows_released_behind(rows) {
+            let txn = t.sym(SymCol::Txn, i);
+            if txn != 0 {
+                s.by_txn.entry(txn).or_default().push(t, i);
+            }
+            // A pid alone is only trusted inside database logs (events
+            // with a db or user, or of a database kind).
+            let Some(pid) = t.pid(i) else {
+                continue;
+            };
+            let dbish = t.sym(SymCol::Db, i) != 0
+                || t.sym(SymCol::User, i) != 0
                 || matches!(
                     t.kind(i),
                     Kind::LockWait
@@ -431,37 +531,107 @@ pub fn describe_blocker(t: &Timeline, actor: &Actor, from: i64, to: i64) -> Bloc
                         | Kind::Deadlock
                         | Kind::LockTimeout
                 );
-            if !dbish {
-                continue;
+            if dbish {
+                s.by_pid.entry(pid).or_default().push(t, i);
             }
         }
-        if info.app.is_none() {
-            info.app = t.str(SymCol::App, i).map(str::to_string);
+        s
+    }
+}
+
+/// The rows [`describe_blocker`] reads for a wait window [from, to].
+fn described_rows(t: &Timeline, from: i64, to: i64) -> std::ops::Range<usize> {
+    t.lower_bound(from.saturating_sub(DESCRIBE_BEFORE_US))
+        ..t.lower_bound(to.saturating_add(DESCRIBE_AFTER_US))
+}
+
+/// Look for what the logs say about `actor` around [from, to]: events of
+/// the same pid (in database logs) or transaction from ten minutes before
+/// to a minute after (application name, user, host, the statement whose
+/// execution overlaps the window most, and the first 20 events).
+pub fn describe_blocker(
+    t: &Timeline,
+    sessions: &Sessions,
+    actor: &Actor,
+    from: i64,
+    to: i64,
+) -> BlockerInfo {
+    let mut info = BlockerInfo::default();
+    let rows = described_rows(t, from, to);
+    let none = SessionRows::default();
+    let by_pid = actor.pid.and_then(|p| sessions.by_pid.get(&p));
+    let by_txn = actor
+        .txn
+        .as_deref()
+        .and_then(|x| t.strings().lookup(x))
+        .filter(|&s| s != 0)
+        .and_then(|s| sessions.by_txn.get(&s));
+    let (p, x) = (by_pid.unwrap_or(&none), by_txn.unwrap_or(&none));
+    // The first row of either session with the field.
+    let first = |field: fn(&SessionRows) -> &[u32]| {
+        [first_in(field(p), &rows), first_in(field(x), &rows)]
+            .into_iter()
+            .flatten()
+            .min()
+    };
+    info.app = first(|s| &s.app).and_then(|i| t.str(SymCol::App, i).map(str::to_string));
+    info.user = first(|s| &s.user).and_then(|i| t.str(SymCol::User, i).map(str::to_string));
+    info.host = first(|s| &s.host).and_then(|i| {
+        t.str(SymCol::Client, i)
+            .or(t.str(SymCol::Host, i))
+            .map(str::to_string)
+    });
+    info.events = merged(&p.all, &x.all, &rows).take(20).collect();
+    info.statement = overlapping_statement(t, p, x, &rows, from, to);
+    info
+}
+
+/// The statement of sessions `p` and `x` in `rows` whose execution overlaps
+/// [from, to] most (the first of equals); failing any overlap, the nearest.
+///
+/// Statements are read from the window's start outwards, and the reading
+/// stops where no statement further out can overlap more: one that ended
+/// before `from` by `d` overlaps by at most `-d`, and one that ended at
+/// `end` after that by at most the sessions' longest run plus `to - end`
+/// (which falls as `end` grows).
+fn overlapping_statement(
+    t: &Timeline,
+    p: &SessionRows,
+    x: &SessionRows,
+    rows: &std::ops::Range<usize>,
+    from: i64,
+    to: i64,
+) -> Option<String> {
+    let overlap = |i: usize| {
+        let end = t.ts(i);
+        let start = end.saturating_sub(ran_us(t, i));
+        end.min(to).saturating_sub(start.max(from))
+    };
+    let longest = p.longest_us.max(x.longest_us);
+    let middle = t.lower_bound(from).clamp(rows.start, rows.end);
+    let mut best: Option<(i64, usize)> = None;
+    // From `from` on: a later statement wins only with a larger overlap.
+    for i in merged(&p.stmt, &x.stmt, &(middle..rows.end)) {
+        let bound = to.saturating_sub(t.ts(i)).saturating_add(longest);
+        if best.is_some_and(|(b, _)| bound <= b) {
+            break;
         }
-        if info.user.is_none() {
-            info.user = t.str(SymCol::User, i).map(str::to_string);
-        }
-        if info.host.is_none() {
-            info.host = t
-                .str(SymCol::Client, i)
-                .or(t.str(SymCol::Host, i))
-                .map(str::to_string);
-        }
-        if let Some(s) = t.statement(i) {
-            // Prefer the statement whose execution overlaps the window most.
-            let end = t.ts(i);
-            let start = end - (t.duration_ms(i).unwrap_or(0.0) * MS) as i64;
-            let overlap = end.min(to) - start.max(from);
-            if best_stmt.as_ref().is_none_or(|(o, _, _)| overlap > *o) {
-                best_stmt = Some((overlap, s.to_string(), i));
-            }
-        }
-        if info.events.len() < 20 {
-            info.events.push(i);
+        if t.statement(i).is_some() && best.is_none_or(|(b, _)| overlap(i) > b) {
+            best = Some((overlap(i), i));
         }
     }
-    info.statement = best_stmt.map(|(_, s, _)| s);
-    info
+    // Before `from`, backwards: an earlier statement wins its ties.
+    let before: Vec<usize> = merged(&p.stmt, &x.stmt, &(rows.start..middle)).collect();
+    for &i in before.iter().rev() {
+        let bound = t.ts(i).saturating_sub(from);
+        if best.is_some_and(|(b, _)| bound < b) {
+            break;
+        }
+        if t.statement(i).is_some() && best.is_none_or(|(b, _)| overlap(i) >= b) {
+            best = Some((overlap(i), i));
+        }
+    }
+    best.and_then(|(_, i)| t.statement(i)).map(str::to_string)
 }
 
 fn pct(n: f64) -> f64 {
@@ -539,6 +709,8 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         groups.entry(r).or_default().push(i);
     }
     let mut out = Vec::new();
+    // Built for the first convoy with a head blocker to describe.
+    let mut sessions: Option<Sessions> = None;
     for members in groups.values() {
         let mut waiters: Vec<String> = members.iter().filter_map(|&i| ws[i].waiter.key()).collect();
         waiters.sort();
@@ -588,7 +760,8 @@ pub fn convoys(t: &Timeline, ws: &[Wait], min_waiters: usize) -> Vec<Draft> {
         let mut blocker = Map::new();
         let mut head_label = "an unknown session".to_string();
         if let Some((actor, _)) = &head {
-            let mut info = describe_blocker(t, actor, start, end);
+            let sessions = sessions.get_or_insert_with(|| Sessions::new(t));
+            let mut info = describe_blocker(t, sessions, actor, start, end);
             // What the wait reports themselves say about the holder (pt-stalk,
             // sys.innodb_lock_waits: its query and client host).
             for &m in members {
@@ -971,6 +1144,131 @@ mod tests {
         }
         t.sort();
         t
+    }
+
+    /// `describe_blocker` as it was: a scan of every event of the window.
+    fn described_by_scan(t: &Timeline, actor: &Actor, from: i64, to: i64) -> BlockerInfo {
+        let mut info = BlockerInfo::default();
+        let txn_sym = actor.txn.as_deref().and_then(|x| t.strings().lookup(x));
+        let mut best_stmt: Option<(i64, String)> = None;
+        for i in described_rows(t, from, to) {
+            let same_pid = actor.pid.is_some() && t.pid(i) == actor.pid;
+            let same_txn = txn_sym.is_some_and(|s| s != 0 && t.sym(SymCol::Txn, i) == s);
+            if !(same_pid || same_txn) {
+                continue;
+            }
+            if same_pid && !same_txn {
+                let dbish = t.str(SymCol::Db, i).is_some()
+                    || t.str(SymCol::User, i).is_some()
+                    || matches!(
+                        t.kind(i),
+                        Kind::LockWait
+                            | Kind::LockAcquired
+                            | Kind::Query
+                            | Kind::Txn
+                            | Kind::Deadlock
+                            | Kind::LockTimeout
+                    );
+                if !dbish {
+                    continue;
+                }
+            }
+            if info.app.is_none() {
+                info.app = t.str(SymCol::App, i).map(str::to_string);
+            }
+            if info.user.is_none() {
+                info.user = t.str(SymCol::User, i).map(str::to_string);
+            }
+            if info.host.is_none() {
+                info.host = t
+                    .str(SymCol::Client, i)
+                    .or(t.str(SymCol::Host, i))
+                    .map(str::to_string);
+            }
+            if let Some(s) = t.statement(i) {
+                let end = t.ts(i);
+                let start = end - (t.duration_ms(i).unwrap_or(0.0) * MS) as i64;
+                let overlap = end.min(to) - start.max(from);
+                if best_stmt.as_ref().is_none_or(|(o, _)| overlap > *o) {
+                    best_stmt = Some((overlap, s.to_string()));
+                }
+            }
+            if info.events.len() < 20 {
+                info.events.push(i);
+            }
+        }
+        info.statement = best_stmt.map(|(_, s)| s);
+        info
+    }
+
+    /// The indexed description gives what scanning the window gave, on
+    /// random sessions: pids in and out of database logs, transactions,
+    /// statements that ran long, not at all or "negatively", fields on some
+    /// rows only, and windows anywhere.
+    #[test]
+    fn sessions_describe_a_blocker_as_the_scan_did() {
+        let mut rng = pm_parsers::testutil::XorShift(0xb10c_4e55);
+        for round in 0..60 {
+            // Sessions dense or sparse, times on a coarse grid (ties), and
+            // statements short or long, so that the best statement is
+            // sometimes before the window, sometimes long after it.
+            let pids = 2 + round % 12;
+            let sparse = 1 + round % 4;
+            let mut events = Vec::new();
+            for k in 0..400 {
+                let kind = *rng.pick(&[Kind::Query, Kind::Log, Kind::LockWait, Kind::Request]);
+                let ts = (k as i64 / 4) * 200_000 + rng.below(3) as i64 * 100_000;
+                let mut e = Event::new(kind, ts, 1, k as u64);
+                if rng.below(5) > 0 {
+                    e.pid = Some(100 + rng.below(pids) as i64);
+                }
+                let pick = |rng: &mut pm_parsers::testutil::XorShift, of: &[&'static str]| {
+                    let s = *rng.pick(of);
+                    (!s.is_empty()).then_some(Cow::Borrowed(s))
+                };
+                e.txn = pick(&mut rng, &["", "", "900", "901"]);
+                e.db = pick(&mut rng, &["", "", "shop"]);
+                e.user = pick(&mut rng, &["", "", "app", "batch"]);
+                e.app = pick(&mut rng, &["", "", "", "purge", "web"]);
+                e.client = pick(&mut rng, &["", "", "", "10.0.0.5"]);
+                e.host = pick(&mut rng, &["", "", "", "db01"]);
+                if rng.below(sparse) == 0 {
+                    let texts = ["SELECT 1", "UPDATE t SET x = 1", "COMMIT", "DELETE FROM t"];
+                    e.statement = Some(Cow::Owned(format!("{} -- {k}", rng.pick(&texts))));
+                }
+                e.duration_ms = match rng.below(6) {
+                    0 => None,
+                    1 => Some(-(rng.below(3000) as f64)),
+                    2 => Some(rng.below(90_000) as f64),
+                    _ => Some(rng.below(20) as f64 * 100.0),
+                };
+                events.push(e);
+            }
+            let t = timeline(events);
+            let sessions = Sessions::new(&t);
+            let end = t.ts(t.len() - 1);
+            for _ in 0..60 {
+                let actor = Actor {
+                    pid: (rng.below(4) > 0).then(|| 100 + rng.below(5) as i64),
+                    txn: [None, Some("900"), Some("901"), Some("777")][rng.below(4)]
+                        .map(str::to_string),
+                };
+                let from = rng.below(end as usize / 100_000 + 1) as i64 * 100_000;
+                let to = from + rng.below(40) as i64 * 100_000;
+                let want = described_by_scan(&t, &actor, from, to);
+                for got in [
+                    describe_blocker(&t, &sessions, &actor, from, to),
+                    describe_blocker(&t, &Sessions::around(&t, from, to), &actor, from, to),
+                ] {
+                    let what = format!("round {round}, {actor:?} over [{from}, {to}]");
+                    assert_eq!(got.app, want.app, "{what}");
+                    assert_eq!(got.user, want.user, "{what}");
+                    assert_eq!(got.host, want.host, "{what}");
+                    assert_eq!(got.statement, want.statement, "{what}");
+                    assert_eq!(got.events, want.events, "{what}");
+                }
+            }
+        }
     }
 
     #[test]

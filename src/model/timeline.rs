@@ -2092,6 +2092,12 @@ impl Timeline {
         self.statement.get(i)
     }
 
+    /// Whether event `i` has statement text, without reading it as UTF-8
+    /// ([`Timeline::statement`] may still find it is not).
+    pub fn has_statement(&self, i: usize) -> bool {
+        self.statement.bytes(i).is_some()
+    }
+
     /// The rare fields of event `i`, if any.
     pub fn extra(&self, i: usize) -> Option<&Extra> {
         let k = self.extra_rows.binary_search(&(i as u32)).ok()?;

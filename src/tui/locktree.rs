@@ -3,7 +3,7 @@
 
 use super::index::Index;
 use pm_parsers::Kind;
-use pm_tui::analyze::locks::{Actor, describe_blocker};
+use pm_tui::analyze::locks::{Actor, Sessions, describe_blocker};
 use pm_tui::model::Case;
 use std::collections::{BTreeMap, HashSet};
 
@@ -161,12 +161,14 @@ pub fn build(
     roots.sort_by(|a, b| size(b).cmp(&size(a)).then(a.cmp(b)));
 
     let mut described = 0usize;
+    let mut sessions: Option<Sessions> = None;
     let mut describe = |a: &Actor| {
         described += 1;
         if described > 200 {
             return (None, String::new());
         }
-        let info = describe_blocker(t, a, from, to);
+        let sessions = sessions.get_or_insert_with(|| Sessions::around(t, from, to));
+        let info = describe_blocker(t, sessions, a, from, to);
         let about: Vec<String> = [info.app, info.host, info.user]
             .into_iter()
             .flatten()
