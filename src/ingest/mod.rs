@@ -146,6 +146,18 @@ pub const REASON_UNKNOWN_FORMAT: &str = "unknown format";
 struct TimelineSink<'t> {
     timeline: &'t mut Timeline,
     source: u32,
+    /// Rows before this one went to disk and were handed back.
+    released: usize,
+    /// Rows added between two moves to disk (`usize::MAX`: never, for a
+    /// part of a file, whose rows move when it is appended).
+    release_every: usize,
+}
+
+/// Rows a file read in one piece adds between two moves of its columns to
+/// disk (as a file cut into parts does after each part): about as many
+/// bytes of columns (at 64 a row) as the message text it may hold.
+fn release_every(opts: &IngestOptions) -> usize {
+    (opts.spill_past / 64).max(1)
 }
 
 impl EventSink for TimelineSink<'_> {
@@ -155,6 +167,16 @@ impl EventSink for TimelineSink<'_> {
     fn push_mut(&mut self, event: &mut Event<'_>) {
         pm_parsers::enrich::enrich(event);
         self.timeline.push(self.source, event);
+        // A large file whose format cannot be cut into parts (a PostgreSQL
+        // log: records span lines, lock waits span records) grows its
+        // columns in files too: a 256 MiB log held 300 MB until its end.
+        if self.timeline.len() - self.released >= self.release_every {
+            self.timeline.spill_columns();
+            self.timeline
+                .release_rows(self.released..self.timeline.len());
+            self.released = self.timeline.len();
+            crate::memory::release_freed_memory();
+        }
     }
 }
 
@@ -423,9 +445,12 @@ fn ingest_file(
                     return report;
                 }
             };
+            let released = timeline.len();
             let mut sink = TimelineSink {
                 timeline,
                 source: index,
+                released,
+                release_every: release_every(opts),
             };
             parse_stream(
                 reader,
@@ -539,6 +564,8 @@ fn parse_parts(
         let mut sink = TimelineSink {
             timeline: &mut part,
             source: index,
+            released: 0,
+            release_every: usize::MAX,
         };
         let (acct, err) = parse_stream(
             reader,
@@ -988,6 +1015,82 @@ mod tests {
         assert_eq!(acct(&split), acct(&one));
         assert_eq!(one.sources[0].skipped, 7);
         assert!(std::fs::read_dir(&spill_dir).unwrap().next().is_none());
+    }
+
+    /// A file whose format cannot be cut into parts (PostgreSQL's stderr
+    /// log: records span lines, a lock wait spans records) is read in one
+    /// piece; its columns still move to disk as it grows, and it reads the
+    /// same as in memory.
+    #[test]
+    fn a_file_read_in_one_piece_moves_its_columns_to_disk_as_it_grows() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("postgresql.log");
+        let mut log = String::new();
+        for i in 0..3000usize {
+            let (s, ms) = (i / 10, i % 10 * 100);
+            let at = format!("2023-06-01 10:{:02}:{:02}.{ms:03} UTC", s / 60 % 60, s % 60);
+            let pid = 4000 + i % 7;
+            if i % 3 == 0 {
+                log.push_str(&format!(
+                    "{at} [{pid}] app@shop LOG:  process {pid} still waiting for ShareLock on transaction {} after 1000.{:03} ms\n\
+                     {at} [{pid}] app@shop DETAIL:  Process holding the lock: {}. Wait queue: {pid}.\n\
+                     {at} [{pid}] app@shop STATEMENT:  UPDATE items SET n = n - 1 WHERE id = {}\n",
+                    900 + i % 5,
+                    i % 1000,
+                    5000 + i % 5,
+                    i % 40,
+                ));
+            } else {
+                log.push_str(&format!(
+                    "{at} [{pid}] app@shop LOG:  duration: {}.{:03} ms  statement: SELECT * FROM items\n\
+                     \tWHERE id = {i}\n",
+                    i % 90,
+                    i % 1000,
+                ));
+            }
+        }
+        std::fs::write(&path, &log).unwrap();
+        let run_with = |spill: Option<&Path>| {
+            let mut opts = IngestOptions::new(Arc::new(Registry::builtin()), Zone::utc());
+            opts.spill_dir = spill.map(Path::to_path_buf);
+            opts.spill_past = 4096;
+            run(std::slice::from_ref(&path), &opts, Arc::new(NoProgress)).unwrap()
+        };
+        let memory = run_with(None);
+        let spill_dir = d.path().join("spill");
+        std::fs::create_dir(&spill_dir).unwrap();
+        let disk = run_with(Some(&spill_dir));
+        assert_eq!(disk.sources[0].format.as_deref(), Some("postgres-stderr"));
+        assert!(disk.timeline.ts.in_file() && disk.timeline.attrs.pairs.in_file());
+        assert_eq!(memory.timeline.len(), 3000);
+        assert_eq!(disk.timeline.debug_rows(), memory.timeline.debug_rows());
+        let acct = |o: &IngestOutput| format!("{:?}", o.sources);
+        assert_eq!(acct(&disk), acct(&memory));
+        assert_eq!(memory.sources[0].continuation, 4000);
+    }
+
+    /// The sink of a file read in one piece moves the columns to disk every
+    /// so many rows, not only once the file is read.
+    #[test]
+    fn the_sink_moves_columns_to_disk_every_so_many_rows() {
+        let d = tempfile::tempdir().unwrap();
+        let mut t = Timeline::new();
+        t.spill_text_past(d.path(), 4096);
+        let mut sink = TimelineSink {
+            timeline: &mut t,
+            source: 0,
+            released: 0,
+            release_every: 100,
+        };
+        for i in 0..250 {
+            let mut e = pm_parsers::Event::new(pm_parsers::Kind::Log, i * 1_000_000, 1, 0);
+            e.message = std::borrow::Cow::Owned(format!("event {i}"));
+            sink.push(e);
+            // 100 rows of times are 800 bytes, past the 512 a column may
+            // hold in memory here.
+            assert_eq!(sink.timeline.ts.in_file(), i >= 99, "after row {i}");
+        }
+        assert_eq!(sink.released, 200);
     }
 
     /// Parts that finish out of order wait, and are appended in file order
