@@ -34,24 +34,9 @@ for t in rg pgbadger /usr/bin/time; do
     }
 done
 
-# run NAME CMD... : one timed run; appends "name wall_s rss_kib" to $work/runs.
-run() {
-    local name=$1
-    shift
-    if ! /usr/bin/time -v -o "$work/time" "$@" >"$work/out" 2>"$work/err"; then
-        echo "bench-postgres.sh: $name failed:" >&2
-        tail -5 "$work/err" >&2
-        exit 1
-    fi
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
-        n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time")
-    rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time")
-    echo "$name $wall $rss" >>"$work/runs"
-    echo "  $name: ${wall}s, $((rss / 1024)) MiB" >&2
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-med() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$work/runs" | median; }
+bench=bench-postgres.sh
+# shellcheck source=scripts/bench-lib.sh
+. "$here/scripts/bench-lib.sh"
 
 : >"$work/runs"
 cat "$log" >/dev/null

@@ -47,26 +47,9 @@ nginx=$(ls "$corpus"/nginx/access-*M.log | sort -t- -k2 -n | tail -1)
 nginx_sizes=$(ls "$corpus"/nginx/access-*M.log | sed -E 's/.*access-([0-9]+)M.log/\1/' | sort -n)
 mixed="$corpus/mixed"
 
-# run NAME CMD... : one timed run; appends "name wall_s rss_kib" to $work/runs.
-run() {
-    local name=$1
-    shift
-    local tv="$work/time.$$"
-    if ! /usr/bin/time -v -o "$tv" "$@" >"$work/out.$$" 2>"$work/err.$$"; then
-        echo "bench.sh: $name failed:" >&2
-        tail -5 "$work/err.$$" >&2
-        exit 1
-    fi
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
-        n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tv")
-    rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tv")
-    echo "$name $wall $rss" >>"$work/runs"
-    echo "  $name: ${wall}s, $((rss / 1024)) MiB" >&2
-}
-
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-med() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$work/runs" | median; }
+bench=bench.sh
+# shellcheck source=scripts/bench-lib.sh
+. "$here/scripts/bench-lib.sh"
 bytes_of() { find "$@" -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
 warm() { find "$@" -type f -exec cat {} + >/dev/null; }
 

@@ -515,28 +515,32 @@ impl Sessions {
             if txn != 0 {
                 s.by_txn.entry(txn).or_default().push(t, i);
             }
-            // A pid alone is only trusted inside database logs (events
-            // with a db or user, or of a database kind).
+            // A pid alone is only trusted inside database logs.
             let Some(pid) = t.pid(i) else {
                 continue;
             };
-            let dbish = t.sym(SymCol::Db, i) != 0
-                || t.sym(SymCol::User, i) != 0
-                || matches!(
-                    t.kind(i),
-                    Kind::LockWait
-                        | Kind::LockAcquired
-                        | Kind::Query
-                        | Kind::Txn
-                        | Kind::Deadlock
-                        | Kind::LockTimeout
-                );
-            if dbish {
+            if from_database(t, i) {
                 s.by_pid.entry(pid).or_default().push(t, i);
             }
         }
         s
     }
+}
+
+/// Whether event `i` comes from a database log: it names a database or a
+/// user, or is of a database kind.
+fn from_database(t: &Timeline, i: usize) -> bool {
+    t.sym(SymCol::Db, i) != 0
+        || t.sym(SymCol::User, i) != 0
+        || matches!(
+            t.kind(i),
+            Kind::LockWait
+                | Kind::LockAcquired
+                | Kind::Query
+                | Kind::Txn
+                | Kind::Deadlock
+                | Kind::LockTimeout
+        )
 }
 
 /// The rows [`describe_blocker`] reads for a wait window [from, to].
@@ -1157,21 +1161,8 @@ mod tests {
             if !(same_pid || same_txn) {
                 continue;
             }
-            if same_pid && !same_txn {
-                let dbish = t.str(SymCol::Db, i).is_some()
-                    || t.str(SymCol::User, i).is_some()
-                    || matches!(
-                        t.kind(i),
-                        Kind::LockWait
-                            | Kind::LockAcquired
-                            | Kind::Query
-                            | Kind::Txn
-                            | Kind::Deadlock
-                            | Kind::LockTimeout
-                    );
-                if !dbish {
-                    continue;
-                }
+            if same_pid && !same_txn && !from_database(t, i) {
+                continue;
             }
             if info.app.is_none() {
                 info.app = t.str(SymCol::App, i).map(str::to_string);

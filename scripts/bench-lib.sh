@@ -1,0 +1,29 @@
+# Helpers shared by scripts/bench.sh and scripts/bench-postgres.sh (sourced,
+# not run). They expect $work (a directory for the raw timings) and $bench
+# (the script's name, for messages).
+
+# run NAME CMD... : one run of CMD under /usr/bin/time -v; appends
+# "NAME wall_s rss_kib" to $work/runs and stops the script if CMD fails.
+run() {
+    local name=$1
+    shift
+    local tv="$work/time.$$"
+    if ! /usr/bin/time -v -o "$tv" "$@" >"$work/out.$$" 2>"$work/err.$$"; then
+        echo "$bench: $name failed:" >&2
+        tail -5 "$work/err.$$" >&2
+        exit 1
+    fi
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+        n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tv")
+    rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tv")
+    echo "$name $wall $rss" >>"$work/runs"
+    echo "  $name: ${wall}s, $((rss / 1024)) MiB" >&2
+}
+
+# median: the median of the numbers on stdin, one per line; nothing for none
+# (a tool left out, as lnav with SKIP_LNAV=1).
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# med NAME COLUMN: the median of column COLUMN (2: wall, 3: RSS) of NAME's runs.
+med() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$work/runs" | median; }
