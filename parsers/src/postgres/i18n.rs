@@ -2479,29 +2479,28 @@ pub fn severity_of(word: &str) -> Option<Severity> {
 }
 
 /// ` at character %d` (`elog.c`, appended to a message in the text log when
-/// the error has a cursor position), English first, then each catalogue's.
-const AT_CHARACTER: &[&str] = &[
-    " at character %d",
-    " bei Zeichen %d",
-    " en carácter %d",
-    " au caractère %d",
-    " al carattere %d",
-    "(%d文字目)",
-    " სიმბოლოსთან %d",
-    " %d 번째 문자 부근",
-    " (символ %d)",
-    " vid tecken %d",
-    " символ %d",
-    " 第 %d 个字符处",
+/// the error has a cursor position), English first, then each catalogue's:
+/// the text before the number and after it (split here, not twelve times
+/// for every message).
+const AT_CHARACTER: &[(&str, &str)] = &[
+    (" at character ", ""),
+    (" bei Zeichen ", ""),
+    (" en carácter ", ""),
+    (" au caractère ", ""),
+    (" al carattere ", ""),
+    ("(", "文字目)"),
+    (" სიმბოლოსთან ", ""),
+    (" ", " 번째 문자 부근"),
+    (" (символ ", ")"),
+    (" vid tecken ", ""),
+    (" символ ", ""),
+    (" 第 ", " 个字符处"),
 ];
 
 /// The message without a trailing ` at character N` (any language).
 pub fn strip_position(msg: &str) -> &str {
     let m = msg.trim_end();
-    for f in AT_CHARACTER {
-        let Some((pre, post)) = f.split_once("%d") else {
-            continue;
-        };
+    for &(pre, post) in AT_CHARACTER {
         let Some(rest) = m.strip_suffix(post) else {
             continue;
         };

@@ -6,6 +6,7 @@ use super::i18n::{self, match_format, normalize_lock_tag, row_from_context};
 use super::{Record, present};
 use crate::event::{Event, EventSink, Kind, MAX_MESSAGE, Participant};
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 const WAIT: &str = "process %d still waiting for %s on %s after %ld.%03d ms";
 const ACQUIRED: &str = "process %d acquired %s on %s after %ld.%03d ms";
@@ -386,8 +387,12 @@ pub fn emit(rec: &Record<'_>, tracker: &mut Tracker, out: &mut dyn EventSink) {
         e.attrs.push((Cow::Borrowed("location"), cap(loc, 512)));
     }
 
-    // Lock waits: every lock message names a mode, and every mode ends in `Lock`.
-    if msg.contains("Lock") {
+    // Lock waits: every lock message names a mode, and every mode ends in
+    // `Lock` (looked for with a searcher built once: `str::contains` built
+    // one per message, and a duration line's message holds its statement).
+    static LOCK: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("Lock"));
+    if LOCK.find(msg.as_bytes()).is_some() {
         if let Some(done) = lock_message(rec, msg, &mut e, tracker) {
             if done {
                 e.code = sqlstate.map(Cow::Borrowed);
