@@ -1,9 +1,11 @@
-//! Micro-benchmarks of the hot parsers (access logs, JSON lines), in bytes/s.
+//! Micro-benchmarks of the hot parsers (access logs, JSON lines, syslog,
+//! PostgreSQL's stderr log), in bytes/s.
 //!
 //! Each corpus is a committed fixture repeated to about 1 MiB. The parser
 //! is fed pre-split lines (the decode/split stages are benchmarked apart,
-//! in `pipeline/*`), events go to a sink that only counts them (no
-//! `into_owned`), and every routine's result is asserted once before timing.
+//! in `pipeline/*`, where the multi-line PostgreSQL log is read whole),
+//! events go to a sink that only counts them (no `into_owned`), and every
+//! routine's result is asserted once before timing.
 //!
 //! ```text
 //! cargo bench -p pm-parsers --bench hot_parsers
@@ -104,6 +106,43 @@ const SHOP: &str = include_str!("../tests/fixtures/access/lnav_shop_access_log.0
 const LTSV: &str = include_str!("../tests/fixtures/access/nginx_ltsv.log");
 const NGINX_JSON: &str = include_str!("../tests/fixtures/access/nginx_json.log");
 const SYSLOG: &str = include_str!("../tests/fixtures/syslog/debian_syslog.log");
+/// A real PostgreSQL 15 server's log (lock waits, deadlocks, time-outs,
+/// durations), in English and in Japanese (`lc_messages`).
+const PG_EN: &str = include_str!("../tests/fixtures/postgres/captured/en/postgresql.log");
+const PG_JA: &str = include_str!("../tests/fixtures/postgres/captured/ja/postgresql.log");
+
+/// A multi-line format through the pipeline (records span lines): every
+/// line parsed or attached to its record, none skipped.
+fn bench_records(c: &mut Criterion, group: &str, format: &dyn Format, fixture: &str) {
+    let text = corpus(fixture, 1 << 20);
+    let ctx = ctx();
+    let mut p = format.parser(&ctx);
+    let mut sink = Count {
+        events: 0,
+        check: 0,
+    };
+    let acct = parse_str(&text, p.as_mut(), &mut sink);
+    assert_eq!(acct.skipped, 0, "{group}: no line skipped");
+    assert_eq!(
+        acct.parsed + acct.continuation,
+        acct.lines,
+        "{group}: every line read"
+    );
+    assert_eq!(sink.events, acct.parsed, "{group}: one event per record");
+    let mut g = c.benchmark_group("pipeline");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function(group, |b| {
+        b.iter(|| {
+            let mut p = format.parser(&ctx);
+            let mut sink = Count {
+                events: 0,
+                check: 0,
+            };
+            black_box(parse_str(black_box(&text), p.as_mut(), &mut sink).parsed)
+        })
+    });
+    g.finish();
+}
 
 fn benches(c: &mut Criterion) {
     use pm_parsers::access::{clf, json, ltsv};
@@ -118,6 +157,9 @@ fn benches(c: &mut Criterion) {
         NGINX_JSON,
     );
     bench_format(c, "syslog", &pm_parsers::syslog::Syslog, SYSLOG);
+    let pg = pm_parsers::postgres::stderr::PgStderr;
+    bench_records(c, "postgres-stderr", &pg, PG_EN);
+    bench_records(c, "postgres-stderr-ja", &pg, PG_JA);
 
     // The whole pipeline (decode, split, parse) for the combined log.
     let text = corpus(SHOP, 1 << 20);
