@@ -1,6 +1,22 @@
 # Helpers shared by scripts/bench.sh and scripts/bench-postgres.sh (sourced,
-# not run). They expect $work (a directory for the raw timings) and $bench
-# (the script's name, for messages).
+# not run, before the first run). They expect $work (a directory for the raw
+# timings), $bench (the script's name, for messages), $pm and $here.
+
+# The load when the script starts, for the report.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# machine_and_versions OTHER: the report's machine line, and its versions
+# line naming pm-tui, rg and OTHER (a reference tool and its version).
+machine_and_versions() {
+    local cpu mem
+    cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+    mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+    echo "- Machine: $cpu, $(nproc) cores, $mem, Linux $(uname -r); load average before: $load_before"
+    echo "- pm-tui $("$pm" --version | awk '{print $2}') ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')), $(rg --version | awk 'NR == 1'), $1"
+}
+
+# mib BYTES: in MiB, rounded.
+mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 
 # run NAME CMD... : one run of CMD under /usr/bin/time -v; appends
 # "NAME wall_s rss_kib" to $work/runs and stops the script if CMD fails.

@@ -46,21 +46,17 @@ for r in $(seq 1 "$rounds"); do
     run pm "$pm" -q ingest -o "$work/case" "$log"
     run pgbadger pgbadger -q -j "$jobs" -f stderr --prefix "$prefix" -o "$work/report.html" "$log"
 done
-# What each read, for the report: pm-tui's events, pgBadger's queries.
-"$pm" -q ingest --json -o "$work/case" "$log" >"$work/ingest.json"
-events=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['events'])" "$work/ingest.json")
+# What pm-tui read, from the case the last round wrote.
+events=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['events'])" "$work/case/case.json")
 waits=$("$pm" events "$work/case" --kind lock_wait --json | wc -l)
 
 b=$(stat -c %s "$log")
 lines=$(wc -l <"$log")
-cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
-mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo "## PostgreSQL log run of $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "- Machine: $cpu, $(nproc) cores, $mem, Linux $(uname -r); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- pm-tui $("$pm" --version | awk '{print $2}') ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')), $(rg --version | awk 'NR == 1'), pgBadger $(pgbadger --version 2>/dev/null | awk '{print $NF; exit}')"
+machine_and_versions "pgBadger $(pgbadger --version 2>/dev/null | awk '{print $NF; exit}')"
 echo "- Command: \`scripts/bench-postgres.sh $log $rounds\` (median of $rounds rounds)"
-echo "- Input: $(awk -v b="$b" 'BEGIN { printf "%.0f", b / 1048576 }') MiB, $lines lines; pm-tui read $events events, $waits of them lock waits"
+echo "- Input: $(mib "$b") MiB, $lines lines; pm-tui read $events events, $waits of them lock waits"
 echo
 echo "| tool | median wall | MiB/s | × rg | pgBadger ÷ pm-tui | peak RSS |"
 echo "|---|---:|---:|---:|---:|---:|"

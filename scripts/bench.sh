@@ -149,13 +149,9 @@ if [ "${BIG_LINE:-}" = 1 ]; then
 fi
 
 # -- report -------------------------------------------------------------------
-mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
-cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
-mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "- Machine: $cpu, $(nproc) cores, $mem, Linux $(uname -r); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- pm-tui $("$pm" --version | awk '{print $2}') ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')), $(rg --version | awk 'NR == 1'), lnav $(lnav -V | awk '{print $2}')"
+machine_and_versions "lnav $(lnav -V | awk '{print $2}')"
 echo "- Command: \`scripts/bench.sh $corpus $rounds\` (median of $rounds rounds; lnav: $lnav_rounds)"
 echo
 echo "| input | size | tool | median wall | MiB/s | × rg | lnav ÷ pm-tui | peak RSS | RSS ÷ input |"

@@ -450,12 +450,16 @@ fn ran_us(t: &Timeline, i: usize) -> i64 {
     (t.duration_ms(i).unwrap_or(0.0) * MS) as i64
 }
 
+/// The rows of `list` (ascending) in `rows`.
+fn within<'a>(list: &'a [u32], rows: &std::ops::Range<usize>) -> &'a [u32] {
+    let lo = list.partition_point(|&r| (r as usize) < rows.start);
+    let hi = list.partition_point(|&r| (r as usize) < rows.end);
+    list.get(lo..hi).unwrap_or_default()
+}
+
 /// The first row of `list` in `rows`.
 fn first_in(list: &[u32], rows: &std::ops::Range<usize>) -> Option<usize> {
-    let k = list.partition_point(|&r| (r as usize) < rows.start);
-    list.get(k)
-        .map(|&r| r as usize)
-        .filter(|r| rows.contains(r))
+    within(list, rows).first().map(|&r| r as usize)
 }
 
 /// The rows of `a` and `b` (each ascending) in `rows`, ascending, each once.
@@ -464,15 +468,33 @@ fn merged<'a>(
     b: &'a [u32],
     rows: &std::ops::Range<usize>,
 ) -> impl Iterator<Item = usize> + 'a {
-    let within = |list: &'a [u32]| {
-        let lo = list.partition_point(|&r| (r as usize) < rows.start);
-        let hi = list.partition_point(|&r| (r as usize) < rows.end);
-        list.get(lo..hi).unwrap_or_default()
-    };
-    let (mut a, mut b) = (within(a).iter().peekable(), within(b).iter().peekable());
+    union(within(a, rows).iter(), within(b, rows).iter(), u32::min)
+}
+
+/// [`merged`] from the last row back.
+fn merged_back<'a>(
+    a: &'a [u32],
+    b: &'a [u32],
+    rows: &std::ops::Range<usize>,
+) -> impl Iterator<Item = usize> + 'a {
+    union(
+        within(a, rows).iter().rev(),
+        within(b, rows).iter().rev(),
+        u32::max,
+    )
+}
+
+/// The rows of two runs ordered alike, in that order (`first` picks the
+/// one that comes first), each once.
+fn union<'a>(
+    a: impl Iterator<Item = &'a u32>,
+    b: impl Iterator<Item = &'a u32>,
+    first: fn(u32, u32) -> u32,
+) -> impl Iterator<Item = usize> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
     std::iter::from_fn(move || {
         let next = match (a.peek(), b.peek()) {
-            (Some(&&x), Some(&&y)) => x.min(y),
+            (Some(&&x), Some(&&y)) => first(x, y),
             (Some(&&x), None) => x,
             (None, Some(&&y)) => y,
             (None, None) => return None,
@@ -620,19 +642,20 @@ fn overlapping_statement(
         if best.is_some_and(|(b, _)| bound <= b) {
             break;
         }
-        if t.statement(i).is_some() && best.is_none_or(|(b, _)| overlap(i) > b) {
-            best = Some((overlap(i), i));
+        let o = overlap(i);
+        if t.statement(i).is_some() && best.is_none_or(|(b, _)| o > b) {
+            best = Some((o, i));
         }
     }
     // Before `from`, backwards: an earlier statement wins its ties.
-    let before: Vec<usize> = merged(&p.stmt, &x.stmt, &(rows.start..middle)).collect();
-    for &i in before.iter().rev() {
+    for i in merged_back(&p.stmt, &x.stmt, &(rows.start..middle)) {
         let bound = t.ts(i).saturating_sub(from);
         if best.is_some_and(|(b, _)| bound < b) {
             break;
         }
-        if t.statement(i).is_some() && best.is_none_or(|(b, _)| overlap(i) >= b) {
-            best = Some((overlap(i), i));
+        let o = overlap(i);
+        if t.statement(i).is_some() && best.is_none_or(|(b, _)| o >= b) {
+            best = Some((o, i));
         }
     }
     best.and_then(|(_, i)| t.statement(i)).map(str::to_string)

@@ -171,9 +171,7 @@ impl EventSink for TimelineSink<'_> {
         // log: records span lines, lock waits span records) grows its
         // columns in files too: a 256 MiB log held 300 MB until its end.
         if self.timeline.len() - self.released >= self.release_every {
-            self.timeline.spill_columns();
-            self.timeline
-                .release_rows(self.released..self.timeline.len());
+            self.timeline.spill_and_release_from(self.released);
             self.released = self.timeline.len();
             crate::memory::release_freed_memory();
         }
@@ -685,9 +683,7 @@ impl Joined<'_> {
             // The rows so far live in files from now on (when the ingest
             // has somewhere to put them), and their pages are handed back:
             // nothing reads them until the file is parsed.
-            self.timeline.spill_columns();
-            self.timeline
-                .release_rows(rows_before_part..self.timeline.len());
+            self.timeline.spill_and_release_from(rows_before_part);
             // Each part's memory goes back to the system as soon as it is
             // copied: glibc keeps freed blocks of this size in its arenas.
             crate::memory::release_freed_memory();
@@ -738,8 +734,7 @@ pub fn run(
                 // A group of many files grows large file by file: its
                 // columns go to disk once they are (as a large file's do
                 // part by part), and what each file added is handed back.
-                timeline.spill_columns();
-                timeline.release_rows(rows_before..timeline.len());
+                timeline.spill_and_release_from(rows_before);
                 progress.file_done(&r.path);
                 reports.push((i, r));
             }
@@ -1019,10 +1014,10 @@ mod tests {
 
     /// A file whose format cannot be cut into parts (PostgreSQL's stderr
     /// log: records span lines, a lock wait spans records) is read in one
-    /// piece; its columns still move to disk as it grows, and it reads the
-    /// same as in memory.
+    /// piece; with its columns moved to disk as it grows (see the next
+    /// test), it reads the same as in memory.
     #[test]
-    fn a_file_read_in_one_piece_moves_its_columns_to_disk_as_it_grows() {
+    fn a_file_read_in_one_piece_reads_the_same_from_disk_as_in_memory() {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("postgresql.log");
         let mut log = String::new();

@@ -1221,8 +1221,15 @@ impl Timeline {
     /// [`Timeline::spill_columns`], then hand back every page the columns
     /// in files hold (those just copied there, first of all).
     fn spill_and_release(&mut self) {
+        self.spill_and_release_from(0);
+    }
+
+    /// [`Timeline::spill_columns`], then hand back the pages of rows
+    /// `from..` (those added since the last time: the rows before were
+    /// handed back then).
+    pub(crate) fn spill_and_release_from(&mut self, from: usize) {
         self.spill_columns();
-        self.release_rows(0..self.len());
+        self.release_rows(from..self.len());
     }
 
     /// Read spilled text in place from now on: call once the timeline is

@@ -12,11 +12,11 @@
 use super::Severity;
 use super::printf::Printf;
 use std::collections::HashMap as StdHashMap;
+use std::sync::{LazyLock, OnceLock};
 
 /// The tables below are looked up for every message of a PostgreSQL log:
 /// a fast hash of their short keys, not SipHash (3 % of the parse).
 type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
-use std::sync::{LazyLock, OnceLock};
 
 /// The part of a message a label introduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
