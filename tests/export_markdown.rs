@@ -78,6 +78,7 @@ fn source(path: &str, lines: u64) -> SourceReport {
         host: Some("web|01 <i>".into()),
         error: None,
         notes: Vec::new(),
+        ..SourceReport::default()
     }
 }
 

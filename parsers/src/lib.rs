@@ -65,8 +65,8 @@ pub mod time;
 
 pub use event::{Event, EventSink, Kind, Level, Participant, SpareLists, SparePairs};
 pub use parser::{
-    Accounting, Disposition, Format, LineParser, Sample, Settlement, SourceCtx, parse_str,
-    parse_stream,
+    Accounting, Disposition, Format, Joint, LineParser, PartEnd, PartParser, RunOver, Sample,
+    Settlement, SourceCtx, parse_part, parse_str, parse_stream,
 };
 pub use registry::{Registry, Sniffed};
 pub use split::Line;

@@ -69,6 +69,45 @@ pub trait LineParser: Send {
     fn finish(&mut self, out: &mut dyn EventSink) -> Settlement;
 }
 
+/// What a part's parser knew when its part ended, read only by its own
+/// format ([`Format::join_parts`], [`Format::part_parser`]).
+pub struct PartEnd(pub Box<dyn std::any::Any + Send>);
+
+/// A part joined to the parts before it, as [`Format::join_parts`] found it.
+pub struct Joint {
+    /// What a parser that had read every part so far would know.
+    pub end: PartEnd,
+    /// Lines of the part that its parser skipped, with the reason it gave,
+    /// and that belong to a record of the part before it (the part before
+    /// it claimed them in its run-over): they count as continuation lines.
+    pub claimed: Vec<(u32, &'static str)>,
+}
+
+/// What [`PartParser::run_over`] did with a line of the next part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOver {
+    /// The line belongs to a record of this part (it is still counted by
+    /// the next part, which skipped it).
+    Taken,
+    /// The line is the next part's.
+    NotMine,
+    /// No record of this part is open any more: the run-over is over.
+    Done,
+}
+
+/// The reader of one part of a file cut where records start (see
+/// [`Format::part_parser`]). After the part's last line, and before
+/// [`LineParser::finish`], it reads on into the next part's lines to
+/// complete the records still open, claiming the lines a single read of the
+/// file would have given them.
+pub trait PartParser: LineParser {
+    /// Read a line of the next part (numbered from 1 in that part).
+    fn run_over(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> RunOver;
+
+    /// What this parser knows after its part, its run-over and `finish`.
+    fn part_end(&mut self) -> PartEnd;
+}
+
 /// The first lines of a file, for sniffing.
 #[derive(Debug, Clone, Copy)]
 pub struct Sample<'a> {
@@ -148,6 +187,46 @@ pub trait Format: Send + Sync {
     fn line_independent(&self) -> bool {
         false
     }
+
+    /// True when a file starting with `sample` may be cut where records
+    /// start, and its parts read in parallel by [`Format::part_parser`]s.
+    /// Formats with line-spanning records and state carried between them
+    /// say yes only where [`Format::join_parts`] can tell when a part read
+    /// on its own reads as in a single pass.
+    fn cut_at_records(&self, sample: &Sample<'_>) -> bool {
+        let _ = sample;
+        false
+    }
+
+    /// True when a part may begin at `line` (a record's first line, with
+    /// everything a parser starting there needs, such as a timestamp).
+    fn starts_part(&self, line: &str) -> bool {
+        let _ = line;
+        false
+    }
+
+    /// A parser for one part of a file cut at record starts: a fresh one
+    /// for a part read in parallel (`after` is `None`), or one that goes on
+    /// from what the parts before it knew (`after`: their [`PartEnd`] and
+    /// the lines of this part the part before it claimed), for a part read
+    /// again because [`Format::join_parts`] refused it.
+    fn part_parser(
+        &self,
+        ctx: &SourceCtx,
+        after: Option<(&PartEnd, &[u32])>,
+    ) -> Option<Box<dyn PartParser>> {
+        let _ = (ctx, after);
+        None
+    }
+
+    /// Join a part read by a fresh parser (`next`) to the parts before it
+    /// (`before`, whose last part claimed `claimed` of its lines): `None`
+    /// when a parser going on from `before` could have read the part
+    /// differently, which then reads it again.
+    fn join_parts(&self, before: &PartEnd, next: &PartEnd, claimed: &[u32]) -> Option<Joint> {
+        let _ = (before, next, claimed);
+        None
+    }
 }
 
 /// Per-source line accounting: `parsed + continuation + skipped == lines`.
@@ -214,6 +293,21 @@ impl Accounting {
         }
     }
 
+    /// Count a skipped line as a continuation after all: its record began
+    /// in the part of the file before this one (see [`Joint::claimed`]).
+    pub fn unskip(&mut self, number: u32, reason: &str) {
+        let Some(n) = self.skip_reasons.get_mut(reason) else {
+            return;
+        };
+        *n -= 1;
+        if *n == 0 {
+            self.skip_reasons.remove(reason);
+        }
+        self.skipped -= 1;
+        self.continuation += 1;
+        self.skipped_examples.retain(|(line, _, _)| *line != number);
+    }
+
     /// True when every line is accounted for.
     pub fn balanced(&self) -> bool {
         self.parsed + self.continuation + self.skipped == self.lines
@@ -275,10 +369,70 @@ pub fn parse_stream<R: Read>(
     max_line: usize,
     progress: &mut dyn FnMut(u64),
 ) -> (Accounting, Option<io::Error>) {
+    let mut counting = Counting { inner: sink, n: 0 };
+    let (mut acct, error) = read_lines(reader, parser, &mut counting, max_line, progress);
+    let settlement = parser.finish(&mut counting);
+    acct.settle(&settlement);
+    acct.events = counting.n;
+    (acct, error)
+}
+
+/// [`parse_stream`] for one part of a file cut at record starts: `reader`
+/// reads the part, `next` (when there is a part after it) the rest of the
+/// file, for the parser's run-over ([`PartParser::run_over`]). Returns the
+/// part's accounting, its read error, and the lines of the next part
+/// (numbered from 1 there) that the run-over claimed.
+pub fn parse_part<R: Read, N: Read>(
+    reader: TextReader<R>,
+    next: Option<TextReader<N>>,
+    parser: &mut dyn PartParser,
+    sink: &mut dyn EventSink,
+    max_line: usize,
+    progress: &mut dyn FnMut(u64),
+) -> (Accounting, Option<io::Error>, Vec<u32>) {
+    let mut counting = Counting { inner: sink, n: 0 };
+    let (mut acct, error) = read_lines(reader, parser, &mut counting, max_line, progress);
+    let mut claimed = Vec::new();
+    if let (Some(mut next), None) = (next, &error) {
+        let mut splitter = LineSplitter::new(max_line);
+        let mut done = false;
+        while !done {
+            // A read error past the part is the next part's to report.
+            let more = next.read_chunk(splitter.buffer()).unwrap_or(false);
+            splitter.drain(!more, &mut |line| {
+                if done
+                    || line.overlong.is_some()
+                    || memchr::memchr(0, line.text.as_bytes()).is_some()
+                {
+                    return;
+                }
+                match parser.run_over(&line, &mut counting) {
+                    RunOver::Taken => claimed.push(line.number),
+                    RunOver::NotMine => {}
+                    RunOver::Done => done = true,
+                }
+            });
+            done |= !more;
+        }
+    }
+    let settlement = parser.finish(&mut counting);
+    acct.settle(&settlement);
+    acct.events = counting.n;
+    (acct, error, claimed)
+}
+
+/// Feed every line of `reader` to `parser` (not finishing it), counting
+/// each line's disposition.
+fn read_lines<R: Read, P: LineParser + ?Sized>(
+    reader: TextReader<R>,
+    parser: &mut P,
+    counting: &mut Counting<'_>,
+    max_line: usize,
+    progress: &mut dyn FnMut(u64),
+) -> (Accounting, Option<io::Error>) {
     let mut reader = reader;
     let mut acct = Accounting::default();
     let mut splitter = LineSplitter::new(max_line);
-    let mut counting = Counting { inner: sink, n: 0 };
     let mut reported = reader.bytes_read();
     let mut error = None;
     loop {
@@ -298,7 +452,7 @@ pub fn parse_stream<R: Read>(
             } else if memchr::memchr(0, line.text.as_bytes()).is_some() {
                 Disposition::Skipped(REASON_NUL)
             } else {
-                parser.line(&line, &mut counting)
+                parser.line(&line, counting)
             };
             acct.count(&line, d);
         });
@@ -307,9 +461,6 @@ pub fn parse_stream<R: Read>(
         }
     }
     acct.bytes = splitter.consumed();
-    let settlement = parser.finish(&mut counting);
-    acct.settle(&settlement);
-    acct.events = counting.n;
     acct.invalid_sequences = reader.replaced();
     (acct, error)
 }

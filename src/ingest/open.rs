@@ -168,6 +168,55 @@ pub fn line_cuts(path: &Path, size: u64, chunk: u64) -> io::Result<Vec<u64>> {
     Ok(cuts)
 }
 
+/// Cut the plain UTF-8 file `path` of `size` bytes into parts of about
+/// `chunk` bytes that each start at a line for which `starts_part` is true
+/// (a record's first line): the first such line at or after a line cut of
+/// [`line_cuts`], looked for in the chunk's first half. A cut with none
+/// there is dropped, and its part joins the one before.
+pub fn record_cuts(
+    path: &Path,
+    size: u64,
+    chunk: u64,
+    starts_part: &dyn Fn(&str) -> bool,
+) -> io::Result<Vec<u64>> {
+    use std::io::{Seek, SeekFrom};
+    let chunk = chunk.max(1);
+    let mut cuts = vec![0u64];
+    let mut reader = BufReader::with_capacity(64 * 1024, File::open(path)?);
+    let mut line = Vec::new();
+    for at in line_cuts(path, size, chunk)?.into_iter().skip(1) {
+        if cuts.last().is_some_and(|&c| at <= c) {
+            continue;
+        }
+        reader.seek(SeekFrom::Start(at))?;
+        let mut pos = at;
+        while pos < size && pos - at < chunk / 2 {
+            line.clear();
+            let n = reader
+                .by_ref()
+                .take(64 * 1024)
+                .read_until(b'\n', &mut line)?;
+            if n == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') {
+                // Longer than a record's first line could usefully be:
+                // skip to its end.
+                let rest = reader.read_until(b'\n', &mut Vec::new())?;
+                pos += (n + rest) as u64;
+                continue;
+            }
+            let text = String::from_utf8_lossy(&line);
+            if starts_part(text.trim_end_matches(['\n', '\r'])) {
+                cuts.push(pos);
+                break;
+            }
+            pos += n as u64;
+        }
+    }
+    Ok(cuts)
+}
+
 /// An opened input.
 pub struct Opened {
     /// Decompressed bytes, sample included.
@@ -336,6 +385,42 @@ mod tests {
         }
         assert_eq!(line_cuts(&p, size, 3).unwrap(), vec![0, 6, 9, 23]);
         assert_eq!(line_cuts(&p, size, 1000).unwrap(), vec![0]);
+    }
+
+    #[test]
+    fn record_cuts_fall_on_record_starts() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.log");
+        // Records start with `S`; a long continuation run has none.
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("S{i}\n c\n c\n"));
+        }
+        text.push_str(&" c\n".repeat(200));
+        text.push_str("S-last\n c\n");
+        std::fs::write(&p, &text).unwrap();
+        let size = text.len() as u64;
+        let starts = |l: &str| l.starts_with('S');
+        for chunk in [7, 16, 50, 333] {
+            let cuts = record_cuts(&p, size, chunk, &starts).unwrap();
+            assert_eq!(cuts[0], 0);
+            for w in cuts.windows(2) {
+                assert!(w[0] < w[1], "{cuts:?}");
+            }
+            for &c in &cuts[1..] {
+                assert_eq!(text.as_bytes()[c as usize], b'S', "{chunk}: {cuts:?}");
+                assert_eq!(text.as_bytes()[c as usize - 1], b'\n', "{chunk}: {cuts:?}");
+            }
+        }
+        // A cut whose first half holds no record start is dropped: the
+        // continuation run (600 bytes) is never cut, and parts of 100
+        // bytes cannot reach past it to `S-last`.
+        let cuts = record_cuts(&p, size, 100, &starts).unwrap();
+        let last = text.find("S-last").unwrap() as u64;
+        assert!(!cuts.contains(&last), "{cuts:?}");
+        let run = text.find("S39").unwrap() as u64;
+        assert!(cuts.iter().all(|&c| c <= run), "{cuts:?}");
+        assert_eq!(record_cuts(&p, size, 1000, &starts).unwrap().len(), 1);
     }
 
     #[test]

@@ -65,6 +65,17 @@ pub struct SourceReport {
     /// Why the file could not be read (fully or at all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Parts the file was cut into and read in parallel (0: read in one).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub parts: u32,
+    /// Parts read again, going on from the parts before them, because a
+    /// record or a lock wait crossed the cut (see `Format::join_parts`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub parts_read_again: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl SourceReport {

@@ -8,6 +8,9 @@ use crate::event::{Event, EventSink, Kind, MAX_MESSAGE, Participant};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+/// A set of pids.
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 const WAIT: &str = "process %d still waiting for %s on %s after %ld.%03d ms";
 const ACQUIRED: &str = "process %d acquired %s on %s after %ld.%03d ms";
 const DETECTED: &str = "process %d detected deadlock while waiting for %s on %s after %ld.%03d ms";
@@ -124,25 +127,82 @@ struct Wait {
 
 /// State carried between records of one file: the open lock waits by pid,
 /// so a lock time-out can name what it waited for and for how long.
-#[derive(Debug, Default)]
+///
+/// A tracker also notes what it would have needed from the records before
+/// its first (for a part of a file read in parallel with the others, see
+/// `Tracker::then`).
+#[derive(Debug, Default, Clone)]
 pub struct Tracker {
     waits: Vec<Wait>,
+    /// Every pid started or ended.
+    seen: HashSet<i64>,
+    /// Pids whose first record here reported a wait it did not know.
+    needs: Vec<i64>,
+    /// The most waits held at once.
+    max_len: usize,
 }
 
 const MAX_WAITS: usize = 4096;
 
 impl Tracker {
     fn start(&mut self, w: Wait) {
+        self.seen.insert(w.pid);
         self.waits.retain(|x| x.pid != w.pid);
         if self.waits.len() >= MAX_WAITS {
             self.waits.remove(0);
         }
         self.waits.push(w);
+        self.max_len = self.max_len.max(self.waits.len());
     }
 
     fn end(&mut self, pid: i64) -> Option<Wait> {
+        self.seen.insert(pid);
         let i = self.waits.iter().position(|w| w.pid == pid)?;
         Some(self.waits.remove(i))
+    }
+
+    /// [`Tracker::end`] for an event that reports the wait it ended.
+    fn end_reported(&mut self, pid: i64) -> Option<Wait> {
+        let first = !self.seen.contains(&pid);
+        let w = self.end(pid);
+        if first && w.is_none() {
+            self.needs.push(pid);
+        }
+        w
+    }
+
+    /// The tracker a single read would have after the records of `before`
+    /// and then those of `next`, which were read from an empty tracker; or
+    /// `None` when one of `next`'s events would have come out differently
+    /// after `before` (a lock time-out of a wait reported before it) or the
+    /// oldest waits would have been dropped at other times.
+    pub(crate) fn then(before: &Tracker, next: &Tracker) -> Option<Tracker> {
+        let known = |p: &i64| before.waits.iter().any(|w| w.pid == *p);
+        if next.needs.iter().any(known) {
+            return None;
+        }
+        if !before.waits.is_empty() && before.waits.len() + next.max_len >= MAX_WAITS {
+            return None;
+        }
+        let mut waits: Vec<Wait> = before
+            .waits
+            .iter()
+            .filter(|w| !next.seen.contains(&w.pid))
+            .cloned()
+            .collect();
+        waits.extend(next.waits.iter().cloned());
+        Some(Tracker {
+            waits,
+            ..Tracker::default()
+        })
+    }
+
+    /// A tracker going on from the waits of `before`.
+    pub(crate) fn going_on(before: &Tracker) -> Tracker {
+        Tracker {
+            waits: before.waits.clone(),
+            ..Tracker::default()
+        }
     }
 }
 
@@ -468,7 +528,7 @@ pub fn emit(rec: &Record<'_>, tracker: &mut Tracker, out: &mut dyn EventSink) {
                 Cow::Owned(format!("{tuple} of relation \"{rel}\"")),
             ));
         }
-        match e.pid.and_then(|p| tracker.end(p)) {
+        match e.pid.and_then(|p| tracker.end_reported(p)) {
             Some(w) => {
                 // With whole-second stamps (`%t`) the difference means little.
                 let coarse = rec.ts % 1_000_000 == 0 && w.reported % 1_000_000 == 0;

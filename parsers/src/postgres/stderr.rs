@@ -18,7 +18,10 @@ use super::messages::{self, Tracker};
 use super::prefix::{self, Learner, MAX_BARE, PrefixFields, Wrapper};
 use super::{Record, append_opt, present};
 use crate::event::EventSink;
-use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
+use crate::parser::{
+    Disposition, Format, Joint, LineParser, PartEnd, PartParser, RunOver, Sample, Settlement,
+    SourceCtx,
+};
 use crate::split::Line;
 use crate::time::Resolver;
 use std::borrow::Cow;
@@ -38,6 +41,9 @@ pub const IDLE_LINES: u32 = 32;
 pub const MAX_OPEN: usize = 256;
 /// Foreign lines kept with the record before them, in a row.
 pub const MAX_FOREIGN_RUN: u32 = 5;
+/// The skipped lines a part's parser remembers, from its first: a line the
+/// part before it claimed must be among them (see [`PgStderr::join_parts`]).
+const HEAD_LINES: u32 = 4096;
 
 /// PostgreSQL `stderr` logs with any `log_line_prefix`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,6 +112,121 @@ impl Format for PgStderr {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(StderrParser::new(ctx.resolver))
     }
+
+    /// Any file whose prefix has no bare words but `[unknown]` (which a
+    /// connection not yet authorized writes for `%u@%d`): the roles of bare
+    /// words are learned as the file is read, so the parts of a file with
+    /// them would all be read again (see [`PgStderr::join_parts`]).
+    fn cut_at_records(&self, sample: &Sample<'_>) -> bool {
+        sample.lines.iter().all(|l| {
+            let (_, rest) = prefix::unwrap(l);
+            prefix::split(rest).is_none_or(|sp| {
+                let f = prefix::parse_prefix(sp.prefix);
+                f.bare.iter().flatten().all(|w| *w == prefix::UNKNOWN_WORD)
+            })
+        })
+    }
+
+    /// A message's first line with its own time stamp.
+    fn starts_part(&self, line: &str) -> bool {
+        if line.starts_with(['\t', ' ']) || line.trim().is_empty() {
+            return false;
+        }
+        let (w, rest) = prefix::unwrap(line);
+        if w.is_some()
+            && (rest.starts_with("#011")
+                || rest.starts_with('\t')
+                || w.seq.is_some_and(|(_, m)| m > 1))
+        {
+            return false;
+        }
+        let Some(sp) = prefix::split(rest) else {
+            return false;
+        };
+        matches!(sp.label, Label::Primary(_))
+            && (w.stamp.is_some() || prefix::parse_prefix(sp.prefix).stamp.is_some())
+    }
+
+    fn part_parser(
+        &self,
+        ctx: &SourceCtx,
+        after: Option<(&PartEnd, &[u32])>,
+    ) -> Option<Box<dyn PartParser>> {
+        let mut p = StderrParser::new(ctx.resolver);
+        if let Some((before, claimed)) = after {
+            let b = before.0.downcast_ref::<PgPartEnd>()?;
+            p.tracker = Tracker::going_on(&b.tracker);
+            p.last_ts = b.last_ts;
+            p.learner = b.learner;
+            p.claimed = claimed.to_vec();
+        }
+        Some(Box::new(p))
+    }
+
+    /// A part read by a fresh parser reads as in a single pass when:
+    ///
+    /// - it needed no time from before its first stamped message;
+    /// - none of its bare prefix words stand where the parts before it had
+    ///   learned a role (it learned its own roles elsewhere, so the roles
+    ///   learned by the end of it are both parts' together);
+    /// - none of its lock time-outs ended a wait reported before it (see
+    ///   `Tracker::then`);
+    /// - every line the part before it claimed was one it skipped: a record
+    ///   left open at the cut (its process's messages interleaved with
+    ///   others') took it, where the part's parser found no record for it.
+    ///   A line it gave to one of its own records makes it read again.
+    fn join_parts(&self, before: &PartEnd, next: &PartEnd, claimed: &[u32]) -> Option<Joint> {
+        let b = before.0.downcast_ref::<PgPartEnd>()?;
+        let n = next.0.downcast_ref::<PgPartEnd>()?;
+        if n.needed_last_ts && b.last_ts.is_some() {
+            return None;
+        }
+        if n.bare_at & roles_at(&b.learner) != 0 {
+            return None;
+        }
+        let tracker = Tracker::then(&b.tracker, &n.tracker)?;
+        let mut unskipped = Vec::with_capacity(claimed.len());
+        for &c in claimed {
+            let i = n.head_skips.binary_search_by_key(&c, |s| s.0).ok()?;
+            unskipped.push(*n.head_skips.get(i)?);
+        }
+        let end = PgPartEnd {
+            tracker,
+            last_ts: n.last_ts.or(b.last_ts),
+            learner: Learner {
+                roles: std::array::from_fn(|i| b.learner.roles[i].or(n.learner.roles[i])),
+            },
+            ..PgPartEnd::default()
+        };
+        Some(Joint {
+            end: PartEnd(Box::new(end)),
+            claimed: unskipped,
+        })
+    }
+}
+
+/// Bit i set when the i-th bare prefix word has a role.
+fn roles_at(l: &Learner) -> u8 {
+    l.roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_some())
+        .fold(0, |m, (i, _)| m | 1 << i)
+}
+
+/// What a [`StderrParser`] knew at the end of its part of a file.
+#[derive(Debug, Default)]
+struct PgPartEnd {
+    tracker: Tracker,
+    /// The time of its last message (before its run-over).
+    last_ts: Option<i64>,
+    learner: Learner,
+    /// Where (bit i: the i-th bare word) its prefixes had bare words.
+    bare_at: u8,
+    /// It met a message without a time before its first with one.
+    needed_last_ts: bool,
+    /// The lines it skipped among its first [`HEAD_LINES`], with why.
+    head_skips: Vec<(u32, &'static str)>,
 }
 
 /// Which text a tab-indented line continues.
@@ -127,6 +248,8 @@ struct Open {
     bare: Vec<Option<String>>,
     /// Closed: waits only for the records before it to be emitted.
     done: bool,
+    /// Begun in the run-over: the next part's, never emitted here.
+    phantom: bool,
 }
 
 /// The reader of one `stderr` log.
@@ -140,6 +263,23 @@ pub struct StderrParser {
     last_ts: Option<i64>,
     learner: Learner,
     tracker: Tracker,
+    /// Reading on past its part (see [`PartParser::run_over`]), since the
+    /// time it kept then.
+    run_over: Option<Option<i64>>,
+    /// Whether the last line read was taken by a record of this part (in
+    /// the run-over).
+    took_own: bool,
+    /// A resumed part's lines that the part before it took, ascending, and
+    /// how many of them have been read.
+    claimed: Vec<u32>,
+    claimed_read: usize,
+    /// Lines of its own part read so far.
+    part_lines: u32,
+    /// What a part's fresh parser notes for [`PgStderr::join_parts`].
+    bare_at: u8,
+    own_ts: bool,
+    needed_last_ts: bool,
+    head_skips: Vec<(u32, &'static str)>,
 }
 
 impl StderrParser {
@@ -153,6 +293,15 @@ impl StderrParser {
             last_ts: None,
             learner: Learner::default(),
             tracker: Tracker::default(),
+            run_over: None,
+            took_own: false,
+            claimed: Vec::new(),
+            claimed_read: 0,
+            part_lines: 0,
+            bare_at: 0,
+            own_ts: false,
+            needed_last_ts: false,
+            head_skips: Vec::new(),
         }
     }
 
@@ -170,7 +319,7 @@ impl StderrParser {
         if self.last == Some(line) {
             self.last = None;
         }
-        if let Some(o) = self.open.get(i) {
+        if let Some(o) = self.open.get(i).filter(|o| !o.phantom) {
             let (bare, msg) = (o.bare.clone(), o.rec.message.clone());
             self.learn(&bare, &msg);
         }
@@ -181,7 +330,9 @@ impl StderrParser {
     fn drain(&mut self, out: &mut dyn EventSink) {
         while self.open.first().is_some_and(|o| o.done) {
             let o = self.open.remove(0);
-            messages::emit(&o.rec, &mut self.tracker, out);
+            if !o.phantom {
+                messages::emit(&o.rec, &mut self.tracker, out);
+            }
         }
     }
 
@@ -254,6 +405,7 @@ impl StderrParser {
                 }
                 o.rec.line_count += 1;
                 o.last_line = n;
+                self.took_own = !o.phantom;
                 self.foreign_run = 0;
                 Disposition::Continuation
             }
@@ -272,6 +424,7 @@ impl StderrParser {
                 append_opt(&mut o.rec.foreign, text);
                 o.rec.line_count += 1;
                 o.last_line = n;
+                self.took_own = !o.phantom;
                 self.foreign_run += 1;
                 Disposition::Continuation
             }
@@ -330,14 +483,16 @@ fn identity(rec: &mut Record<'static>, f: &PrefixFields<'_>, w: &Wrapper<'_>) {
     rec.session_line = f.session_line.or(w.seq.map(|(n, _)| n));
 }
 
-impl LineParser for StderrParser {
-    fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
+impl StderrParser {
+    /// Read one line (of its part or, in the run-over, of the next).
+    fn read(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
         let text = line.text;
         if text.trim().is_empty() {
             return match self.last_open() {
                 Some(o) => {
                     o.rec.line_count += 1;
                     o.last_line = line.number;
+                    self.took_own = !o.phantom;
                     Disposition::Continuation
                 }
                 None => Disposition::Skipped(REASON_BEFORE_FIRST),
@@ -367,6 +522,13 @@ impl LineParser for StderrParser {
         };
         self.foreign_run = 0;
         let mut f = prefix::parse_prefix(sp.prefix);
+        if self.run_over.is_none() {
+            for (i, w) in f.bare.iter().enumerate() {
+                if w.is_some() {
+                    self.bare_at |= 1 << i;
+                }
+            }
+        }
         let pid = f.pid.or(w.pid);
         if matches!(sp.label, Label::Primary(_)) {
             // A new message of this process ends its previous one (which may
@@ -393,6 +555,7 @@ impl LineParser for StderrParser {
                 o.slot = Slot::Part(part);
                 o.rec.line_count += 1;
                 o.last_line = line.number;
+                self.took_own = !o.phantom;
                 if o.rec.sqlstate.is_none() {
                     o.rec.sqlstate = owned(f.sqlstate);
                 }
@@ -401,7 +564,12 @@ impl LineParser for StderrParser {
             }
             Label::Primary(sev) => {
                 let stamp = f.stamp.or(w.stamp);
-                let ts = match stamp.and_then(|s| self.resolver.resolve(s)) {
+                let resolved = stamp.and_then(|s| self.resolver.resolve(s));
+                if self.run_over.is_none() {
+                    self.needed_last_ts |= resolved.is_none() && !self.own_ts;
+                    self.own_ts |= resolved.is_some();
+                }
+                let ts = match resolved {
                     Some(ts) => ts,
                     None => match self.last_ts {
                         Some(ts) => ts,
@@ -440,10 +608,31 @@ impl LineParser for StderrParser {
                     seq: w.seq.map(|(n, _)| n),
                     bare,
                     done: false,
+                    phantom: self.run_over.is_some(),
                 });
                 Disposition::Parsed
             }
         }
+    }
+}
+
+impl LineParser for StderrParser {
+    fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
+        self.part_lines = line.number;
+        if self.claimed.get(self.claimed_read) == Some(&line.number) {
+            // A line of a record of the part before (interleaved with this
+            // part's): the record it follows is not this part's.
+            self.claimed_read += 1;
+            self.last = None;
+            return Disposition::Continuation;
+        }
+        let d = self.read(line, out);
+        if let Disposition::Skipped(reason) = d {
+            if line.number <= HEAD_LINES {
+                self.head_skips.push((line.number, reason));
+            }
+        }
+        d
     }
 
     fn finish(&mut self, out: &mut dyn EventSink) -> Settlement {
@@ -452,5 +641,43 @@ impl LineParser for StderrParser {
         }
         self.drain(out);
         Settlement::default()
+    }
+}
+
+impl PartParser for StderrParser {
+    /// Read on as a single pass would, until no record of this part is
+    /// open: a message starting in the next part becomes a record that
+    /// is never emitted here, and a line is taken when one of this part's
+    /// records takes it.
+    fn run_over(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> RunOver {
+        if self.run_over.is_none() {
+            self.run_over = Some(self.last_ts);
+        }
+        if !self.open.iter().any(|o| !o.done && !o.phantom) {
+            return RunOver::Done;
+        }
+        // Numbered after this part's lines, as a single pass numbers them.
+        let line = Line {
+            number: line.number.saturating_add(self.part_lines),
+            ..*line
+        };
+        self.took_own = false;
+        self.read(&line, out);
+        if self.took_own {
+            RunOver::Taken
+        } else {
+            RunOver::NotMine
+        }
+    }
+
+    fn part_end(&mut self) -> PartEnd {
+        PartEnd(Box::new(PgPartEnd {
+            tracker: std::mem::take(&mut self.tracker),
+            last_ts: self.run_over.unwrap_or(self.last_ts),
+            learner: self.learner,
+            bare_at: self.bare_at,
+            needed_last_ts: self.needed_last_ts,
+            head_skips: std::mem::take(&mut self.head_skips),
+        }))
     }
 }
