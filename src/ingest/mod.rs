@@ -1539,4 +1539,24 @@ mod tests {
             "{joined} joined, {again} read again"
         );
     }
+
+    /// A PostgreSQL log read in parts spills its statements as well as its
+    /// messages to disk, as a log read in one piece does.
+    #[test]
+    fn a_postgres_log_read_in_parts_spills_its_statements() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("postgresql.log");
+        let log = interleaved_postgres_log(3000);
+        std::fs::write(&path, &log).unwrap();
+        let spill_dir = d.path().join("spill");
+        std::fs::create_dir(&spill_dir).unwrap();
+        let mut opts = IngestOptions::new(Arc::new(Registry::builtin()), Zone::utc());
+        opts.chunk_bytes = log.len() as u64 / 3;
+        opts.spill_dir = Some(spill_dir);
+        opts.spill_past = 4096;
+        let out = run(std::slice::from_ref(&path), &opts, Arc::new(NoProgress)).unwrap();
+        assert!(out.sources[0].parts > 4, "{:?}", out.sources[0]);
+        assert!(out.timeline.message.is_mapped(), "the messages spilled");
+        assert!(out.timeline.statement.is_mapped(), "the statements spilled");
+    }
 }
