@@ -1471,10 +1471,124 @@ mod tests {
         log
     }
 
+    /// Messages of a busy PostgreSQL server as csvlog rows (statements
+    /// over several lines, one of them starting like a row) or jsonlog
+    /// lines: lock waits, their time-outs far apart, acquired locks,
+    /// durations.
+    fn postgres_rows(messages: usize, json: bool) -> String {
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let csv = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+        let json_str = |v: &str| {
+            let mut o = String::from('"');
+            for c in v.chars() {
+                match c {
+                    '"' => o.push_str("\\\""),
+                    '\\' => o.push_str("\\\\"),
+                    '\n' => o.push_str("\\n"),
+                    c => o.push(c),
+                }
+            }
+            o.push('"');
+            o
+        };
+        let mut log = String::new();
+        for i in 0..messages {
+            let at = format!(
+                "2023-06-01 10:{:02}:{:02}.{:03} UTC",
+                i / 6000 % 60,
+                i / 100 % 60,
+                i % 100 * 10
+            );
+            let pid = 4000 + next(9);
+            let (sev, code, msg, detail, context, statement) = match next(8) {
+                0 | 1 => (
+                    "LOG",
+                    "00000",
+                    format!(
+                        "process {pid} still waiting for ShareLock on transaction {} after 1000.{:03} ms",
+                        900 + next(4),
+                        next(1000)
+                    ),
+                    format!(
+                        "Process holding the lock: {}. Wait queue: {pid}.",
+                        5000 + next(3)
+                    ),
+                    format!("while updating tuple (0,{}) in relation \"items\"", next(5)),
+                    format!("UPDATE items\nSET n = n - 1\nWHERE id = {}", next(40)),
+                ),
+                2 => (
+                    "ERROR",
+                    "55P03",
+                    "canceling statement due to lock timeout".to_string(),
+                    String::new(),
+                    String::new(),
+                    format!("UPDATE items SET n = 0\n{at},looks,like,a,row"),
+                ),
+                3 => (
+                    "LOG",
+                    "00000",
+                    format!(
+                        "process {pid} acquired ShareLock on transaction {} after 2000.{:03} ms",
+                        900 + next(4),
+                        next(1000)
+                    ),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
+                _ => (
+                    "LOG",
+                    "00000",
+                    format!(
+                        "duration: {}.5 ms  statement: SELECT *\nFROM items",
+                        next(90)
+                    ),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
+            };
+            if json {
+                log.push_str(&format!(
+                    "{{\"timestamp\":\"{at}\",\"user\":\"app\",\"dbname\":\"shop\",\"pid\":{pid},\"error_severity\":\"{sev}\",\"state_code\":\"{code}\",\"message\":{}",
+                    json_str(&msg)
+                ));
+                for (k, v) in [
+                    ("detail", &detail),
+                    ("context", &context),
+                    ("statement", &statement),
+                ] {
+                    if !v.is_empty() {
+                        log.push_str(&format!(",\"{k}\":{}", json_str(v)));
+                    }
+                }
+                log.push_str(",\"backend_type\":\"client backend\"}\n");
+            } else {
+                let opt = |v: &str| if v.is_empty() { String::new() } else { csv(v) };
+                log.push_str(&format!(
+                    "{at},app,shop,{pid},\"[local]\",6b03.{pid},1,UPDATE,{at},3/1,0,{sev},{code},{},{},,,,{},{},,,\"psql\",\"client backend\",,0\n",
+                    csv(&msg),
+                    opt(&detail),
+                    opt(&context),
+                    opt(&statement),
+                ));
+            }
+        }
+        log
+    }
+
     /// A PostgreSQL log cut where records start, its parts read in
     /// parallel and joined (or read again), is the same timeline and
     /// accounting as one read, whatever the cuts: real servers' logs (the
-    /// fixtures) and one whose processes interleave across the cuts.
+    /// fixtures, stderr, csvlog and jsonlog), one whose processes
+    /// interleave across the cuts, and csvlog and jsonlog files of lock
+    /// waits.
     #[test]
     fn postgres_logs_read_in_parts_equal_one_read() {
         let d = tempfile::tempdir().unwrap();
@@ -1482,23 +1596,35 @@ mod tests {
         let captured = root.join("parsers/tests/fixtures/postgres");
         let interleaved = d.path().join("interleaved.log");
         std::fs::write(&interleaved, interleaved_postgres_log(4000)).unwrap();
+        let csv = d.path().join("postgresql.csv");
+        std::fs::write(&csv, postgres_rows(3000, false)).unwrap();
+        let json = d.path().join("postgresql.json");
+        std::fs::write(&json, postgres_rows(3000, true)).unwrap();
+        let db = root.join("tests/fixtures/db-capture/postgresql");
+        let (stderr, csvlog, jsonlog) = ("postgres-stderr", "postgres-csvlog", "postgres-jsonlog");
         let files = [
-            root.join("tests/fixtures/db-capture/postgresql/postgresql.log"),
-            root.join("tests/fixtures/db-capture/postgresql/postgresql-alt.log"),
-            root.join("tests/fixtures/db-capture/postgresql/postgresql-ja.log"),
-            captured.join("captured/en/postgresql.log"),
-            captured.join("captured/ja/postgresql.log"),
-            captured.join("captured/ru/postgresql.log"),
+            (db.join("postgresql.log"), stderr),
+            (db.join("postgresql-alt.log"), stderr),
+            (db.join("postgresql-ja.log"), stderr),
+            (db.join("postgresql.csv"), csvlog),
+            (db.join("postgresql.json"), jsonlog),
+            (captured.join("captured/en/postgresql.log"), stderr),
+            (captured.join("captured/ja/postgresql.log"), stderr),
+            (captured.join("captured/ru/postgresql.log"), stderr),
             // Bare prefix words: read in one piece.
-            captured.join("captured/bare/postgresql.log"),
-            captured.join("captured/stock/postgresql.log"),
-            captured.join("lnav/lnav_postgres.1"),
-            captured.join("lnav/lnav_postgres.2"),
-            interleaved.clone(),
+            (captured.join("captured/bare/postgresql.log"), stderr),
+            (captured.join("captured/stock/postgresql.log"), stderr),
+            (captured.join("lnav/lnav_postgres.1"), stderr),
+            (captured.join("lnav/lnav_postgres.2"), stderr),
+            (captured.join("pgbadger/pgbadger_pg_rawcsv.log"), stderr),
+            (interleaved.clone(), stderr),
+            (csv.clone(), csvlog),
+            (json.clone(), jsonlog),
         ];
         let mut parted = 0;
         let (mut joined, mut again) = (0, 0);
-        for path in &files {
+        let mut again_by_format = BTreeMap::new();
+        for (path, format) in &files {
             let size = std::fs::metadata(path).unwrap().len();
             let run_with = |chunk: u64| {
                 let mut opts = IngestOptions::new(Arc::new(Registry::builtin()), Zone::utc());
@@ -1506,11 +1632,7 @@ mod tests {
                 run(std::slice::from_ref(path), &opts, Arc::new(NoProgress)).unwrap()
             };
             let one = run_with(u64::MAX / 4);
-            assert_eq!(
-                one.sources[0].format.as_deref(),
-                Some("postgres-stderr"),
-                "{path:?}"
-            );
+            assert_eq!(one.sources[0].format.as_deref(), Some(*format), "{path:?}");
             assert_eq!(one.sources[0].parts, 0);
             for chunk in [size / 2, size / 5, size / 17, 2048, 700] {
                 let split = run_with(chunk.max(1));
@@ -1529,10 +1651,16 @@ mod tests {
                     parted += 1;
                     joined += r.parts - 1 - r.parts_read_again;
                     again += r.parts_read_again;
+                    *again_by_format.entry(*format).or_insert(0) += r.parts_read_again;
                 }
             }
         }
-        assert!(parted >= 20, "{parted} reads in parts");
+        assert!(parted >= 40, "{parted} reads in parts");
+        // Lock time-outs of waits reported before the cut are read again.
+        assert!(
+            again_by_format.values().all(|&n| n > 0) && again_by_format.len() == 3,
+            "{again_by_format:?}"
+        );
         // Most cuts join; the interleaved log's sometimes cannot.
         assert!(
             joined > 100 && again > 0,

@@ -9,10 +9,13 @@
 //! internal_query_pos, context, query, query_pos, location,
 //! application_name` (9.0+), `backend_type` (13+), `leader_pid`, `query_id` (14+).
 
-use super::messages::{self, Tracker};
+use super::messages::{self, Tracker, WaitsEnd};
 use super::{Record, i18n, present};
 use crate::event::EventSink;
-use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
+use crate::parser::{
+    Disposition, Format, Joint, LineParser, PartEnd, PartParser, RunOver, Sample, Settlement,
+    SourceCtx,
+};
 use crate::split::Line;
 use crate::time::{self, Resolver};
 use std::borrow::Cow;
@@ -213,6 +216,34 @@ impl Format for PgCsvlog {
     fn parser(&self, ctx: &SourceCtx) -> Box<dyn LineParser> {
         Box::new(CsvParser::new(ctx.resolver))
     }
+
+    /// Any file: a row left open at a part's end is completed by the run-over.
+    fn cut_at_records(&self, _: &Sample<'_>) -> bool {
+        true
+    }
+
+    fn starts_part(&self, line: &str) -> bool {
+        starts_row(line)
+    }
+
+    fn part_parser(
+        &self,
+        ctx: &SourceCtx,
+        after: Option<(&PartEnd, &[u32])>,
+    ) -> Option<Box<dyn PartParser>> {
+        let mut p = CsvParser::new(ctx.resolver);
+        p.tracker = WaitsEnd::tracker_after(after)?;
+        p.claimed = after.map(|(_, c)| c.to_vec()).unwrap_or_default();
+        Some(Box::new(p))
+    }
+
+    /// A part joins unless one of its lock time-outs ended a wait reported
+    /// before it (see `Tracker::then`), or it read as its own a line of
+    /// the row the part before it left open (a quoted field's line that
+    /// looks like a row's start).
+    fn join_parts(&self, before: &PartEnd, next: &PartEnd, claimed: &[u32]) -> Option<Joint> {
+        WaitsEnd::join(before, next, claimed)
+    }
 }
 
 #[derive(Debug)]
@@ -229,6 +260,12 @@ pub struct CsvParser {
     resolver: Resolver,
     pending: Option<Pending>,
     tracker: Tracker,
+    /// A part read again: its first lines that the row the part before it
+    /// left open took, ascending, and how many have been read.
+    claimed: Vec<u32>,
+    claimed_read: usize,
+    /// The lines it skipped among its first (for joining parts).
+    head_skips: Vec<(u32, &'static str)>,
 }
 
 impl CsvParser {
@@ -238,6 +275,9 @@ impl CsvParser {
             resolver,
             pending: None,
             tracker: Tracker::default(),
+            claimed: Vec::new(),
+            claimed_read: 0,
+            head_skips: Vec::new(),
         }
     }
 
@@ -271,25 +311,35 @@ impl CsvParser {
     }
 }
 
-impl LineParser for CsvParser {
-    fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
-        let text = line.text;
-        if let Some(p) = self.pending.as_mut() {
-            // A new row while a quote is open: the pending row was cut short.
-            let restart =
-                starts_row(text) && !quote_state(text, false) && fields(text).len() >= MIN_COLUMNS;
-            if !restart && p.text.len() < MAX_ROW_BYTES {
-                p.text.push('\n');
-                p.text.push_str(text);
-                p.lines += 1;
-                if !quote_state(text, true) {
-                    if let Some(p) = self.pending.take() {
-                        self.emit_row(&p.text, p.line, p.offset, p.lines, MIN_COLUMNS, out);
-                    }
+impl CsvParser {
+    /// Give `text` to the row whose quote is open, if there is one and the
+    /// line goes on with it: true when it took the line. A new row while a
+    /// quote is open means the open row was cut short: it is emitted.
+    fn go_on(&mut self, text: &str, out: &mut dyn EventSink) -> bool {
+        let Some(p) = self.pending.as_mut() else {
+            return false;
+        };
+        let restart =
+            starts_row(text) && !quote_state(text, false) && fields(text).len() >= MIN_COLUMNS;
+        if !restart && p.text.len() < MAX_ROW_BYTES {
+            p.text.push('\n');
+            p.text.push_str(text);
+            p.lines += 1;
+            if !quote_state(text, true) {
+                if let Some(p) = self.pending.take() {
+                    self.emit_row(&p.text, p.line, p.offset, p.lines, MIN_COLUMNS, out);
                 }
-                return Disposition::Continuation;
             }
-            self.close_pending(out);
+            return true;
+        }
+        self.close_pending(out);
+        false
+    }
+
+    fn read(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
+        let text = line.text;
+        if self.go_on(text, out) {
+            return Disposition::Continuation;
         }
         if !starts_row(text) {
             return Disposition::Skipped(REASON_NOT_ROW);
@@ -309,10 +359,44 @@ impl LineParser for CsvParser {
             Disposition::Skipped(REASON_SHORT_ROW)
         }
     }
+}
+
+impl LineParser for CsvParser {
+    fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
+        if self.claimed.get(self.claimed_read) == Some(&line.number) {
+            // A line of the row the part before this one left open.
+            self.claimed_read += 1;
+            return Disposition::Continuation;
+        }
+        let d = self.read(line, out);
+        messages::note_skip(&mut self.head_skips, line.number, d);
+        d
+    }
 
     fn finish(&mut self, out: &mut dyn EventSink) -> Settlement {
         self.close_pending(out);
         Settlement::default()
+    }
+}
+
+impl PartParser for CsvParser {
+    /// Complete the row left open at the part's end, if any.
+    fn run_over(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> RunOver {
+        if self.pending.is_none() {
+            return RunOver::Done;
+        }
+        if self.go_on(line.text, out) {
+            RunOver::Taken
+        } else {
+            RunOver::Done
+        }
+    }
+
+    fn part_end(&mut self) -> PartEnd {
+        PartEnd(Box::new(WaitsEnd {
+            tracker: std::mem::take(&mut self.tracker),
+            head_skips: std::mem::take(&mut self.head_skips),
+        }))
     }
 }
 

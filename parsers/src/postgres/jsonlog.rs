@@ -8,10 +8,13 @@
 //! CloudNativePG's own lines (`"logger":"wal-archive"`) are read as plain
 //! log events.
 
-use super::messages::{self, Tracker};
+use super::messages::{self, Tracker, WaitsEnd};
 use super::{Record, i18n, present};
 use crate::event::{Event, EventSink, Kind, Level};
-use crate::parser::{Disposition, Format, LineParser, Sample, Settlement, SourceCtx};
+use crate::parser::{
+    Disposition, Format, Joint, LineParser, PartEnd, PartParser, RunOver, Sample, Settlement,
+    SourceCtx,
+};
 use crate::split::Line;
 use crate::time::{self, Resolver};
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -192,6 +195,32 @@ impl Format for PgJsonlog {
             tracker: Tracker::default(),
         })
     }
+
+    /// Any file: a record is one line; only lock waits carry over.
+    fn cut_at_records(&self, _: &Sample<'_>) -> bool {
+        true
+    }
+
+    fn starts_part(&self, line: &str) -> bool {
+        line.trim_start().starts_with('{')
+    }
+
+    fn part_parser(
+        &self,
+        ctx: &SourceCtx,
+        after: Option<(&PartEnd, &[u32])>,
+    ) -> Option<Box<dyn PartParser>> {
+        Some(Box::new(JsonParser {
+            resolver: ctx.resolver,
+            tracker: WaitsEnd::tracker_after(after)?,
+        }))
+    }
+
+    /// See `Tracker::then`: a part joins unless one of its lock time-outs
+    /// ended a wait reported before it.
+    fn join_parts(&self, before: &PartEnd, next: &PartEnd, claimed: &[u32]) -> Option<Joint> {
+        WaitsEnd::join(before, next, claimed)
+    }
 }
 
 /// The reader of one jsonlog / CloudNativePG file.
@@ -263,5 +292,19 @@ impl LineParser for JsonParser {
 
     fn finish(&mut self, _out: &mut dyn EventSink) -> Settlement {
         Settlement::default()
+    }
+}
+
+impl PartParser for JsonParser {
+    /// A record is one line: nothing is left open at a part's end.
+    fn run_over(&mut self, _: &Line<'_>, _: &mut dyn EventSink) -> RunOver {
+        RunOver::Done
+    }
+
+    fn part_end(&mut self) -> PartEnd {
+        PartEnd(Box::new(WaitsEnd {
+            tracker: std::mem::take(&mut self.tracker),
+            head_skips: Vec::new(),
+        }))
     }
 }

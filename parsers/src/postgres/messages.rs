@@ -5,6 +5,7 @@
 use super::i18n::{self, match_format, normalize_lock_tag, row_from_context};
 use super::{Record, present};
 use crate::event::{Event, EventSink, Kind, MAX_MESSAGE, Participant};
+use crate::parser::{Disposition, Joint, PartEnd};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -202,6 +203,73 @@ impl Tracker {
         Tracker {
             waits: before.waits.clone(),
             ..Tracker::default()
+        }
+    }
+}
+
+/// The skipped lines a part's parser remembers, from its first: a line the
+/// part before it claimed must be among them (see [`claimed_skips`]).
+pub(crate) const HEAD_LINES: u32 = 4096;
+
+/// Remember line `number`'s disposition `d` if it was skipped among a
+/// part's first [`HEAD_LINES`].
+pub(crate) fn note_skip(head_skips: &mut Vec<(u32, &'static str)>, number: u32, d: Disposition) {
+    if let Disposition::Skipped(reason) = d {
+        if number <= HEAD_LINES {
+            head_skips.push((number, reason));
+        }
+    }
+}
+
+/// The lines `claimed` by the part before (a record of theirs took them),
+/// with the reason this part's parser gave for skipping each; `None` when
+/// it did not skip one of them (it read the line as its own).
+pub(crate) fn claimed_skips(
+    head_skips: &[(u32, &'static str)],
+    claimed: &[u32],
+) -> Option<Vec<(u32, &'static str)>> {
+    claimed
+        .iter()
+        .map(|&c| {
+            let i = head_skips.binary_search_by_key(&c, |s| s.0).ok()?;
+            head_skips.get(i).copied()
+        })
+        .collect()
+}
+
+/// What the parser of a part of a csvlog or jsonlog file knew at its end:
+/// its lock waits, and the lines it skipped first.
+#[derive(Debug, Default)]
+pub(crate) struct WaitsEnd {
+    pub(crate) tracker: Tracker,
+    pub(crate) head_skips: Vec<(u32, &'static str)>,
+}
+
+impl WaitsEnd {
+    /// [`crate::Format::join_parts`] for formats whose only state between
+    /// records is the lock waits.
+    pub(crate) fn join(before: &PartEnd, next: &PartEnd, claimed: &[u32]) -> Option<Joint> {
+        let b = before.0.downcast_ref::<WaitsEnd>()?;
+        let n = next.0.downcast_ref::<WaitsEnd>()?;
+        let tracker = Tracker::then(&b.tracker, &n.tracker)?;
+        let claimed = claimed_skips(&n.head_skips, claimed)?;
+        let end = WaitsEnd {
+            tracker,
+            head_skips: Vec::new(),
+        };
+        Some(Joint {
+            end: PartEnd(Box::new(end)),
+            claimed,
+        })
+    }
+
+    /// The waits a part read again goes on from.
+    pub(crate) fn tracker_after(after: Option<(&PartEnd, &[u32])>) -> Option<Tracker> {
+        match after {
+            Some((before, _)) => Some(Tracker::going_on(
+                &before.0.downcast_ref::<WaitsEnd>()?.tracker,
+            )),
+            None => Some(Tracker::default()),
         }
     }
 }

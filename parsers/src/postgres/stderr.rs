@@ -41,9 +41,6 @@ pub const IDLE_LINES: u32 = 32;
 pub const MAX_OPEN: usize = 256;
 /// Foreign lines kept with the record before them, in a row.
 pub const MAX_FOREIGN_RUN: u32 = 5;
-/// The skipped lines a part's parser remembers, from its first: a line the
-/// part before it claimed must be among them (see [`PgStderr::join_parts`]).
-const HEAD_LINES: u32 = 4096;
 
 /// PostgreSQL `stderr` logs with any `log_line_prefix`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -185,11 +182,7 @@ impl Format for PgStderr {
             return None;
         }
         let tracker = Tracker::then(&b.tracker, &n.tracker)?;
-        let mut unskipped = Vec::with_capacity(claimed.len());
-        for &c in claimed {
-            let i = n.head_skips.binary_search_by_key(&c, |s| s.0).ok()?;
-            unskipped.push(*n.head_skips.get(i)?);
-        }
+        let unskipped = messages::claimed_skips(&n.head_skips, claimed)?;
         let end = PgPartEnd {
             tracker,
             last_ts: n.last_ts.or(b.last_ts),
@@ -225,7 +218,7 @@ struct PgPartEnd {
     bare_at: u8,
     /// It met a message without a time before its first with one.
     needed_last_ts: bool,
-    /// The lines it skipped among its first [`HEAD_LINES`], with why.
+    /// The lines it skipped among its first `HEAD_LINES`, with why.
     head_skips: Vec<(u32, &'static str)>,
 }
 
@@ -627,11 +620,7 @@ impl LineParser for StderrParser {
             return Disposition::Continuation;
         }
         let d = self.read(line, out);
-        if let Disposition::Skipped(reason) = d {
-            if line.number <= HEAD_LINES {
-                self.head_skips.push((line.number, reason));
-            }
-        }
+        messages::note_skip(&mut self.head_skips, line.number, d);
         d
     }
 
