@@ -1687,4 +1687,178 @@ mod tests {
         assert!(out.timeline.message.is_mapped(), "the messages spilled");
         assert!(out.timeline.statement.is_mapped(), "the statements spilled");
     }
+
+    /// A PostgreSQL log of `messages` random messages from nine processes,
+    /// plain or copied through syslog (`[n-k]` line numbers, `#011` for a
+    /// tab, other programs' lines between): lock waits, their time-outs,
+    /// multi-line statements, and a message's later lines held back past
+    /// the next one or two messages.
+    fn random_postgres_log(seed: u64, messages: usize, syslog: bool) -> String {
+        let mut seed = seed | 1;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        enum L {
+            Label(&'static str, String),
+            Tab(String),
+            /// Another program's line, and whether it is the first of a run.
+            Other(String, bool),
+            Blank,
+        }
+        let mut counts = [0u32; 9];
+        let mut held: Vec<String> = Vec::new();
+        let mut log = String::new();
+        for i in 0..messages {
+            let (mm, ss, ms) = (i / 600 % 60, i / 10 % 60, i % 10 * 100);
+            let p = next(9) as usize;
+            let pid = 4000 + p;
+            let lines = match next(9) {
+                0 | 1 => vec![
+                    L::Label(
+                        "LOG",
+                        format!(
+                            "process {pid} still waiting for ShareLock on transaction {} after 1000.{:03} ms",
+                            900 + next(3),
+                            next(1000)
+                        ),
+                    ),
+                    L::Label(
+                        "DETAIL",
+                        format!(
+                            "Process holding the lock: {}. Wait queue: {pid}.",
+                            5000 + next(3)
+                        ),
+                    ),
+                    L::Label("STATEMENT", "UPDATE items".to_string()),
+                    L::Tab(format!("SET n = n - 1 WHERE id = {}", next(9))),
+                ],
+                2 => vec![
+                    L::Label(
+                        "ERROR",
+                        "canceling statement due to lock timeout".to_string(),
+                    ),
+                    L::Label("STATEMENT", "UPDATE items SET n = 0".to_string()),
+                ],
+                3 => vec![L::Label(
+                    "LOG",
+                    format!(
+                        "process {pid} acquired ShareLock on transaction {} after 2000.{:03} ms",
+                        900 + next(3),
+                        next(1000)
+                    ),
+                )],
+                4 => vec![
+                    L::Label(
+                        "LOG",
+                        format!("duration: {}.5 ms  statement: SELECT *", next(90)),
+                    ),
+                    L::Tab("FROM items".to_string()),
+                    L::Blank,
+                ],
+                5 => {
+                    // Up to seven lines of another program: the first five
+                    // are kept with the message, the rest skipped.
+                    let mut v = vec![L::Label("LOG", "checkpoint starting: time".to_string())];
+                    for k in 0..=next(7) {
+                        v.push(L::Other(format!("another program's line {k}"), k == 0));
+                    }
+                    v
+                }
+                _ => vec![L::Label(
+                    "LOG",
+                    format!("duration: {}.25 ms  statement: SELECT 1", next(90)),
+                )],
+            };
+            counts[p] += 1;
+            let n = counts[p];
+            let rendered: Vec<String> = lines
+                .into_iter()
+                .enumerate()
+                .filter_map(|(k, l)| {
+                    let k = k + 1;
+                    let at = format!("2023-06-01 10:{mm:02}:{ss:02}.{ms:03} UTC");
+                    let sys = format!("Jun  1 10:{mm:02}:{ss:02} db1");
+                    Some(match (l, syslog) {
+                        (L::Label(w, t), false) => format!("{at} [{pid}] app@shop {w}:  {t}"),
+                        (L::Label(w, t), true) => {
+                            format!("{sys} postgres[{pid}]: [{n}-{k}] user=app,db=shop {w}:  {t}")
+                        }
+                        (L::Tab(t), false) => format!("\t{t}"),
+                        (L::Tab(t), true) => format!("{sys} postgres[{pid}]: [{n}-{k}] #011{t}"),
+                        (L::Other(t, _), false) => format!("pg_ctl: {t}"),
+                        // One at a time, or the file would read as syslog.
+                        (L::Other(t, true), true) => format!("{sys} cron[99]: (root) CMD ({t})"),
+                        (L::Other(_, false), true) => return None,
+                        (L::Blank, false) => String::new(),
+                        (L::Blank, true) => return None,
+                    })
+                })
+                .collect();
+            let mut rendered = rendered.into_iter();
+            if let Some(first) = rendered.next() {
+                log.push_str(&first);
+                log.push('\n');
+            }
+            // Lines held back from the message before come after this
+            // one's first line; this one's may be held back in turn.
+            for l in held.drain(..) {
+                log.push_str(&l);
+                log.push('\n');
+            }
+            if next(3) == 0 {
+                held.extend(rendered);
+            } else {
+                for l in rendered {
+                    log.push_str(&l);
+                    log.push('\n');
+                }
+            }
+        }
+        for l in held {
+            log.push_str(&l);
+            log.push('\n');
+        }
+        log
+    }
+
+    /// Random PostgreSQL logs, plain and through syslog, read in parts cut
+    /// at random sizes, read as one pass does.
+    #[test]
+    fn random_postgres_logs_read_in_parts_equal_one_read() {
+        let d = tempfile::tempdir().unwrap();
+        let (mut parted, mut again) = (0, 0);
+        for seed in 1..=24u64 {
+            for syslog in [false, true] {
+                let path = d.path().join(format!("pg-{seed}-{syslog}.log"));
+                let log = random_postgres_log(seed * 7919, 300 + seed as usize * 20, syslog);
+                std::fs::write(&path, &log).unwrap();
+                let run_with = |chunk: u64| {
+                    let mut opts = IngestOptions::new(Arc::new(Registry::builtin()), Zone::utc());
+                    opts.chunk_bytes = chunk;
+                    opts.year = Some(2023);
+                    run(std::slice::from_ref(&path), &opts, Arc::new(NoProgress)).unwrap()
+                };
+                let one = run_with(u64::MAX / 4);
+                assert_eq!(one.sources[0].format.as_deref(), Some("postgres-stderr"));
+                for chunk in [seed * 97 % 1500 + 200, seed * 331 % 6000 + 1000] {
+                    let split = run_with(chunk);
+                    let what = format!("seed {seed}, syslog {syslog}, parts of {chunk}");
+                    assert!(split.sources[0].parts > 2, "{what}");
+                    assert_eq!(
+                        split.timeline.debug_rows(),
+                        one.timeline.debug_rows(),
+                        "{what}"
+                    );
+                    assert_eq!(accounting(&split), accounting(&one), "{what}");
+                    parted += 1;
+                    again += split.sources[0].parts_read_again;
+                }
+            }
+        }
+        assert_eq!(parted, 96);
+        assert!(again > 0);
+    }
 }
