@@ -436,6 +436,9 @@ fn ingest_file(
     };
     let (acct, err) = match parallel {
         Some((f, cuts, at_records)) => {
+            // The parts read the file from its start again: what the
+            // sample read is not counted twice.
+            let counted = opened.read.load(Ordering::Relaxed);
             drop(opened.reader);
             report.parts = u32::try_from(cuts.len()).unwrap_or(u32::MAX);
             let file = PartedFile {
@@ -446,6 +449,7 @@ fn ingest_file(
                 at_records,
                 ctx: &ctx,
                 source: index,
+                counted,
             };
             let (acct, err, again) = parse_parts(&file, opts, timeline, progress);
             report.parts_read_again = again;
@@ -560,7 +564,10 @@ fn parse_parts(
         at_records,
         ctx,
         source: index,
+        counted,
     } = *file;
+    // Progress: the bytes the sample read are the first ones not counted.
+    let uncounted = Arc::new(std::sync::atomic::AtomicU64::new(counted));
     let spare = Mutex::new(Vec::new());
     let joined = Mutex::new(Joined {
         rows_before: timeline.len(),
@@ -577,13 +584,23 @@ fn parse_parts(
         let start = cuts[k];
         let len = cuts.get(k + 1).map(|end| end - start);
         let p = progress.clone();
-        let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| p.advance(n));
+        let uncounted = uncounted.clone();
+        let advance: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| {
+            let skip = uncounted
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                    Some(u.saturating_sub(n))
+                })
+                .map_or(0, |u| u.min(n));
+            p.advance(n - skip);
+        });
+        // A part read again was counted the first time.
+        let advance = after.is_none().then_some(advance);
         // A part already appended, emptied, when there is one (see
         // `Joined::spare`: a lock of its own, so that taking one never
         // waits for another part's append).
         let reused = spare.lock().ok().and_then(|mut s| s.pop());
         let mut part = reused.unwrap_or_default();
-        let reader = open::range(path, start, len, Some(advance), opts.cancel.clone())
+        let reader = open::range(path, start, len, advance, opts.cancel.clone())
             .and_then(|r| TextReader::new(r, encoding_rs::UTF_8, 0));
         let reader = match reader {
             Ok(r) => r,
@@ -689,6 +706,8 @@ struct PartedFile<'a> {
     ctx: &'a SourceCtx,
     /// The file's index among the sources.
     source: u32,
+    /// Its bytes already counted as read (the sample).
+    counted: u64,
 }
 
 /// The parts of one file joined so far, in file order.
@@ -1860,5 +1879,29 @@ mod tests {
         }
         assert_eq!(parted, 96);
         assert!(again > 0);
+    }
+
+    /// Progress counts each byte of a file read in parts once: not the
+    /// sample again, not the parts read again.
+    #[test]
+    fn progress_counts_each_byte_of_a_file_read_in_parts_once() {
+        struct Bytes(std::sync::atomic::AtomicU64);
+        impl Progress for Bytes {
+            fn start(&self, _: u64, _: u64) {}
+            fn advance(&self, n: u64) {
+                self.0.fetch_add(n, Ordering::Relaxed);
+            }
+            fn file_done(&self, _: &str) {}
+        }
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("postgresql.log");
+        let log = interleaved_postgres_log(4000);
+        std::fs::write(&path, &log).unwrap();
+        let mut opts = IngestOptions::new(Arc::new(Registry::builtin()), Zone::utc());
+        opts.chunk_bytes = 2048;
+        let bytes = Arc::new(Bytes(std::sync::atomic::AtomicU64::new(0)));
+        let out = run(std::slice::from_ref(&path), &opts, bytes.clone()).unwrap();
+        assert!(out.sources[0].parts_read_again > 0, "{:?}", out.sources[0]);
+        assert_eq!(bytes.0.load(Ordering::Relaxed), log.len() as u64);
     }
 }

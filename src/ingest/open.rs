@@ -228,6 +228,8 @@ pub struct Opened {
     /// An error met while reading the sample (a truncated archive);
     /// `reader` then yields the sample only.
     pub sample_error: Option<io::Error>,
+    /// Bytes read from the file so far (reported to `progress`).
+    pub read: Arc<AtomicU64>,
 }
 
 /// Open `path` for reading decompressed bytes.
@@ -238,6 +240,7 @@ pub fn open(
 ) -> io::Result<Opened> {
     let file = File::open(path)?;
     let counter = Arc::new(AtomicU64::new(0));
+    let read = counter.clone();
     let counting = Counting {
         inner: file,
         counter: counter.clone(),
@@ -293,6 +296,7 @@ pub fn open(
         sample,
         compression,
         sample_error,
+        read,
     })
 }
 
