@@ -681,7 +681,7 @@ impl Case {
     }
 
     /// Read a whole case: its events from the column file, read in place
-    /// (see [`super::colfile`]), or from Parquet when that is missing or
+    /// (see `colfile.rs`), or from Parquet when that is missing or
     /// fails its checks.
     pub fn load(dir: &Path) -> Result<Case> {
         Case::load_noting(dir).map(|(case, _)| case)

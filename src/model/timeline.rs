@@ -225,7 +225,7 @@ impl Interner {
     }
 }
 
-/// The rare fields of an event, kept sparsely. Written as [`ExtraRef`]
+/// The rare fields of an event, kept sparsely. Written as `ExtraRef`
 /// writes them (an event's fields are written without a copy into one).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Extra {
@@ -1108,7 +1108,7 @@ fn runs(
 }
 
 /// Every event of a case, in columns. Fields most formats lack are
-/// [`Sparse`]: they cost nothing until an event has them.
+/// `Sparse`: they cost nothing until an event has them.
 #[derive(Debug, Clone)]
 pub struct Timeline {
     pub(crate) ts: Buf<i64>,
@@ -1838,7 +1838,7 @@ impl Timeline {
 
     /// Give back the spare capacity of every column (the columns of a
     /// parsed file grew geometrically), and store each sparse column in its
-    /// smaller form ([`Sparse::settle`]).
+    /// smaller form (`Sparse::settle`).
     pub fn shrink_to_fit(&mut self) {
         let rows = self.len();
         self.ts.shrink_to_fit();
@@ -2120,7 +2120,7 @@ impl Timeline {
     /// Rows `rows` in order, for a scan that reads each row once: every
     /// column read in place from a file (a large ingest's, its column file,
     /// or a reopened case's) is handed back behind the scan every
-    /// [`RELEASE_EVERY`] rows, so a stretch of it is resident at a time,
+    /// `RELEASE_EVERY` rows, so a stretch of it is resident at a time,
     /// not all of it (two such scans of the analysis kept 250 MB of
     /// spilled text resident on the mixed corpus of BENCHMARKS.md; a search
     /// of a reopened case kept all of its text; the latency series kept
@@ -2140,7 +2140,7 @@ impl Timeline {
 
     /// [`Timeline::rows_released_behind`] for a list of rows, ascending
     /// (the rows of one key, one burst): what the scan read behind it is
-    /// handed back each time it has gone [`RELEASE_EVERY`] rows further.
+    /// handed back each time it has gone `RELEASE_EVERY` rows further.
     /// Rows scattered over the timeline each touch pages of their own, so
     /// what is resident is bounded by how far the scan went, not by how
     /// many rows it read.
