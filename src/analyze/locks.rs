@@ -643,7 +643,8 @@ fn overlapping_statement(
             break;
         }
         let o = overlap(i);
-        if t.statement(i).is_some() && best.is_none_or(|(b, _)| o > b) {
+        // The text is read (and checked as UTF-8) only for a winner.
+        if best.is_none_or(|(b, _)| o > b) && t.statement(i).is_some() {
             best = Some((o, i));
         }
     }
@@ -654,7 +655,7 @@ fn overlapping_statement(
             break;
         }
         let o = overlap(i);
-        if t.statement(i).is_some() && best.is_none_or(|(b, _)| o >= b) {
+        if best.is_none_or(|(b, _)| o >= b) && t.statement(i).is_some() {
             best = Some((o, i));
         }
     }
