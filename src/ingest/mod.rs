@@ -1388,6 +1388,28 @@ mod tests {
         assert!(parse_skew("h=soon").is_err());
     }
 
+    /// A deterministic generator of numbers below `n` (xorshift), for the
+    /// generated logs.
+    fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut seed = seed | 1;
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        }
+    }
+
+    /// The time of the `i`-th generated message: 100 a second.
+    fn stamp(i: usize) -> String {
+        format!(
+            "2023-06-01 10:{:02}:{:02}.{:03} UTC",
+            i / 6000 % 60,
+            i / 100 % 60,
+            i % 100 * 10
+        )
+    }
+
     /// A PostgreSQL log whose processes interleave: messages whose `DETAIL`
     /// and continuation lines come after other processes' messages, lock
     /// waits and their time-outs far apart, lines of other programs, blank
@@ -1395,21 +1417,10 @@ mod tests {
     /// (`%u %d`), whose roles are learned from connection messages.
     fn interleaved_postgres_log(messages: usize) -> String {
         let mut log = String::new();
-        let mut seed = 0x2545_f491_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x2545_f491);
         let mut held_over: Vec<String> = Vec::new();
         for i in 0..messages {
-            let at = format!(
-                "2023-06-01 10:{:02}:{:02}.{:03} UTC",
-                i / 6000 % 60,
-                i / 100 % 60,
-                i % 100 * 10
-            );
+            let at = stamp(i);
             let pid = 4000 + next(9);
             let bare = i >= messages / 2;
             let head = if bare {
@@ -1495,13 +1506,7 @@ mod tests {
     /// lines: lock waits, their time-outs far apart, acquired locks,
     /// durations.
     fn postgres_rows(messages: usize, json: bool) -> String {
-        let mut seed = 0x9e37_79b9_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x9e37_79b9);
         let csv = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
         let json_str = |v: &str| {
             let mut o = String::from('"');
@@ -1518,12 +1523,7 @@ mod tests {
         };
         let mut log = String::new();
         for i in 0..messages {
-            let at = format!(
-                "2023-06-01 10:{:02}:{:02}.{:03} UTC",
-                i / 6000 % 60,
-                i / 100 % 60,
-                i % 100 * 10
-            );
+            let at = stamp(i);
             let pid = 4000 + next(9);
             let (sev, code, msg, detail, context, statement) = match next(8) {
                 0 | 1 => (
@@ -1713,13 +1713,7 @@ mod tests {
     /// multi-line statements, and a message's later lines held back past
     /// the next one or two messages.
     fn random_postgres_log(seed: u64, messages: usize, syslog: bool) -> String {
-        let mut seed = seed | 1;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(seed);
         enum L {
             Label(&'static str, String),
             Tab(String),
