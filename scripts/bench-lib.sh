@@ -18,6 +18,10 @@ machine_and_versions() {
 # mib BYTES: in MiB, rounded.
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 
+# ratio A B: "A÷B×" to one decimal (how many times B's time A takes);
+# nothing when either is missing (a tool left out).
+ratio() { if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f×", a / b }'; fi; }
+
 # run NAME CMD... : one run of CMD under /usr/bin/time -v; appends
 # "NAME wall_s rss_kib" to $work/runs and stops the script if CMD fails.
 run() {

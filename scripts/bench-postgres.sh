@@ -72,7 +72,7 @@ for tool in rg pm pgbadger; do
     pgbadger) name="\`pgbadger -j $jobs\` (HTML report)" ;;
     esac
     vs=""
-    [ "$tool" = pm ] && vs=$(awk -v a="$pgb_t" -v b="$pm_t" 'BEGIN { printf "%.1f×", a / b }')
+    [ "$tool" = pm ] && vs=$(ratio "$pgb_t" "$pm_t")
     awk -v name="$name" -v t="$t" -v b="$b" -v rg="$rg_t" -v rss="$rss" -v vs="$vs" 'BEGIN {
         printf "| %s | %.2f s | %.0f | %.1f | %s | %.0f MiB |\n", name, t, b / 1048576 / t, t / rg, vs, rss / 1024 }'
 done

@@ -174,7 +174,7 @@ for spec in "${inputs[@]}"; do
         lnav) name="\`lnav -n -c ';SELECT count(*) FROM access_log'\`" ;;
         esac
         vs_lnav=""
-        [ "$tool" = pm ] && [ -n "$lnav_t" ] && vs_lnav=$(awk -v a="$lnav_t" -v b="$pm_t" 'BEGIN { printf "%.1f×", a / b }')
+        [ "$tool" = pm ] && vs_lnav=$(ratio "$lnav_t" "$pm_t")
         awk -v tag="$tag" -v sz="$(mib "$b")" -v name="$name" -v t="$t" -v b="$b" -v rg="$rg_t" -v rss="$rss" -v vl="$vs_lnav" 'BEGIN {
             printf "| %s | %s MiB | %s | %.2f s | %.0f | %.1f | %s | %.0f MiB | %.2f |\n",
                 tag, sz, name, t, b / 1048576 / t, t / rg, vl, rss / 1024, rss * 1024 / b }'

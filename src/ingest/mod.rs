@@ -417,18 +417,18 @@ fn ingest_file(
             // size: each holds longer rows (a message with its statement)
             // and waits beside the timeline until the parts before it are
             // in (16 MiB parts of a PostgreSQL log took 160 MB then).
-            let cuts = if f.line_independent() && report.size >= 2 * opts.chunk_bytes {
-                open::line_cuts(path, report.size, opts.chunk_bytes).map(|c| (c, false))
-            } else if !f.line_independent()
-                && report.size >= opts.chunk_bytes / 2
-                && f.cut_at_records(&sample)
-            {
-                let part = (opts.chunk_bytes / 4).max(1);
-                open::record_cuts(path, report.size, part, &|l| f.starts_part(l)).map(|c| (c, true))
+            let cuts = if f.line_independent() {
+                (report.size >= 2 * opts.chunk_bytes)
+                    .then(|| open::line_cuts(path, report.size, opts.chunk_bytes))
+                    .map(|c| c.map(|c| (c, false)))
             } else {
-                Ok((Vec::new(), false))
+                let part = (opts.chunk_bytes / 4).max(1);
+                (report.size >= 2 * part && f.cut_at_records(&sample)).then(|| {
+                    open::record_cuts(path, report.size, part, &|l| f.starts_part(l))
+                        .map(|c| (c, true))
+                })
             };
-            cuts.ok()
+            cuts.and_then(Result::ok)
                 .filter(|(cuts, _)| cuts.len() > 1)
                 .map(|(cuts, at_records)| (f.clone(), cuts, at_records))
         }
@@ -764,11 +764,7 @@ impl Joined<'_> {
                 self.timeline.append_all(vec![part]);
             } else {
                 self.timeline.append(&part);
-                if part.clear() {
-                    if let Ok(mut spare) = self.spare.lock() {
-                        spare.push(part);
-                    }
-                }
+                self.give_back(part);
             }
             self.next += 1;
             if self.next == 1 && size > 0 {
@@ -799,6 +795,15 @@ impl Joined<'_> {
         false
     }
 
+    /// Keep `part`, emptied, for a part still to be parsed (see `spare`).
+    fn give_back(&self, mut part: Timeline) {
+        if part.clear() {
+            if let Ok(mut spare) = self.spare.lock() {
+                spare.push(part);
+            }
+        }
+    }
+
     /// Join the next part, read by a fresh parser, to the parts before it;
     /// read it again, going on from them, when its format cannot.
     fn join_parsed(
@@ -807,7 +812,7 @@ impl Joined<'_> {
         format: &dyn Format,
         parse: &ParsePart<'_>,
     ) -> Parsed {
-        let (mut part, mut acct, err, Some((end, claims))) = parsed else {
+        let (part, mut acct, err, Some((end, claims))) = parsed else {
             return parsed;
         };
         let Some((before, claimed)) = self.carried.take() else {
@@ -822,11 +827,7 @@ impl Joined<'_> {
             }
             None => {
                 self.read_again += 1;
-                if part.clear() {
-                    if let Ok(mut spare) = self.spare.lock() {
-                        spare.push(part);
-                    }
-                }
+                self.give_back(part);
                 parse(self.next, Some((&before, &claimed)))
             }
         }

@@ -170,9 +170,10 @@ pub fn line_cuts(path: &Path, size: u64, chunk: u64) -> io::Result<Vec<u64>> {
 
 /// Cut the plain UTF-8 file `path` of `size` bytes into parts of about
 /// `chunk` bytes that each start at a line for which `starts_part` is true
-/// (a record's first line): the first such line at or after a line cut of
-/// [`line_cuts`], looked for in the chunk's first half. A cut with none
-/// there is dropped, and its part joins the one before.
+/// (a record's first line): the first such line at or after each line cut
+/// [`line_cuts`] would make, looked for in the chunk's first half, in one
+/// read of those stretches. A cut with none there is dropped, and its part
+/// joins the one before.
 pub fn record_cuts(
     path: &Path,
     size: u64,
@@ -184,13 +185,22 @@ pub fn record_cuts(
     let mut cuts = vec![0u64];
     let mut reader = BufReader::with_capacity(64 * 1024, File::open(path)?);
     let mut line = Vec::new();
-    for at in line_cuts(path, size, chunk)?.into_iter().skip(1) {
+    let mut target = chunk;
+    while target < size {
+        // The first line start at or after `target`, as `line_cuts` finds it.
+        reader.seek(SeekFrom::Start(target - 1))?;
+        let skipped = reader.skip_until(b'\n')? as u64;
+        let at = target - 1 + skipped;
+        if skipped == 0 || at >= size {
+            break;
+        }
+        target = at + chunk;
         if cuts.last().is_some_and(|&c| at <= c) {
             continue;
         }
-        reader.seek(SeekFrom::Start(at))?;
         let mut pos = at;
-        while pos < size && pos - at < chunk / 2 {
+        // At least the line at the cut is looked at.
+        while pos < size && pos - at < (chunk / 2).max(1) {
             line.clear();
             let n = reader
                 .by_ref()
@@ -202,8 +212,7 @@ pub fn record_cuts(
             if line.last() != Some(&b'\n') {
                 // Longer than a record's first line could usefully be:
                 // skip to its end.
-                let rest = reader.read_until(b'\n', &mut Vec::new())?;
-                pos += (n + rest) as u64;
+                pos += (n + reader.skip_until(b'\n')?) as u64;
                 continue;
             }
             let text = String::from_utf8_lossy(&line);
@@ -425,6 +434,14 @@ mod tests {
         let run = text.find("S39").unwrap() as u64;
         assert!(cuts.iter().all(|&c| c <= run), "{cuts:?}");
         assert_eq!(record_cuts(&p, size, 1000, &starts).unwrap().len(), 1);
+        // Where every line starts a record, the cuts are the line cuts.
+        for chunk in [1, 5, 16, 100, 333] {
+            assert_eq!(
+                record_cuts(&p, size, chunk, &|_| true).unwrap(),
+                line_cuts(&p, size, chunk).unwrap(),
+                "{chunk}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! internal_query_pos, context, query, query_pos, location,
 //! application_name` (9.0+), `backend_type` (13+), `leader_pid`, `query_id` (14+).
 
-use super::messages::{self, Tracker, WaitsEnd};
+use super::messages::{self, PartLines, Tracker, WaitsEnd};
 use super::{Record, i18n, present};
 use crate::event::EventSink;
 use crate::parser::{
@@ -233,7 +233,9 @@ impl Format for PgCsvlog {
     ) -> Option<Box<dyn PartParser>> {
         let mut p = CsvParser::new(ctx.resolver);
         p.tracker = WaitsEnd::tracker_after(after)?;
-        p.claimed = after.map(|(_, c)| c.to_vec()).unwrap_or_default();
+        p.lines = after
+            .map(|(_, c)| PartLines::claimed_before(c))
+            .unwrap_or_default();
         Some(Box::new(p))
     }
 
@@ -260,12 +262,9 @@ pub struct CsvParser {
     resolver: Resolver,
     pending: Option<Pending>,
     tracker: Tracker,
-    /// A part read again: its first lines that the row the part before it
-    /// left open took, ascending, and how many have been read.
-    claimed: Vec<u32>,
-    claimed_read: usize,
-    /// The lines it skipped among its first (for joining parts).
-    head_skips: Vec<(u32, &'static str)>,
+    /// The lines of its part that the row the part before it left open
+    /// took (a part read again), and those it skipped (for the join).
+    lines: PartLines,
 }
 
 impl CsvParser {
@@ -275,9 +274,7 @@ impl CsvParser {
             resolver,
             pending: None,
             tracker: Tracker::default(),
-            claimed: Vec::new(),
-            claimed_read: 0,
-            head_skips: Vec::new(),
+            lines: PartLines::default(),
         }
     }
 
@@ -363,13 +360,12 @@ impl CsvParser {
 
 impl LineParser for CsvParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
-        if self.claimed.get(self.claimed_read) == Some(&line.number) {
+        if self.lines.is_claimed(line.number) {
             // A line of the row the part before this one left open.
-            self.claimed_read += 1;
             return Disposition::Continuation;
         }
         let d = self.read(line, out);
-        messages::note_skip(&mut self.head_skips, line.number, d);
+        self.lines.note(line.number, d);
         d
     }
 
@@ -395,7 +391,7 @@ impl PartParser for CsvParser {
     fn part_end(&mut self) -> PartEnd {
         PartEnd(Box::new(WaitsEnd {
             tracker: std::mem::take(&mut self.tracker),
-            head_skips: std::mem::take(&mut self.head_skips),
+            lines: std::mem::take(&mut self.lines),
         }))
     }
 }

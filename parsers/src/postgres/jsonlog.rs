@@ -8,7 +8,7 @@
 //! CloudNativePG's own lines (`"logger":"wal-archive"`) are read as plain
 //! log events.
 
-use super::messages::{self, Tracker, WaitsEnd};
+use super::messages::{self, PartLines, Tracker, WaitsEnd};
 use super::{Record, i18n, present};
 use crate::event::{Event, EventSink, Kind, Level};
 use crate::parser::{
@@ -304,7 +304,7 @@ impl PartParser for JsonParser {
     fn part_end(&mut self) -> PartEnd {
         PartEnd(Box::new(WaitsEnd {
             tracker: std::mem::take(&mut self.tracker),
-            head_skips: Vec::new(),
+            lines: PartLines::default(),
         }))
     }
 }

@@ -208,33 +208,60 @@ impl Tracker {
 }
 
 /// The skipped lines a part's parser remembers, from its first: a line the
-/// part before it claimed must be among them (see [`claimed_skips`]).
+/// part before it claimed must be among them (see [`PartLines::unskipped`]).
 pub(crate) const HEAD_LINES: u32 = 4096;
 
-/// Remember line `number`'s disposition `d` if it was skipped among a
-/// part's first [`HEAD_LINES`].
-pub(crate) fn note_skip(head_skips: &mut Vec<(u32, &'static str)>, number: u32, d: Disposition) {
-    if let Disposition::Skipped(reason) = d {
-        if number <= HEAD_LINES {
-            head_skips.push((number, reason));
-        }
-    }
+/// The lines of a part that its join with the part before it is about:
+/// the part before's claimed lines (given to a part read again), and the
+/// lines the part's own parser skipped among its first [`HEAD_LINES`].
+#[derive(Debug, Default)]
+pub(crate) struct PartLines {
+    claimed: Vec<u32>,
+    claimed_read: usize,
+    head_skips: Vec<(u32, &'static str)>,
 }
 
-/// The lines `claimed` by the part before (a record of theirs took them),
-/// with the reason this part's parser gave for skipping each; `None` when
-/// it did not skip one of them (it read the line as its own).
-pub(crate) fn claimed_skips(
-    head_skips: &[(u32, &'static str)],
-    claimed: &[u32],
-) -> Option<Vec<(u32, &'static str)>> {
-    claimed
-        .iter()
-        .map(|&c| {
-            let i = head_skips.binary_search_by_key(&c, |s| s.0).ok()?;
-            head_skips.get(i).copied()
-        })
-        .collect()
+impl PartLines {
+    /// For a part read again: the lines of it the part before claimed,
+    /// ascending.
+    pub(crate) fn claimed_before(claimed: &[u32]) -> PartLines {
+        PartLines {
+            claimed: claimed.to_vec(),
+            ..PartLines::default()
+        }
+    }
+
+    /// True when line `number` (lines come in order) is one the part
+    /// before claimed: it counts as a continuation and is not read.
+    pub(crate) fn is_claimed(&mut self, number: u32) -> bool {
+        let claimed = self.claimed.get(self.claimed_read) == Some(&number);
+        self.claimed_read += usize::from(claimed);
+        claimed
+    }
+
+    /// Remember line `number`'s disposition `d` if it was skipped among
+    /// the first [`HEAD_LINES`].
+    pub(crate) fn note(&mut self, number: u32, d: Disposition) {
+        if let Disposition::Skipped(reason) = d {
+            if number <= HEAD_LINES {
+                self.head_skips.push((number, reason));
+            }
+        }
+    }
+
+    /// The lines `claimed` by the part before (a record of theirs took
+    /// them), with the reason this part's parser gave for skipping each;
+    /// `None` when it did not skip one of them (it read the line as its
+    /// own).
+    pub(crate) fn unskipped(&self, claimed: &[u32]) -> Option<Vec<(u32, &'static str)>> {
+        claimed
+            .iter()
+            .map(|&c| {
+                let i = self.head_skips.binary_search_by_key(&c, |s| s.0).ok()?;
+                self.head_skips.get(i).copied()
+            })
+            .collect()
+    }
 }
 
 /// What the parser of a part of a csvlog or jsonlog file knew at its end:
@@ -242,7 +269,7 @@ pub(crate) fn claimed_skips(
 #[derive(Debug, Default)]
 pub(crate) struct WaitsEnd {
     pub(crate) tracker: Tracker,
-    pub(crate) head_skips: Vec<(u32, &'static str)>,
+    pub(crate) lines: PartLines,
 }
 
 impl WaitsEnd {
@@ -252,10 +279,10 @@ impl WaitsEnd {
         let b = before.0.downcast_ref::<WaitsEnd>()?;
         let n = next.0.downcast_ref::<WaitsEnd>()?;
         let tracker = Tracker::then(&b.tracker, &n.tracker)?;
-        let claimed = claimed_skips(&n.head_skips, claimed)?;
+        let claimed = n.lines.unskipped(claimed)?;
         let end = WaitsEnd {
             tracker,
-            head_skips: Vec::new(),
+            lines: PartLines::default(),
         };
         Some(Joint {
             end: PartEnd(Box::new(end)),

@@ -14,7 +14,7 @@
 //! [`MAX_FOREIGN_RUN`] in a row); others are skipped.
 
 use super::i18n::{Label, Part};
-use super::messages::{self, Tracker};
+use super::messages::{self, PartLines, Tracker};
 use super::prefix::{self, Learner, MAX_BARE, PrefixFields, Wrapper};
 use super::{Record, append_opt, present};
 use crate::event::EventSink;
@@ -155,7 +155,7 @@ impl Format for PgStderr {
             p.tracker = Tracker::going_on(&b.tracker);
             p.last_ts = b.last_ts;
             p.learner = b.learner;
-            p.claimed = claimed.to_vec();
+            p.lines = PartLines::claimed_before(claimed);
         }
         Some(Box::new(p))
     }
@@ -182,7 +182,7 @@ impl Format for PgStderr {
             return None;
         }
         let tracker = Tracker::then(&b.tracker, &n.tracker)?;
-        let unskipped = messages::claimed_skips(&n.head_skips, claimed)?;
+        let unskipped = n.lines.unskipped(claimed)?;
         let end = PgPartEnd {
             tracker,
             last_ts: n.last_ts.or(b.last_ts),
@@ -218,8 +218,8 @@ struct PgPartEnd {
     bare_at: u8,
     /// It met a message without a time before its first with one.
     needed_last_ts: bool,
-    /// The lines it skipped among its first `HEAD_LINES`, with why.
-    head_skips: Vec<(u32, &'static str)>,
+    /// The lines it skipped among its first.
+    lines: PartLines,
 }
 
 /// Which text a tab-indented line continues.
@@ -262,17 +262,15 @@ pub struct StderrParser {
     /// Whether the last line read was taken by a record of this part (in
     /// the run-over).
     took_own: bool,
-    /// A resumed part's lines that the part before it took, ascending, and
-    /// how many of them have been read.
-    claimed: Vec<u32>,
-    claimed_read: usize,
+    /// A resumed part's lines that the part before it took, and the lines
+    /// a fresh part skipped (for [`PgStderr::join_parts`]).
+    lines: PartLines,
     /// Lines of its own part read so far.
     part_lines: u32,
     /// What a part's fresh parser notes for [`PgStderr::join_parts`].
     bare_at: u8,
     own_ts: bool,
     needed_last_ts: bool,
-    head_skips: Vec<(u32, &'static str)>,
 }
 
 impl StderrParser {
@@ -288,13 +286,11 @@ impl StderrParser {
             tracker: Tracker::default(),
             run_over: None,
             took_own: false,
-            claimed: Vec::new(),
-            claimed_read: 0,
+            lines: PartLines::default(),
             part_lines: 0,
             bare_at: 0,
             own_ts: false,
             needed_last_ts: false,
-            head_skips: Vec::new(),
         }
     }
 
@@ -612,15 +608,14 @@ impl StderrParser {
 impl LineParser for StderrParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
         self.part_lines = line.number;
-        if self.claimed.get(self.claimed_read) == Some(&line.number) {
+        if self.lines.is_claimed(line.number) {
             // A line of a record of the part before (interleaved with this
             // part's): the record it follows is not this part's.
-            self.claimed_read += 1;
             self.last = None;
             return Disposition::Continuation;
         }
         let d = self.read(line, out);
-        messages::note_skip(&mut self.head_skips, line.number, d);
+        self.lines.note(line.number, d);
         d
     }
 
@@ -666,7 +661,7 @@ impl PartParser for StderrParser {
             learner: self.learner,
             bare_at: self.bare_at,
             needed_last_ts: self.needed_last_ts,
-            head_skips: std::mem::take(&mut self.head_skips),
+            lines: std::mem::take(&mut self.lines),
         }))
     }
 }
