@@ -37,19 +37,27 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +"$toolchain" fuzz list)
 
 seed() {
-    local dir=$1 i=0
+    local dir=$1 i=0 only=.
+    # The parts target reads PostgreSQL logs only.
+    [ "$(basename "$dir")" = parts ] && only='postgres|pgbadger|lnav_postgres'
     mkdir -p "$dir"
     while IFS= read -r -d '' f; do
         i=$((i + 1))
         {
             # Knob bytes: format pick, then 4 KiB reads (the fuzzer mutates both).
-            printf "\\x$(printf %02x $((i % 256)))\\x0c"
+            pick=$((i % 256))
+            if [ "$only" != . ]; then
+                # Its first byte picks stderr, csvlog or jsonlog: the file's.
+                case $f in *.csv*) pick=1 ;; *.json*) pick=2 ;; *) pick=0 ;; esac
+            fi
+            printf "\\x$(printf %02x $pick)\\x0c"
             case $f in
             *.gz) gzip -dc "$f" 2>/dev/null | head -c 16384 ;;
             *) head -c 16384 "$f" ;;
             esac
         } >"$dir/seed-$i"
-    done < <(find "$root/parsers/tests/fixtures" "$root/tests/fixtures" -type f -print0 | sort -z)
+    done < <(find "$root/parsers/tests/fixtures" "$root/tests/fixtures" -type f -print0 | sort -z |
+        grep -zE "$only")
 }
 
 echo "fuzz.sh: building ${targets[*]}" >&2

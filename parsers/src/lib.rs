@@ -65,8 +65,8 @@ pub mod time;
 
 pub use event::{Event, EventSink, Kind, Level, Participant, SpareLists, SparePairs};
 pub use parser::{
-    Accounting, Disposition, Format, Joint, LineParser, PartEnd, PartParser, RunOver, Sample,
-    Settlement, SourceCtx, parse_part, parse_str, parse_stream,
+    Accounting, Disposition, Format, Join, Joint, LineParser, PartEnd, PartParser, RunOver, Sample,
+    Settlement, SourceCtx, join_part, parse_part, parse_str, parse_stream, with_earlier_claims,
 };
 pub use registry::{Registry, Sniffed};
 pub use split::Line;

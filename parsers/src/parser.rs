@@ -101,7 +101,8 @@ pub enum RunOver {
 /// complete the records still open, claiming the lines a single read of the
 /// file would have given them.
 pub trait PartParser: LineParser {
-    /// Read a line of the next part (numbered from 1 in that part).
+    /// Read a line of the next part, numbered after this part's lines
+    /// (counted the way a single pass counts them).
     fn run_over(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> RunOver;
 
     /// What this parser knows after its part, its run-over and `finish`.
@@ -208,8 +209,8 @@ pub trait Format: Send + Sync {
     /// A parser for one part of a file cut at record starts: a fresh one
     /// for a part read in parallel (`after` is `None`), or one that goes on
     /// from what the parts before it knew (`after`: their [`PartEnd`] and
-    /// the lines of this part the part before it claimed), for a part read
-    /// again because [`Format::join_parts`] refused it.
+    /// the lines from this part on that they claimed, numbered from 1 in
+    /// it), for a part read again because [`join_part`] refused it.
     fn part_parser(
         &self,
         ctx: &SourceCtx,
@@ -394,6 +395,10 @@ pub fn parse_part<R: Read, N: Read>(
     let (mut acct, error) = read_lines(reader, parser, &mut counting, max_line, progress);
     let mut claimed = Vec::new();
     if let (Some(mut next), None) = (next, &error) {
+        // The next part's lines, numbered on from this part's. Every line
+        // counts, the ones the parser never sees too (overlong, NUL), so
+        // its last line may not be the part's last.
+        let part_lines = u32::try_from(acct.lines).unwrap_or(u32::MAX);
         let mut splitter = LineSplitter::new(max_line);
         let mut done = false;
         while !done {
@@ -406,7 +411,11 @@ pub fn parse_part<R: Read, N: Read>(
                 {
                     return;
                 }
-                match parser.run_over(&line, &mut counting) {
+                let numbered = Line {
+                    number: line.number.saturating_add(part_lines),
+                    ..line
+                };
+                match parser.run_over(&numbered, &mut counting) {
                     RunOver::Taken => claimed.push(line.number),
                     RunOver::NotMine => {}
                     RunOver::Done => done = true,
@@ -419,6 +428,104 @@ pub fn parse_part<R: Read, N: Read>(
     acct.settle(&settlement);
     acct.events = counting.n;
     (acct, error, claimed)
+}
+
+/// How a part read by a fresh parser joins the parts before it
+/// ([`join_part`]).
+pub enum Join {
+    /// Joined: what a parser that had read every part so far would know,
+    /// and the claims of the parts so far on the lines after them.
+    Joined(PartEnd, Vec<u32>),
+    /// Not joined: the part must be read again by a parser going on from
+    /// the parts before it ([`Format::part_parser`]), with `claimed` (the
+    /// lines from this part on that the parts before it claimed). Its own
+    /// claims then go on with `later` ([`with_earlier_claims`]).
+    ReadAgain {
+        /// Lines from this part on that the parts before it claimed,
+        /// numbered from 1 in it.
+        claimed: Vec<u32>,
+        /// Their claims past this part, numbered from 1 in the part after it.
+        later: Vec<u32>,
+    },
+}
+
+/// Join a part read by a fresh parser to the parts before it, the one
+/// step of reading a file in parts that decides whether the parts read as
+/// a single pass would ([`Format::join_parts`]).
+///
+/// `before` is what the parts before it knew, `claimed` their claims on
+/// the lines from this part on (numbered from 1 in it, ascending), and
+/// `examples` how many skipped-line examples their accounting kept. The
+/// part's parser ended with `end` and claimed `claims` after it; its
+/// accounting `acct` is brought to a single pass's when the part joins:
+/// the lines the parts before it claimed count as continuation lines.
+///
+/// A record may outlast a whole part (a part of a few long lines), so the
+/// claims past this part go on to the parts after it. A part is also read
+/// again when taking back claimed lines left it fewer skipped-line
+/// examples than a single pass keeps after the examples before it (the
+/// ones it kept were the claimed lines).
+pub fn join_part(
+    format: &dyn Format,
+    before: &PartEnd,
+    claimed: &[u32],
+    examples: usize,
+    end: &PartEnd,
+    claims: Vec<u32>,
+    acct: &mut Accounting,
+) -> Join {
+    let lines = u32::try_from(acct.lines).unwrap_or(u32::MAX);
+    let (mine, later) = claimed.split_at(claimed.partition_point(|&c| c <= lines));
+    let later: Vec<u32> = later.iter().map(|&c| c - lines).collect();
+    let read_again = || Join::ReadAgain {
+        claimed: claimed.to_vec(),
+        later: later.clone(),
+    };
+    // A line past this part that a record before it takes (a single pass
+    // gives it to that record: the run-over that claimed it read this
+    // part's records too) and that this part's run-over took as well:
+    // the part took it wrongly, and is read again knowing the claims.
+    let taken_twice = || {
+        let (mut a, mut b) = (later.iter().peekable(), claims.iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => return true,
+            };
+        }
+        false
+    };
+    let Some(joint) = format
+        .join_parts(before, end, mine)
+        .filter(|_| !taken_twice())
+    else {
+        return read_again();
+    };
+    for (line, reason) in joint.claimed {
+        acct.unskip(line, reason);
+    }
+    // The examples left are the part's first skipped lines; when it
+    // skipped more than it kept, they may be fewer than a single pass
+    // keeps after the examples before it.
+    let kept = acct.skipped_examples.len();
+    if acct.skipped > kept as u64 && examples + kept < SKIPPED_EXAMPLES {
+        return read_again();
+    }
+    Join::Joined(joint.end, with_earlier_claims(claims, later.clone()))
+}
+
+/// A part's own claims on the lines after it, with the `later` ones the
+/// parts before it made there ([`Join::ReadAgain`]): one ascending list.
+pub fn with_earlier_claims(own: Vec<u32>, later: Vec<u32>) -> Vec<u32> {
+    if later.is_empty() {
+        return own;
+    }
+    let mut all = own;
+    all.extend(later);
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 /// Feed every line of `reader` to `parser` (not finishing it), counting

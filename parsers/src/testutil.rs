@@ -273,3 +273,196 @@ pub fn fuzz_one(data: &[u8], family: Option<&str>) {
         format.name()
     );
 }
+
+/// Where a file of `format` would be cut into parts of about `step` bytes:
+/// each cut at the first line at or after its target (within half a step)
+/// that [`Format::starts_part`] accepts, as ingest's `record_cuts` finds
+/// them. The first part starts at 0.
+pub fn record_cuts_in(format: &dyn Format, body: &[u8], step: usize) -> Vec<usize> {
+    let step = step.max(1);
+    let mut cuts = vec![0usize];
+    let mut target = step;
+    while target < body.len() {
+        let Some(nl) = memchr::memchr(b'\n', &body[target - 1..]) else {
+            break;
+        };
+        let at = target + nl;
+        if at >= body.len() {
+            break;
+        }
+        target = at + step;
+        if cuts.last().is_some_and(|&c| at <= c) {
+            continue;
+        }
+        let mut pos = at;
+        while pos < body.len() && pos - at < (step / 2).max(1) {
+            let end = memchr::memchr(b'\n', &body[pos..]).map_or(body.len(), |n| pos + n + 1);
+            let text = String::from_utf8_lossy(&body[pos..end]);
+            if starts_part_line(format, &text) {
+                cuts.push(pos);
+                break;
+            }
+            pos = end;
+        }
+    }
+    cuts
+}
+
+fn starts_part_line(format: &dyn Format, line: &str) -> bool {
+    format.starts_part(line.trim_end_matches(['\n', '\r']))
+}
+
+/// `body` (UTF-8) read by `format` cut at `cuts` (ascending, the first 0):
+/// each part by a fresh [`Format::part_parser`] reading on into the rest
+/// ([`parse_part`]), joined to the parts before it in file order by
+/// [`Format::join_parts`], or read again by a parser going on from them
+/// when that refuses, as ingest reads a large file. Returns the events (at
+/// their lines and offsets in the whole file), the accounting and how many
+/// parts were read again; `None` when the format cannot read parts.
+pub fn read_in_parts(
+    format: &dyn Format,
+    ctx: &SourceCtx,
+    body: &[u8],
+    cuts: &[usize],
+    max_line: usize,
+) -> Option<(Vec<Event<'static>>, Accounting, u32)> {
+    use crate::parser::{Join, PartEnd, join_part, parse_part, with_earlier_claims};
+    type Part = (Vec<Event<'static>>, Accounting, PartEnd, Vec<u32>);
+    let parse = |k: usize, after: Option<(&PartEnd, &[u32])>| -> Option<Part> {
+        let start = cuts[k];
+        let end = cuts.get(k + 1).copied().unwrap_or(body.len());
+        let mut parser = format.part_parser(ctx, after)?;
+        let reader = TextReader::new(&body[start..end], encoding_rs::UTF_8, 0).ok()?;
+        let next = (end < body.len())
+            .then(|| TextReader::new(&body[end..], encoding_rs::UTF_8, 0).ok())
+            .flatten();
+        let mut events: Vec<Event<'static>> = Vec::new();
+        let (acct, _, claimed) = parse_part(
+            reader,
+            next,
+            parser.as_mut(),
+            &mut events,
+            max_line,
+            &mut |_| {},
+        );
+        Some((events, acct, parser.part_end(), claimed))
+    };
+    let mut all = Vec::new();
+    let mut total = Accounting::default();
+    let mut carried: Option<(PartEnd, Vec<u32>)> = None;
+    let mut read_again = 0;
+    for k in 0..cuts.len() {
+        let (mut events, mut acct, end, claims) = parse(k, None)?;
+        let (end, claims) = match carried.take() {
+            None => (end, claims),
+            Some((before, claimed)) => {
+                let examples = total.skipped_examples.len();
+                match join_part(format, &before, &claimed, examples, &end, claims, &mut acct) {
+                    Join::Joined(end, claims) => (end, claims),
+                    Join::ReadAgain { claimed, later } => {
+                        read_again += 1;
+                        let again = parse(k, Some((&before, &claimed)))?;
+                        events = again.0;
+                        acct = again.1;
+                        (again.2, with_earlier_claims(again.3, later))
+                    }
+                }
+            }
+        };
+        carried = Some((end, claims));
+        let lines_before = total.lines.min(u64::from(u32::MAX)) as u32;
+        for e in &mut events {
+            e.line = e.line.saturating_add(lines_before);
+            e.offset += total.bytes;
+        }
+        for ex in &mut acct.skipped_examples {
+            if ex.0 > 0 {
+                ex.0 = ex.0.saturating_add(lines_before);
+            }
+        }
+        total.merge(&acct);
+        all.append(&mut events);
+    }
+    Some((all, total, read_again))
+}
+
+/// Compare `body` read in one pass with `body` read in parts of about
+/// `step` bytes ([`record_cuts_in`], [`read_in_parts`]); describe the first
+/// difference. Files whose head [`Format::cut_at_records`] refuses are not
+/// cut (ingest reads them whole) and compare equal.
+pub fn parts_equal_one_pass(
+    format: &dyn Format,
+    ctx: &SourceCtx,
+    body: &[u8],
+    step: usize,
+    max_line: usize,
+) -> Result<(), String> {
+    use crate::parser::Sample;
+    use crate::registry::sample_lines;
+    let head = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    let lines = sample_lines(&head);
+    let sample = Sample {
+        lines: &lines,
+        file_name: "parts.log",
+    };
+    if !format.cut_at_records(&sample) {
+        return Ok(());
+    }
+    let cuts = record_cuts_in(format, body, step);
+    let Some((parts, parts_acct, _)) = read_in_parts(format, ctx, body, &cuts, max_line) else {
+        return Err(format!("{} cannot read parts", format.name()));
+    };
+    let mut parser = format.parser(ctx);
+    let mut whole: Vec<Event<'static>> = Vec::new();
+    let acct = match TextReader::new(body, encoding_rs::UTF_8, 0) {
+        Ok(r) => parse_stream(r, parser.as_mut(), &mut whole, max_line, &mut |_| {}).0,
+        Err(e) => return Err(e.to_string()),
+    };
+    let cuts_note = format!("{}, cut at {cuts:?}", format.name());
+    if parts_acct != acct {
+        return Err(format!(
+            "{cuts_note}: accounting differs:\n{parts_acct:?}\nvs one pass\n{acct:?}"
+        ));
+    }
+    if let Some(i) = (0..whole.len().max(parts.len())).find(|&i| parts.get(i) != whole.get(i)) {
+        return Err(format!(
+            "{cuts_note}: event {i} differs:\n{:?}\nvs one pass\n{:?}",
+            parts.get(i),
+            whole.get(i)
+        ));
+    }
+    Ok(())
+}
+
+/// The `parts` fuzz target: a PostgreSQL log (stderr, csvlog or jsonlog,
+/// by the first byte) read in one pass and in parts of 16 bytes to 2 KiB
+/// (the second byte), which must give the same events and accounting.
+/// Panics with the first difference.
+pub fn fuzz_parts(data: &[u8]) {
+    use crate::registry::Registry;
+    use std::sync::OnceLock;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    let registry = REGISTRY.get_or_init(Registry::builtin);
+    let (Some(&sel), Some(&knobs)) = (data.first(), data.get(1)) else {
+        return;
+    };
+    let formats = ["postgres-stderr", "postgres-csvlog", "postgres-jsonlog"];
+    let name = formats[sel as usize % formats.len()];
+    let Some(entry) = registry.find(name).and_then(|i| registry.entry(i)) else {
+        return;
+    };
+    let mut ctx = SourceCtx::new(Resolver::new(Zone::utc()), "parts.log");
+    if sel & 0x80 != 0 {
+        ctx.snapshot_time = Some(1_685_598_600_000_000);
+    }
+    let step = 16usize << (knobs & 0x07);
+    let max_line = if knobs & 0x40 != 0 {
+        64
+    } else {
+        DEFAULT_MAX_LINE
+    };
+    let compared = parts_equal_one_pass(entry.format.as_ref(), &ctx, &data[2..], step, max_line);
+    if let Err(difference) = compared {
+        unreachable!("{difference}");
+    }
+}

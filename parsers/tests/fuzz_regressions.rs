@@ -1,10 +1,10 @@
 //! Inputs that once crashed a fuzz target (`fuzz/`, `scripts/fuzz.sh`),
 //! replayed through the same harness in the normal test run. A file
 //! `TARGET-NAME` in `tests/fuzz-regressions/` is fed to target TARGET
-//! (`sniff` or a parser family); the harness panics on a parser panic or an
+//! (`sniff`, `parts` or a parser family); the harness panics on a parser panic or an
 //! accounting identity that does not hold.
 
-use pm_parsers::testutil::{FUZZ_FAMILIES, fuzz_family, fuzz_one};
+use pm_parsers::testutil::{FUZZ_FAMILIES, fuzz_family, fuzz_one, fuzz_parts};
 use std::path::Path;
 
 #[test]
@@ -38,6 +38,11 @@ fn fuzz_regressions_do_not_crash() {
             continue;
         };
         let data = std::fs::read(&path).expect("read");
+        if target == "parts" {
+            fuzz_parts(&data);
+            n += 1;
+            continue;
+        }
         let family = (target != "sniff").then_some(target);
         assert!(
             family.is_none_or(|f| FUZZ_FAMILIES.contains(&f)),

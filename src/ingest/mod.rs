@@ -15,8 +15,8 @@ use pm_parsers::decode::{Content, TextReader, encoding_label, sniff_content};
 use pm_parsers::registry::sample_lines;
 use pm_parsers::time::{Resolver, Zone};
 use pm_parsers::{
-    Accounting, Disposition, Event, EventSink, Format, LineParser, PartEnd, Registry, Sample,
-    Settlement, SourceCtx, parse_part, parse_stream,
+    Accounting, Disposition, Event, EventSink, Format, Join, LineParser, PartEnd, Registry, Sample,
+    Settlement, SourceCtx, join_part, parse_part, parse_stream, with_earlier_claims,
 };
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -818,17 +818,15 @@ impl Joined<'_> {
         let Some((before, claimed)) = self.carried.take() else {
             return (part, acct, err, Some((end, claims)));
         };
-        match format.join_parts(&before, &end, &claimed) {
-            Some(joint) => {
-                for (line, reason) in joint.claimed {
-                    acct.unskip(line, reason);
-                }
-                (part, acct, err, Some((joint.end, claims)))
-            }
-            None => {
+        let examples = self.total.skipped_examples.len();
+        match join_part(format, &before, &claimed, examples, &end, claims, &mut acct) {
+            Join::Joined(end, claims) => (part, acct, err, Some((end, claims))),
+            Join::ReadAgain { claimed, later } => {
                 self.read_again += 1;
                 self.give_back(part);
-                parse(self.next, Some((&before, &claimed)))
+                let (part, acct, err, carry) = parse(self.next, Some((&before, &claimed)));
+                let carry = carry.map(|(end, own)| (end, with_earlier_claims(own, later)));
+                (part, acct, err, carry)
             }
         }
     }
@@ -1620,6 +1618,13 @@ mod tests {
         std::fs::write(&csv, postgres_rows(3000, false)).unwrap();
         let json = d.path().join("postgresql.json");
         std::fs::write(&json, postgres_rows(3000, true)).unwrap();
+        // A fuzzed log (parsers/tests/fuzz-regressions) whose record outlasts
+        // the part after its own at small part sizes.
+        let outlasting = d.path().join("outlasting.log");
+        let fuzzed =
+            std::fs::read(root.join("parsers/tests/fuzz-regressions/parts-record-outlasts-a-part"))
+                .unwrap();
+        std::fs::write(&outlasting, &fuzzed[2..]).unwrap();
         let db = root.join("tests/fixtures/db-capture/postgresql");
         let (stderr, csvlog, jsonlog) = ("postgres-stderr", "postgres-csvlog", "postgres-jsonlog");
         let files = [
@@ -1640,6 +1645,7 @@ mod tests {
             (interleaved.clone(), stderr),
             (csv.clone(), csvlog),
             (json.clone(), jsonlog),
+            (outlasting.clone(), stderr),
         ];
         let mut parted = 0;
         let (mut joined, mut again) = (0, 0);
@@ -1654,7 +1660,7 @@ mod tests {
             let one = run_with(u64::MAX / 4);
             assert_eq!(one.sources[0].format.as_deref(), Some(*format), "{path:?}");
             assert_eq!(one.sources[0].parts, 0);
-            for chunk in [size / 2, size / 5, size / 17, 2048, 700] {
+            for chunk in [size / 2, size / 5, size / 17, 2048, 700, 256] {
                 let split = run_with(chunk.max(1));
                 let r = &split.sources[0];
                 assert_eq!(

@@ -265,8 +265,6 @@ pub struct StderrParser {
     /// A resumed part's lines that the part before it took, and the lines
     /// a fresh part skipped (for [`PgStderr::join_parts`]).
     lines: PartLines,
-    /// Lines of its own part read so far.
-    part_lines: u32,
     /// What a part's fresh parser notes for [`PgStderr::join_parts`].
     bare_at: u8,
     own_ts: bool,
@@ -287,7 +285,6 @@ impl StderrParser {
             run_over: None,
             took_own: false,
             lines: PartLines::default(),
-            part_lines: 0,
             bare_at: 0,
             own_ts: false,
             needed_last_ts: false,
@@ -607,7 +604,6 @@ impl StderrParser {
 
 impl LineParser for StderrParser {
     fn line(&mut self, line: &Line<'_>, out: &mut dyn EventSink) -> Disposition {
-        self.part_lines = line.number;
         if self.lines.is_claimed(line.number) {
             // A line of a record of the part before (interleaved with this
             // part's): the record it follows is not this part's.
@@ -640,13 +636,14 @@ impl PartParser for StderrParser {
         if !self.open.iter().any(|o| !o.done && !o.phantom) {
             return RunOver::Done;
         }
-        // Numbered after this part's lines, as a single pass numbers them.
-        let line = Line {
-            number: line.number.saturating_add(self.part_lines),
-            ..*line
-        };
+        if self.lines.is_claimed(line.number) {
+            // A resumed part: a record of a part before this one takes
+            // the line, so the next continuation is not this part's.
+            self.last = None;
+            return RunOver::NotMine;
+        }
         self.took_own = false;
-        self.read(&line, out);
+        self.read(line, out);
         if self.took_own {
             RunOver::Taken
         } else {
