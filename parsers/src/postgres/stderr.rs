@@ -237,8 +237,6 @@ struct Open {
     slot: Slot,
     /// The syslog sequence number, when wrapped.
     seq: Option<u64>,
-    /// Bare prefix words of the first line (for learning).
-    bare: Vec<Option<String>>,
     /// Closed: waits only for the records before it to be emitted.
     done: bool,
     /// Begun in the run-over: the next part's, never emitted here.
@@ -304,10 +302,6 @@ impl StderrParser {
         let line = o.rec.line;
         if self.last == Some(line) {
             self.last = None;
-        }
-        if let Some(o) = self.open.get(i).filter(|o| !o.phantom) {
-            let (bare, msg) = (o.bare.clone(), o.rec.message.clone());
-            self.learn(&bare, &msg);
         }
         self.drain(out);
     }
@@ -580,19 +574,26 @@ impl StderrParser {
                 if rec.sqlstate.is_none() {
                     rec.sqlstate = code.map(|c| Cow::Owned(c.to_string()));
                 }
-                let bare: Vec<Option<String>> = f
-                    .bare
-                    .iter()
-                    .take(MAX_BARE)
-                    .map(|b| b.map(str::to_string))
-                    .collect();
+                // A connection message teaches the roles of bare prefix
+                // words from the next line on: its first line holds all
+                // it teaches, so a part's parser knows at its end exactly
+                // what a single pass knows there (its run-over's records
+                // are the next part's, which learns from them itself).
+                if self.run_over.is_none() && f.bare.iter().any(Option::is_some) {
+                    let bare: Vec<Option<String>> = f
+                        .bare
+                        .iter()
+                        .take(MAX_BARE)
+                        .map(|b| b.map(str::to_string))
+                        .collect();
+                    self.learn(&bare, body);
+                }
                 self.last = Some(line.number);
                 self.open.push(Open {
                     rec,
                     last_line: line.number,
                     slot: Slot::Message,
                     seq: w.seq.map(|(n, _)| n),
-                    bare,
                     done: false,
                     phantom: self.run_over.is_some(),
                 });

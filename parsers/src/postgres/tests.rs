@@ -379,6 +379,21 @@ fn bare_prefix_words_are_learned_from_connection_lines() {
     assert_eq!(ev[1].attr("session"), Some("6383b33a.258"));
 }
 
+#[test]
+fn bare_prefix_roles_hold_from_the_line_after_the_connection() {
+    // Another process writes before the connecting one ends its message:
+    // the roles hold for it already, as they do in any part of the file
+    // that starts there (a single pass and parts learn at the same line).
+    let text = "\
+2023-06-01 14:50:00.100 JST 10.0.0.5(5432) alice psql [6383b33a.258] [1234] LOG:  connection authorized: user=alice database=shop application_name=psql
+2023-06-01 14:50:00.200 JST 10.0.0.6(5433) bob pgbench [6383b33a.259] [99] LOG:  checkpoint starting
+";
+    let (ev, _) = run(&PgStderr, "UTC", text);
+    let second = ev.iter().find(|e| e.pid == Some(99)).expect("pid 99");
+    assert_eq!(second.user.as_deref(), Some("bob"));
+    assert_eq!(second.app.as_deref(), Some("pgbench"));
+}
+
 const CSV: &str = "\
 2026-11-23 06:29:35.495 JST,\"postgres\",\"shop\",5094,\"[local]\",6b035ebe.13e6,3,\"UPDATE waiting\",2026-11-23 06:29:34 JST,3/9,730,LOG,00000,\"process 5094 detected deadlock while waiting for ShareLock on transaction 731 after 203.535 ms\",\"Process holding the lock: 5099. Wait queue: .\",,,,\"while updating tuple (0,3) in relation \"\"items\"\"\",\"update items set stock=1 where id=3\",,,\"dl-a\",\"client backend\",,0
 2026-11-23 06:29:35.495 JST,\"postgres\",\"shop\",5094,\"[local]\",6b035ebe.13e6,4,\"UPDATE\",2026-11-23 06:29:34 JST,3/9,730,ERROR,40P01,\"deadlock detected\",\"Process 5094 waits for ShareLock on transaction 731; blocked by process 5099.
