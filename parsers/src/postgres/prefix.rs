@@ -514,7 +514,14 @@ fn tokens<'a>(f: &mut PrefixFields<'a>, s: &'a str, depth: u8) {
             i += 1;
             continue;
         }
-        let (tok, bracketed, next) = if c == b'[' {
+        let nested = (c == b'[' && b.get(i + 1) == Some(&b'['))
+            .then(|| s[i + 2..].find("]]"))
+            .flatten();
+        let (tok, bracketed, next) = if let (b'[', Some(close)) = (c, nested) {
+            // `[%a]` before the application name is set: `[[unknown]]`
+            // holds the value `[unknown]`.
+            (&s[i + 1..i + 3 + close], false, i + 4 + close)
+        } else if c == b'[' {
             match s[i + 1..].find(']') {
                 Some(close) => {
                     let inner = &s[i + 1..i + 1 + close];
@@ -715,6 +722,25 @@ mod tests {
         );
         f.apply(&l);
         assert_eq!((f.user, f.app), (Some("alice"), Some("psql")));
+    }
+
+    #[test]
+    fn bracketed_application_name_before_it_is_set() {
+        // `%u@%d [%a] `: `[%a]` writes `[[unknown]]` until the name is set.
+        let f = p("postgres@shop [[unknown]] ");
+        assert_eq!((f.user, f.db), (Some("postgres"), Some("shop")));
+        assert_eq!(f.bare[0], Some(UNKNOWN_WORD));
+        let mut l = Learner::default();
+        l.learn(
+            &[Some(UNKNOWN_WORD.into())],
+            "postgres",
+            "shop",
+            "checkout-2",
+        );
+        let mut f = p("postgres@shop [checkout-2] ");
+        assert_eq!(f.bare[0], Some("checkout-2"));
+        f.apply(&l);
+        assert_eq!(f.app, Some("checkout-2"));
     }
 
     #[test]
