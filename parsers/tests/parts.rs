@@ -5,6 +5,7 @@
 use pm_parsers::testutil::{parts_equal_one_pass, read_in_parts, record_cuts_in};
 use pm_parsers::time::{Resolver, Zone};
 use pm_parsers::{Registry, SourceCtx};
+use std::io::Read;
 use std::path::Path;
 
 /// Every captured PostgreSQL log, by the format that reads it.
@@ -28,6 +29,13 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
         let bytes = std::fs::read(root.join(file)).expect(file);
         out.push((format, bytes));
     }
+    // Through rsyslog, with 16 clients' multi-line messages interleaved.
+    let gz = std::fs::read(root.join("captured/syslog/postgresql.log.gz")).expect("syslog");
+    let mut syslog = Vec::new();
+    flate2::read::MultiGzDecoder::new(&gz[..])
+        .read_to_end(&mut syslog)
+        .expect("gzip");
+    out.push(("postgres-stderr", syslog));
     out
 }
 
@@ -94,4 +102,25 @@ fn cuts_fall_where_records_start() {
         vec![0, 103]
     );
     assert!(log[103..].starts_with("2024-05-01 10:00:02.000 UTC [2] LOG"));
+}
+
+#[test]
+fn the_syslog_relayed_log_is_cut() {
+    // Its prefix (pgBadger's advice for syslog) has no bare words, so
+    // ingest cuts it, and the comparison above is not vacuous for it.
+    let registry = Registry::builtin();
+    let format = &registry
+        .find("postgres-stderr")
+        .and_then(|i| registry.entry(i))
+        .expect("format")
+        .format;
+    let (_, syslog) = fixtures().pop().expect("syslog");
+    let head = String::from_utf8_lossy(&syslog[..64 * 1024]);
+    let lines = pm_parsers::registry::sample_lines(&head);
+    let sample = pm_parsers::Sample {
+        lines: &lines,
+        file_name: "postgresql.log",
+    };
+    assert!(format.cut_at_records(&sample));
+    assert!(record_cuts_in(format.as_ref(), &syslog, 4096).len() > 100);
 }

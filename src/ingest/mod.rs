@@ -1625,6 +1625,16 @@ mod tests {
             std::fs::read(root.join("parsers/tests/fuzz-regressions/parts-record-outlasts-a-part"))
                 .unwrap();
         std::fs::write(&outlasting, &fuzzed[2..]).unwrap();
+        // A real server's log through rsyslog, backends interleaved.
+        let syslog = d.path().join("syslog.log");
+        let gz = std::fs::read(captured.join("captured/syslog/postgresql.log.gz")).unwrap();
+        let mut relayed = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(&gz[..]),
+            &mut relayed,
+        )
+        .unwrap();
+        std::fs::write(&syslog, relayed).unwrap();
         let db = root.join("tests/fixtures/db-capture/postgresql");
         let (stderr, csvlog, jsonlog) = ("postgres-stderr", "postgres-csvlog", "postgres-jsonlog");
         let files = [
@@ -1646,6 +1656,7 @@ mod tests {
             (csv.clone(), csvlog),
             (json.clone(), jsonlog),
             (outlasting.clone(), stderr),
+            (syslog.clone(), stderr),
         ];
         let mut parted = 0;
         let (mut joined, mut again) = (0, 0);
