@@ -276,7 +276,9 @@ impl<'a> PrefixFields<'a> {
                 Role::Db => &mut self.db,
                 Role::App => &mut self.app,
             };
-            if slot.is_none() {
+            // `[unknown]` names no one: it would only hide another
+            // word of the same role.
+            if slot.is_none() && super::present(w) {
                 *slot = Some(w);
             }
         }
@@ -588,8 +590,15 @@ fn tokens<'a>(f: &mut PrefixFields<'a>, s: &'a str, depth: u8) {
             }
             continue;
         }
-        if tok.ends_with('=') {
-            // `key=` with an empty value.
+        if let Some(key) = tok.strip_suffix('=') {
+            // `key=[value]` (`app=[unknown]`, `client=[local]`) is the
+            // key's value; `key=` alone an empty one.
+            if s[i..].starts_with('[') {
+                if let Some(close) = s[i..].find(']') {
+                    put_key(f, key, &s[i..i + close + 1]);
+                    i += close + 1;
+                }
+            }
             continue;
         }
         classify(f, tok, bracketed);
@@ -722,6 +731,19 @@ mod tests {
         );
         f.apply(&l);
         assert_eq!((f.user, f.app), (Some("alice"), Some("psql")));
+    }
+
+    #[test]
+    fn keyed_values_in_brackets() {
+        // pgBadger's advice for syslog, before authentication.
+        let f = p("user=[unknown],db=[unknown],app=[unknown],client=[local] ");
+        assert_eq!(f.bare, [None; MAX_BARE]);
+        assert_eq!((f.user, f.app), (Some("[unknown]"), Some("[unknown]")));
+        assert_eq!(f.client, Some("[local]"));
+        let f = p("user=postgres,db=shop,app=[unknown],client=127.0.0.1(5432) ");
+        assert_eq!(f.bare, [None; MAX_BARE]);
+        assert_eq!((f.user, f.db), (Some("postgres"), Some("shop")));
+        assert_eq!((f.client, f.client_port), (Some("127.0.0.1"), Some("5432")));
     }
 
     #[test]

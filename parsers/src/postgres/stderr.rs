@@ -171,9 +171,9 @@ impl Format for PgStderr {
     /// A part read by a fresh parser reads as in a single pass when:
     ///
     /// - it needed no time from before its first stamped message;
-    /// - none of its bare prefix words stand where the parts before it had
-    ///   learned a role (it learned its own roles elsewhere, so the roles
-    ///   learned by the end of it are both parts' together);
+    /// - none of its bare prefix words (`[unknown]` aside, which reads the
+    ///   same either way) stand where the parts before it had learned a
+    ///   role; the roles after it are the ones it learned, then theirs;
     /// - none of its lock time-outs ended a wait reported before it (see
     ///   `Tracker::then`);
     /// - every line the part before it claimed was one it skipped: a record
@@ -195,7 +195,8 @@ impl Format for PgStderr {
             tracker,
             last_ts: n.last_ts.or(b.last_ts),
             learner: Learner {
-                roles: std::array::from_fn(|i| b.learner.roles[i].or(n.learner.roles[i])),
+                // What it learned replaced what the parts before taught.
+                roles: std::array::from_fn(|i| n.learner.roles[i].or(b.learner.roles[i])),
             },
             ..PgPartEnd::default()
         };
@@ -514,8 +515,9 @@ impl StderrParser {
         self.foreign_run = 0;
         let mut f = prefix::parse_prefix(sp.prefix);
         if self.run_over.is_none() {
+            // `[unknown]` reads the same with or without a role.
             for (i, w) in f.bare.iter().enumerate() {
-                if w.is_some() {
+                if w.is_some_and(present) {
                     self.bare_at |= 1 << i;
                 }
             }
