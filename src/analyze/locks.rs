@@ -245,23 +245,21 @@ pub fn infer_holders(t: &Timeline, ws: &mut [Wait]) {
 /// is itself in at that time → its holder, until a session that is not
 /// waiting (or a cycle). Returns, per wait, the root actor (if any holder is known).
 fn roots(ws: &[Wait]) -> Vec<Option<Actor>> {
-    // Waits by waiter key, sorted by start.
-    let mut by_waiter: HashMap<String, Vec<usize>> = HashMap::new();
+    // Waits by waiter key, in `ws` order.
+    let mut by_waiter: HashMap<String, WaiterWaits> = HashMap::new();
     for (i, w) in ws.iter().enumerate() {
         if let Some(k) = w.waiter.key() {
-            by_waiter.entry(k).or_default().push(i);
+            by_waiter.entry(k).or_default().push(ws, i);
         }
         if let (Some(_), Some(p)) = (&w.waiter.txn, w.waiter.pid) {
-            by_waiter.entry(format!("pid:{p}")).or_default().push(i);
+            by_waiter.entry(format!("pid:{p}")).or_default().push(ws, i);
         }
     }
     let waiting_at = |actor: &Actor, at: i64| -> Option<usize> {
         let keys = [actor.key(), actor.pid.map(|p| format!("pid:{p}"))];
         for k in keys.into_iter().flatten() {
-            if let Some(list) = by_waiter.get(&k) {
-                if let Some(&w) = list.iter().find(|&&w| ws[w].start <= at && at <= ws[w].end) {
-                    return Some(w);
-                }
+            if let Some(w) = by_waiter.get(&k).and_then(|l| l.first_around(ws, at)) {
+                return Some(w);
             }
         }
         None
@@ -286,6 +284,45 @@ fn roots(ws: &[Wait]) -> Vec<Option<Actor>> {
             Some(holder)
         })
         .collect()
+}
+
+/// The waits of one waiter (by key), for [`roots`]: which of them, if
+/// any, was going on at a time.
+#[derive(Debug, Default)]
+struct WaiterWaits {
+    /// Indices into the waits, ascending.
+    waits: Vec<usize>,
+    /// The latest end among `waits[..=i]`.
+    latest_end: Vec<i64>,
+    /// Whether the waits start in order (usually: waits come in log
+    /// order; else [`WaiterWaits::first_around`] reads them all).
+    in_start_order: bool,
+}
+
+impl WaiterWaits {
+    fn push(&mut self, ws: &[Wait], i: usize) {
+        let w = &ws[i];
+        let ordered = self.waits.last().is_none_or(|&p| ws[p].start <= w.start);
+        self.in_start_order = (self.waits.is_empty() || self.in_start_order) && ordered;
+        let latest = self.latest_end.last().map_or(w.end, |&e| e.max(w.end));
+        self.waits.push(i);
+        self.latest_end.push(latest);
+    }
+
+    /// The first of the waits (in `ws` order) going on at `at`. A busy
+    /// session waits thousands of times in a long log: in start order, the
+    /// first wait ending at or after `at` is found by halving, and it is
+    /// the one if it started by then (every later one starts later).
+    fn first_around(&self, ws: &[Wait], at: i64) -> Option<usize> {
+        if self.in_start_order {
+            let i = self.latest_end.partition_point(|&e| e < at);
+            return self.waits.get(i).copied().filter(|&w| ws[w].start <= at);
+        }
+        self.waits
+            .iter()
+            .copied()
+            .find(|&w| ws[w].start <= at && at <= ws[w].end)
+    }
 }
 
 /// The table a resource belongs to, when it says: `relation 16533 of
