@@ -39,20 +39,21 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
     out
 }
 
+/// The built-in format named `name`.
+fn format(name: &str) -> std::sync::Arc<dyn pm_parsers::Format> {
+    let registry = Registry::builtin();
+    let entry = registry.find(name).and_then(|i| registry.entry(i));
+    entry.expect("a built-in format").format.clone()
+}
+
 fn ctx() -> SourceCtx {
     SourceCtx::new(Resolver::new(Zone::utc()), "parts.log")
 }
 
 #[test]
 fn captured_postgres_logs_read_in_parts_equal_one_pass() {
-    let registry = Registry::builtin();
     for (name, bytes) in fixtures() {
-        let format = registry
-            .find(name)
-            .and_then(|i| registry.entry(i))
-            .expect("format")
-            .format
-            .clone();
+        let format = format(name);
         for step in [16, 100, 700, 4096] {
             let compared = parts_equal_one_pass(format.as_ref(), &ctx(), &bytes, step, 1 << 20);
             assert_eq!(compared, Ok(()), "{name} in parts of {step} bytes");
@@ -64,14 +65,9 @@ fn captured_postgres_logs_read_in_parts_equal_one_pass() {
 fn small_parts_are_cut_and_some_are_read_again() {
     // The comparison above is only worth something if the logs really
     // are cut, and if some parts take the read-again path.
-    let registry = Registry::builtin();
     let (mut parts, mut again) = (0, 0);
     for (name, bytes) in fixtures() {
-        let format = &registry
-            .find(name)
-            .and_then(|i| registry.entry(i))
-            .expect("format")
-            .format;
+        let format = format(name);
         let cuts = record_cuts_in(format.as_ref(), &bytes, 16);
         let (_, _, n) = read_in_parts(format.as_ref(), &ctx(), &bytes, &cuts, 1 << 20)
             .expect("a format that reads parts");
@@ -84,12 +80,7 @@ fn small_parts_are_cut_and_some_are_read_again() {
 
 #[test]
 fn cuts_fall_where_records_start() {
-    let registry = Registry::builtin();
-    let format = &registry
-        .find("postgres-stderr")
-        .and_then(|i| registry.entry(i))
-        .expect("format")
-        .format;
+    let format = format("postgres-stderr");
     let log = "2024-05-01 10:00:00.000 UTC [1] LOG:  one\n\
                \tcontinued here\n\
                2024-05-01 10:00:01.000 UTC [1] DETAIL:  two\n\
@@ -108,12 +99,7 @@ fn cuts_fall_where_records_start() {
 fn the_syslog_relayed_log_is_cut() {
     // Its prefix (pgBadger's advice for syslog) has no bare words, so
     // ingest cuts it, and the comparison above is not vacuous for it.
-    let registry = Registry::builtin();
-    let format = &registry
-        .find("postgres-stderr")
-        .and_then(|i| registry.entry(i))
-        .expect("format")
-        .format;
+    let format = format("postgres-stderr");
     let (_, syslog) = fixtures().pop().expect("syslog");
     let head = String::from_utf8_lossy(&syslog[..64 * 1024]);
     let lines = pm_parsers::registry::sample_lines(&head);
